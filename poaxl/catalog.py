@@ -1,0 +1,339 @@
+"""The catalog: which units exist, their goals and planned values. Loaded from YAML, validated
+against ``schemas/catalog.schema.json`` and linted; the single source of planned data for the
+generator and the checker."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .errors import CatalogError, PoaxlError
+
+QUARTERS = (1, 2, 3, 4)
+QUARTER_NAMES = ("Ene-Mar", "Abr-Jun", "Jul-Sep", "Oct-Dic")
+MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+CUTOFF = ((3, 31), (6, 30), (9, 30), (12, 31))
+OVERACHIEVEMENT_RATIO = 1.5  # policy default: above 150 % of the programme to date an OBSERVACIÓN is expected
+
+
+def _data_dir(package: str, folder: str) -> Path:
+    """Where the shipped data lives: inside the installed package, or in a source checkout."""
+    try:
+        path = Path(str(resources.files(package)))
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / folder
+
+
+def builtin_catalog_path() -> Path:
+    return _data_dir("poaxl.templates", "templates")
+
+
+def schema_path(name: str = "catalog.schema.json") -> Path:
+    return _data_dir("poaxl.schemas", "schemas") / name
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One row of the goals table. ``number`` is "2" for the objective, "2.1" for an action."""
+
+    la: str
+    number: str
+    text: str
+    measure: str
+    meta: float
+    planned: tuple[float, float, float, float]
+    aggregation: str = "sum"
+
+    @property
+    def label(self) -> str:
+        """The text in column B, as the official form writes it: ``2.1.- TEXT``."""
+        return f"{self.number}.- {self.text}"
+
+    def to_date(self, values: Sequence[float | None], quarter: int) -> float:
+        """Accumulate quarterly values up to ``quarter`` following the goal's aggregation.
+
+        sum: the total; average: the mean of the quarters with a value (rate goals);
+        last: the value of the report quarter. Empty quarters count as nothing.
+        """
+        seen = [v for v in values[:quarter] if v is not None]
+        if self.aggregation == "sum":
+            return float(sum(seen))
+        if self.aggregation == "average":
+            return sum(seen) / len(seen) if seen else 0.0
+        last = values[quarter - 1]
+        return float(last) if last is not None else 0.0
+
+    def planned_to_date(self, quarter: int) -> float:
+        return self.to_date(self.planned, quarter)
+
+    def relative(self, absolute: float) -> float | None:
+        """ACUMULADO RELATIVO as a fraction (0.28 for 28 %); None when META is 0."""
+        return absolute / self.meta if self.meta else None
+
+
+@dataclass(frozen=True)
+class Coded:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    label: str
+    name: str
+    programa: Coded
+    finalidad: Coded
+    funcion: Coded
+    subfuncion: Coded
+    lineas: tuple[Coded, ...]
+    goals: tuple[Goal, ...]
+    signatures: dict[str, dict[str, str]]
+    contacts: dict[str, list[str]] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def fingerprint(self) -> str:
+        """Hash of everything the coordinator must not change; embedded in every generated file."""
+        rows = [[g.la, g.number, g.text, g.measure, g.meta, list(g.planned), g.aggregation] for g in self.goals]
+        blob = json.dumps([self.code, rows], ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    id: str
+    ayuntamiento: str
+    year: int
+    quarter: int
+    form_code: str
+    ramo: Coded
+    units: tuple[Unit, ...]
+    mail: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    source: str = ""
+
+    def unit(self, code: str) -> Unit:
+        """Find a unit by code; ``46`` matches ``0046`` (codes are strings, zeros are not significant)."""
+        wanted = str(code).strip()
+        for unit in self.units:
+            if unit.code == wanted:
+                return unit
+        for unit in self.units:
+            if wanted.isdigit() and unit.code.lstrip("0") == wanted.lstrip("0"):
+                return unit
+        valid = ", ".join(u.code for u in self.units)
+        raise PoaxlError(f"La unidad «{code}» no existe en el catálogo {self.id}. Unidades válidas: {valid}.")
+
+    def cutoff(self, quarter: int) -> str:
+        """The FECHA of the form: the quarter's cut-off date, as ``30-jun-20``."""
+        month, day = CUTOFF[quarter - 1]
+        return f"{day:02d}-{MONTHS[month - 1]}-{self.year % 100:02d}"
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_catalog(path: str | os.PathLike | None = None) -> Catalog:
+    """Load, validate and lint a catalog (a directory or a single YAML file).
+
+    Without ``path``, ``$POAXL_CATALOG`` or the built-in catalog is used. Raises CatalogError
+    with Spanish messages ``file: path.to.field: problem``.
+    """
+    if path is None:
+        path = os.environ.get("POAXL_CATALOG") or builtin_catalog_path()
+    return _load_cached(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> Catalog:
+    root = Path(path)
+    if not root.exists():
+        raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
+    data, head, origins = _read_tree(root)
+    _validate(data, head, origins)
+    return _build(data, origins)
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
+        raise CatalogError([f"{path}: YAML inválido{where}: {exc.problem}"]) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogError([f"{path}: no se pudo leer: {exc}"]) from None
+
+
+def _read_tree(root: Path) -> tuple[dict, str, list[str]]:
+    """Read catalog.yaml + units/*.yaml (or one file): the data, the head file and each unit's file."""
+    head = root if root.is_file() else root / "catalog.yaml"
+    if not head.is_file():
+        raise CatalogError([f"{root}: falta catalog.yaml en la carpeta del catálogo."])
+    data = _read_yaml(head)
+    if not isinstance(data, dict):
+        raise CatalogError([f"{head}: el catálogo debe ser un mapa YAML (clave: valor)."])
+    units = data.get("units") or []
+    if not isinstance(units, list):
+        return data, str(head), []
+    origins = [str(head)] * len(units)
+    if root.is_dir():
+        for file in sorted((root / "units").glob("*.y*ml")):
+            units.append(_read_yaml(file))
+            origins.append(str(file))
+        data["units"] = units
+    return data, str(head), origins
+
+
+_TYPES = {"string": "texto", "integer": "número entero", "number": "número", "array": "lista",
+          "object": "mapa (clave: valor)", "boolean": "sí/no"}
+
+
+def _spanish(error) -> str:
+    """One jsonschema error in words a planning office understands."""
+    v, val = error.validator, error.validator_value
+    if v == "required":
+        missing = [k for k in val if isinstance(error.instance, dict) and k not in error.instance]
+        return f"falta el campo obligatorio «{missing[0] if missing else val[0]}»"
+    if v == "type":
+        hint = ' (escriba los códigos entre comillas, p. ej. "003")' if val == "string" else ""
+        return f"debe ser {_TYPES.get(val, val)}, no «{error.instance}»{hint}"
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"campo desconocido «{', '.join(map(str, extra))}»"
+    if v in ("minItems", "maxItems"):
+        if "planned" in error.absolute_path:
+            return f"debe tener exactamente 4 valores trimestrales, uno por trimestre (tiene {len(error.instance)})"
+        return f"debe tener {'al menos' if v == 'minItems' else 'a lo más'} {val} elemento(s)"
+    if v == "enum":
+        return f"«{error.instance}» no es válido; use uno de: {', '.join(map(str, val))}"
+    if v in ("minimum", "maximum"):
+        return f"{error.instance} está fuera de rango ({'mínimo' if v == 'minimum' else 'máximo'} {val})"
+    if v == "pattern":
+        return f"«{error.instance}» no tiene el formato esperado"
+    if v == "minLength":
+        return "no puede estar vacío"
+    return error.message
+
+
+def _dotted(parts: Iterable) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(raíz)"
+
+
+def _validate(data: dict, head: str, origins: list[str]) -> None:
+    """Validate against the JSON Schema; name the file each problem is in, and the field inside it."""
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    problems = []
+    for error in Draft202012Validator(schema).iter_errors(data):
+        path = list(error.absolute_path)
+        file = head
+        if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int) and path[1] < len(origins):
+            file = origins[path[1]]
+            if file != head:  # a unit file of its own: the path starts inside the unit
+                path = path[2:]
+        problems.append(f"{file}: {_dotted(path)}: {_spanish(error)}")
+    if problems:
+        raise CatalogError(sorted(problems))
+
+
+def _coded(d: dict) -> Coded:
+    return Coded(str(d["code"]), d["name"])
+
+
+def _build(data: dict, origins: list[str]) -> Catalog:
+    units = []
+    for raw, origin in zip(data["units"], origins):
+        goals = tuple(
+            Goal(g["la"], g["number"], g["text"], g["measure"], g["meta"], tuple(g["planned"]),
+                 g.get("aggregation", "sum"))
+            for g in raw["goals"]
+        )
+        units.append(Unit(
+            code=raw["code"], label=raw["label"], name=raw["name"], programa=_coded(raw["programa"]),
+            finalidad=_coded(raw["finalidad"]), funcion=_coded(raw["funcion"]),
+            subfuncion=_coded(raw["subfuncion"]), lineas=tuple(_coded(x) for x in raw["lineas"]),
+            goals=goals, signatures=raw["signatures"], contacts=raw.get("contacts", {}), source=origin,
+        ))
+    units.sort(key=lambda u: (int(u.code), u.code))
+    seen: dict[str, str] = {}
+    for unit in units:
+        key = unit.code.lstrip("0") or "0"
+        if key in seen:
+            raise CatalogError([f"{unit.source}: code: la unidad «{unit.code}» está repetida (ver {seen[key]})."])
+        seen[key] = unit.source
+    catalog = Catalog(
+        id=data["id"], ayuntamiento=data["ayuntamiento"], year=data["year"], quarter=data["quarter"],
+        form_code=data["form_code"], ramo=_coded(data["ramo"]), units=tuple(units),
+        mail=data.get("mail", {}), source=origins[0] if origins else "",
+    )
+    warnings = tuple(f"{u.source}: {u.code} meta {lint.goal.number}: {lint.message}"
+                     for u in units for lint in lint_unit(u))
+    return Catalog(**{**catalog.__dict__, "warnings": warnings})
+
+
+# --------------------------------------------------------------------------- lint
+
+@dataclass(frozen=True)
+class Lint:
+    """A planning problem in the catalog itself; the checker reports the same ones as findings."""
+
+    code: str
+    goal: Goal
+    index: int
+    message: str
+
+
+def _la_key(code: str) -> str:
+    return code.strip().rstrip(".")
+
+
+def lint_unit(unit: Unit) -> list[Lint]:
+    """P not adding up to META (sum goals), goal numbering out of sequence, unknown L/A codes."""
+    out: list[Lint] = []
+    lineas = {_la_key(l.code) for l in unit.lineas}
+    objective, expected_action, seen = None, 1, set()
+    for i, g in enumerate(unit.goals):
+        if g.aggregation == "sum" and abs(sum(g.planned) - g.meta) > 1e-9:
+            total = "+".join(_num(p) for p in g.planned)
+            out.append(Lint("planned-sum-mismatch", g, i,
+                            f"lo programado ({total} = {_num(sum(g.planned))}) no suma la META ANUAL {_num(g.meta)}"))
+        head, _, action = g.number.partition(".")
+        if g.number in seen:
+            out.append(Lint("goal-numbering", g, i, f"el número de meta {g.number} está repetido"))
+        elif not action:
+            objective, expected_action = head, 1
+        elif head != objective or action != str(expected_action):
+            want = f"{objective}.{expected_action}" if objective else "un objetivo antes de las acciones"
+            out.append(Lint("goal-numbering", g, i, f"numeración fuera de secuencia: {g.number} (se esperaba {want})"))
+            expected_action += 1
+        else:
+            expected_action += 1
+        seen.add(g.number)
+        if _la_key(g.la) not in lineas:
+            out.append(Lint("unknown-linea", g, i, f"la L/A {g.la} no está entre las líneas de acción de la unidad"))
+    return out
+
+
+def _num(x: float) -> str:
+    """A number as the form shows it: no trailing .0, thousands with commas."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"

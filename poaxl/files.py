@@ -1,0 +1,38 @@
+"""Atomic writes: a file the user sees is either the old one, or the complete new one."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
+
+    The temporary file lives in the same directory so the final ``os.replace`` is atomic.
+    With ``overwrite=False`` an existing target is never replaced (checked again at the end).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if overwrite:
+            os.replace(tmp_path, target)
+        else:
+            try:
+                os.link(tmp_path, target)  # fails if target appeared meanwhile: never clobber
+            except FileExistsError:
+                raise
+            except OSError:  # no hard links on this file system
+                if target.exists():
+                    raise FileExistsError(target)
+                os.replace(tmp_path, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()

@@ -1,0 +1,258 @@
+"""Write TMM-F004 workbooks with xlsxwriter: the official layout, catalog values locked, the
+coordinator's cells unlocked and marked, formulas with cached results, hidden metadata."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from . import __version__
+from .catalog import OVERACHIEVEMENT_RATIO, Catalog, Goal, Unit, load_catalog
+from .errors import PoaxlError
+from .files import atomic_path
+from .layout import (COL, COLUMNS, ID_LABELS, LAST_COL, LAYOUT_VERSION, META_KEYS, META_SHEET,
+                     PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula, cutoff_cell,
+                     form_code_cell, over_programme_rule, p_key, quarter_label, relative_formula,
+                     under_programme_rule)
+
+FONT = "Arial"
+
+
+@dataclass
+class Prefill:
+    """Values carried from an earlier quarter's accepted file: A per goal and past observations."""
+
+    actuals: dict[int, list[float | None]] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+
+
+def file_name(catalog: Catalog, unit: Unit, quarter: int) -> str:
+    return f"{catalog.form_code}_{catalog.year}_T{quarter}_{unit.code}.xlsx"
+
+
+def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | None = None,
+             out: str | Path = ".", catalog: Catalog | str | Path | None = None,
+             password: str | None = None, force: bool = False,
+             prefill: dict[str, Prefill] | None = None,
+             progress: Callable[[Unit], None] | None = None) -> list[Path]:
+    """Generate one workbook per unit and return their paths.
+
+    ``out`` is a directory, or a ``.xlsx`` file name when exactly one unit is generated.
+    Existing files are refused (all of them listed, nothing written) unless ``force``.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    quarter = quarter or cat.quarter
+    if quarter not in (1, 2, 3, 4):
+        raise PoaxlError(f"El trimestre debe ser 1, 2, 3 o 4 (se recibió {quarter}).")
+    chosen = list(cat.units) if all_units else [cat.unit(c) for c in units]
+    if not chosen:
+        raise PoaxlError("Indique al menos una unidad con --unit CODIGO, o --all para todas.")
+    chosen = list({u.code: u for u in chosen}.values())
+    targets = _targets(cat, chosen, quarter, Path(out))
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise PoaxlError("Ya existe(n) y no se sobrescribe(n) sin --force: " + ", ".join(existing))
+    for unit, target in zip(chosen, targets):
+        with atomic_path(target, overwrite=force) as tmp:
+            write_workbook(cat, unit, quarter, tmp, password=password,
+                           prefill=(prefill or {}).get(unit.code))
+        if progress:
+            progress(unit)
+    return targets
+
+
+def _targets(cat: Catalog, units: Sequence[Unit], quarter: int, out: Path) -> list[Path]:
+    if out.suffix.lower() == ".xlsx":
+        if len(units) != 1:
+            raise PoaxlError(f"--out {out} es un archivo, pero se generan {len(units)} unidades: indique una carpeta.")
+        return [out]
+    if out.exists() and not out.is_dir():
+        raise PoaxlError(f"--out {out} existe y no es una carpeta.")
+    return [out / file_name(cat, u, quarter) for u in units]
+
+
+# --------------------------------------------------------------------------- the workbook
+
+def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
+                   password: str | None = None, prefill: Prefill | None = None) -> None:
+    """Write one unit's form for ``quarter`` to ``path`` (the caller makes it atomic)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    wb.set_properties({
+        "title": f"{cat.form_code} Avance Físico Programático {cat.year} T{quarter} · {unit.title}",
+        "subject": f"Programa Operativo Anual {cat.year} · Ramo {cat.ramo.code} {cat.ramo.name}",
+        "author": f"{cat.ayuntamiento} (poaxl {__version__})",
+        "keywords": f"POA, {cat.form_code}, {unit.code}",
+        "comments": "Capture solo las celdas amarillas: avance (A) del trimestre y OBSERVACIONES.",
+    })
+    fmt = _Formats(wb)
+    ws = wb.add_worksheet(unit.code)
+    layout = SheetLayout.for_unit(unit)
+    _page_setup(ws, cat, unit, layout)
+    _title_block(ws, fmt, cat, unit, layout, quarter)
+    _table_header(ws, fmt, layout)
+    for i, goal in enumerate(unit.goals):
+        _goal_row(ws, fmt, goal, layout.goal_row(i), quarter, prefill, i)
+    _row_rules(ws, fmt, unit, layout, quarter)
+    _signatures(ws, fmt, unit, layout)
+    ws.protect(password or "", {"format_rows": True, "format_columns": True,
+                                "select_locked_cells": True, "select_unlocked_cells": True})
+    ws.activate()
+    _metadata_sheet(wb, cat, unit, quarter, password)
+    wb.close()
+
+
+class _Formats:
+    """All cell formats of the form, made once per workbook."""
+
+    def __init__(self, wb):
+        base = {"font_name": FONT, "font_size": 8, "valign": "vcenter"}
+        box = {**base, "border": 1}
+
+        def f(**kw):
+            return wb.add_format({**box, **kw})
+
+        self.title = wb.add_format({**base, "bold": True, "font_size": 11, "align": "center"})
+        self.code = wb.add_format({**base, "bold": True, "font_size": 9, "align": "right"})
+        self.id_label = wb.add_format({**base, "bold": True})
+        self.id_code = wb.add_format({**base, "align": "center"})
+        self.id_name = wb.add_format(base)
+        self.head = f(bold=True, align="center", text_wrap=True, bg_color="#D9D9D9")
+        self.text = f(text_wrap=True, valign="top")
+        self.center = f(align="center", text_wrap=True)
+        self.number = f(num_format="#,##0", align="right")
+        self.decimal = f(num_format="#,##0.0", align="right")
+        self.input = f(num_format="General", align="right", locked=False, bg_color="#FFF2CC")
+        self.input_text = f(text_wrap=True, valign="top", locked=False, bg_color="#FFF2CC")
+        self.future = f(bg_color="#BFBFBF", pattern=1)
+        self.done = f(num_format="General", align="right", bg_color="#EDEDED")
+        self.formula = f(num_format="#,##0", align="right", bold=True)
+        self.formula_decimal = f(num_format="#,##0.0", align="right", bold=True)
+        self.percent = f(num_format="0%", align="right", bold=True)
+        self.sign_label = wb.add_format({**base, "bold": True, "align": "center"})
+        self.sign_line = wb.add_format({**base, "top": 1, "align": "center", "text_wrap": True})
+        self.sign_name = wb.add_format({**base, "bold": True, "align": "center"})
+        self.red = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
+        self.amber = wb.add_format({"bg_color": "#FFE599", "font_color": "#7F6000"})
+
+
+def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout) -> None:
+    for i, col in enumerate(COLUMNS):
+        ws.set_column(i, i, col.width)
+    ws.set_landscape()
+    ws.set_paper(1)  # letter
+    ws.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.5)
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 1)
+    ws.repeat_rows(layout.header, layout.first_goal - 1)
+    ws.print_area(0, 0, layout.last_row, LAST_COL)
+    ws.set_footer(f"&L&8{cat.form_code} · {unit.title}&R&8Página &P de &N")
+    ws.freeze_panes(layout.first_goal, 0)
+    ws.hide_gridlines(2)
+
+
+def _title_block(ws, fmt: _Formats, cat: Catalog, unit: Unit, layout: SheetLayout, quarter: int) -> None:
+    titles = (cat.ayuntamiento, f"PROGRAMA OPERATIVO ANUAL {cat.year}", "AVANCE FÍSICO PROGRAMÁTICO")
+    for row, text in zip(layout.title_rows, titles):
+        ws.merge_range(row, 0, row, LAST_COL - 1, text, fmt.title)
+    ws.write(*form_code_cell(), cat.form_code, fmt.code)
+    ws.write(*cutoff_cell(), f"FECHA: {cat.cutoff(quarter)}", fmt.code)
+    coded = [cat.ramo, unit.programa, unit, unit.finalidad, unit.funcion, unit.subfuncion, *unit.lineas]
+    labels = [unit.label if text is None else text for text in ID_LABELS]
+    for i, (row, item) in enumerate(zip(layout.id_rows, coded)):
+        ws.merge_range(row, 0, row, COL["goal"], labels[i] if i < len(labels) else "", fmt.id_label)
+        ws.write_string(row, COL["measure"], item.code, fmt.id_code)
+        ws.merge_range(row, COL["meta"], row, LAST_COL, item.name, fmt.id_name)
+
+
+def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:
+    top, mid, low = layout.header, layout.header + 1, layout.header + 2
+    for c in COLUMNS:
+        if c.key[0] not in "pa" or not c.key[1:].isdigit():
+            ws.merge_range(top, COL[c.key], low, COL[c.key], c.header, fmt.head)
+    ws.merge_range(top, COL["p1"], top, COL["a4"], PERIOD_HEADER, fmt.head)
+    for q in range(1, 5):
+        ws.merge_range(mid, COL[p_key(q)], mid, COL[a_key(q)], quarter_label(q), fmt.head)
+        ws.write(low, COL[p_key(q)], "P", fmt.head)
+        ws.write(low, COL[a_key(q)], "A", fmt.head)
+    ws.set_row(top, 24)
+
+
+def _row_height(goal: Goal) -> float:
+    """Wrapped goal text needs a taller row; Excel does not autofit rows written by a program."""
+    per_line = COLUMNS[COL["goal"]].width * 1.2
+    return max(15.0, math.ceil(len(goal.label) / per_line) * 10.5 + 3)
+
+
+def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
+              prefill: Prefill | None, index: int) -> None:
+    ws.set_row(row, _row_height(goal))
+    ws.write_string(row, COL["la"], goal.la, fmt.center)
+    ws.write_string(row, COL["goal"], goal.label, fmt.text)
+    ws.write_string(row, COL["measure"], goal.measure, fmt.center)
+    ws.write_number(row, COL["meta"], goal.meta, fmt.number)
+    actuals = list((prefill.actuals.get(index) if prefill else None) or [None] * 4)
+    for q in range(1, 5):
+        ws.write_number(row, COL[p_key(q)], goal.planned[q - 1], fmt.number)
+        col, value = COL[a_key(q)], actuals[q - 1] if q < quarter else None
+        if q > quarter:
+            ws.write_blank(row, col, None, fmt.future)
+        elif value is not None:
+            ws.write_number(row, col, value, fmt.done)  # carried forward, locked
+        else:
+            ws.write_blank(row, col, None, fmt.input)
+            ws.data_validation(row, col, row, col, {
+                "validate": "decimal", "criteria": ">=", "value": 0,
+                "input_title": f"Avance {quarter_label(q)}",
+                "input_message": "Capture el avance real del trimestre (número mayor o igual a 0).",
+                "error_title": "Valor no válido",
+                "error_message": "El avance debe ser un número mayor o igual a 0, sin texto ni símbolos.",
+            })
+    absolute = goal.to_date(actuals[:quarter - 1] + [None], quarter)
+    style = fmt.formula if goal.aggregation == "sum" else fmt.formula_decimal
+    ws.write_formula(row, COL["absolute"], absolute_formula(goal, row, quarter), style, absolute)
+    rel = goal.relative(absolute) or 0
+    ws.write_formula(row, COL["relative"], relative_formula(row), fmt.percent, rel)
+    note = prefill.notes.get(index) if prefill else None
+    ws.write_blank(row, COL["observations"], None, fmt.input_text)
+    if note:
+        ws.write_comment(row, COL["observations"], note, {"x_scale": 2, "y_scale": 2})
+
+
+def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int) -> None:
+    """Conditional formats per row (each goal has its own aggregation)."""
+    for i, goal in enumerate(unit.goals):
+        row = layout.goal_row(i)
+        for rule, style in ((under_programme_rule(goal, row, quarter), fmt.red),
+                            (over_programme_rule(goal, row, quarter, OVERACHIEVEMENT_RATIO), fmt.amber)):
+            ws.conditional_format(row, 0, row, LAST_COL, {"type": "formula", "criteria": rule, "format": style})
+
+
+def _signatures(ws, fmt: _Formats, unit: Unit, layout: SheetLayout) -> None:
+    top = layout.signature
+    ws.set_row(top + 1, 30)
+    for key, label, first, last in SIGNATURES:
+        c1, c2 = COL[first], COL[last]
+        person = unit.signatures[key]
+        for offset, text, style in ((0, label, fmt.sign_label), (2, person["cargo"], fmt.sign_line),
+                                    (3, person["name"], fmt.sign_name)):
+            if c1 == c2:
+                ws.write_string(top + offset, c1, text, style)
+            else:
+                ws.merge_range(top + offset, c1, top + offset, c2, text, style)
+
+
+def _metadata_sheet(wb, cat: Catalog, unit: Unit, quarter: int, password: str | None) -> None:
+    """Hidden key/value sheet: which catalog, unit, period and planned values this file was made from.
+
+    A plain hidden sheet survives a save by LibreOffice and by Excel; custom properties do not always.
+    """
+    ws = wb.add_worksheet(META_SHEET)
+    values = (__version__, LAYOUT_VERSION, cat.id, unit.code, cat.year, quarter, unit.fingerprint(), unit.code)
+    for row, (key, value) in enumerate(zip(META_KEYS, values)):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, str(value))
+    ws.hide()
+    ws.protect(password or "")
