@@ -9,7 +9,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -22,23 +21,19 @@ CUTOFF = ((3, 31), (6, 30), (9, 30), (12, 31))
 OVERACHIEVEMENT_RATIO = 1.5  # policy default: above 150 % of the programme to date an OBSERVACIÓN is expected
 
 
-def _data_dir(package: str, folder: str) -> Path:
-    """Where the shipped data lives: inside the installed package, or in a source checkout."""
-    try:
-        path = Path(str(resources.files(package)))
-        if path.is_dir():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / folder
+def _data_dir(folder: str) -> Path:
+    """Shipped data: ``poaxl/<folder>`` when installed, ``<checkout>/<folder>`` in a source tree."""
+    here = Path(__file__).resolve().parent
+    installed = here / folder
+    return installed if installed.is_dir() else here.parent / folder
 
 
 def builtin_catalog_path() -> Path:
-    return _data_dir("poaxl.templates", "templates")
+    return _data_dir("templates")
 
 
 def schema_path(name: str = "catalog.schema.json") -> Path:
-    return _data_dir("poaxl.schemas", "schemas") / name
+    return _data_dir("schemas") / name
 
 
 @dataclass(frozen=True)
@@ -163,7 +158,7 @@ def _load_cached(path: str) -> Catalog:
         raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
-    return _build(data, origins)
+    return _build(data, [_shown(o, root) for o in origins])
 
 
 def _read_yaml(path: Path) -> Any:
@@ -254,6 +249,15 @@ def _validate(data: dict, head: str, origins: list[str]) -> None:
         problems.append(f"{file}: {_dotted(path)}: {_spanish(error)}")
     if problems:
         raise CatalogError(sorted(problems))
+
+
+def _shown(file: str, root: Path) -> str:
+    """A file name as messages show it: relative to the catalog folder, which is named."""
+    base = root if root.is_dir() else root.parent
+    try:
+        return str(Path(base.name) / Path(file).relative_to(base))
+    except ValueError:
+        return file
 
 
 def _coded(d: dict) -> Coded:

@@ -203,13 +203,7 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
             ws.write_number(row, col, value, fmt.done)  # carried forward, locked
         else:
             ws.write_blank(row, col, None, fmt.input)
-            ws.data_validation(row, col, row, col, {
-                "validate": "decimal", "criteria": ">=", "value": 0,
-                "input_title": f"Avance {quarter_label(q)}",
-                "input_message": "Capture el avance real del trimestre (número mayor o igual a 0).",
-                "error_title": "Valor no válido",
-                "error_message": "El avance debe ser un número mayor o igual a 0, sin texto ni símbolos.",
-            })
+            ws.data_validation(row, col, row, col, _validation(q))
     absolute = goal.to_date(actuals[:quarter - 1] + [None], quarter)
     style = fmt.formula if goal.aggregation == "sum" else fmt.formula_decimal
     ws.write_formula(row, COL["absolute"], absolute_formula(goal, row, quarter), style, absolute)
@@ -219,6 +213,15 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
     ws.write_blank(row, COL["observations"], None, fmt.input_text)
     if note:
         ws.write_comment(row, COL["observations"], note, {"x_scale": 2, "y_scale": 2})
+
+
+def _validation(q: int) -> dict:
+    """Input help and error alert on the coordinator's A cells."""
+    return {"validate": "decimal", "criteria": ">=", "value": 0,
+            "input_title": f"Avance {quarter_label(q)}",
+            "input_message": "Capture el avance real del trimestre (número mayor o igual a 0).",
+            "error_title": "Valor no válido",
+            "error_message": "El avance debe ser un número mayor o igual a 0, sin texto ni símbolos."}
 
 
 def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int) -> None:

@@ -1,0 +1,457 @@
+"""Read filled TMM-F004 workbooks back and find, cell by cell, what is inconsistent.
+
+Every finding has a stable code (documented in the README), a severity, the sheet and cell,
+the goal and quarter, and a Spanish message that says what to do."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, _num, lint_unit, load_catalog
+from .layout import COL, LAST_COL, SIGNATURES, a_key, letter, p_key, ref, to_date_formula
+from .read import Book, Cell, Sheet, Unreadable, read_book
+
+SEVERITY = {
+    "planned-sum-mismatch": "error", "absolute-mismatch": "error", "relative-mismatch": "error",
+    "missing-observation": "error", "unjustified-overachievement": "warning", "missing-actual": "error",
+    "future-entry": "warning", "not-a-number": "error", "number-as-text": "warning",
+    "negative-value": "error", "planned-changed": "error", "structure-changed": "error",
+    "formula-replaced": "warning", "unit-mismatch": "error", "unknown-unit": "error",
+    "wrong-period": "error", "goal-numbering": "warning", "unknown-linea": "warning",
+    "catalog-changed": "warning", "no-metadata": "warning", "unreadable": "error",
+}
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    sheet: str | None
+    cell: str | None
+    goal: str | None
+    quarter: int | None
+    message: str
+
+
+@dataclass
+class FileReport:
+    path: str
+    unit: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+    status: str = "ok"
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds that are policy, not arithmetic."""
+
+    over_ratio: float = OVERACHIEVEMENT_RATIO  # A to date above this × P to date needs an OBSERVACIÓN
+    tolerance: float = 0.005                   # rounding allowed when comparing typed totals
+
+
+# --------------------------------------------------------------------------- values
+
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def parse_number(value) -> tuple[float | None, str]:
+    """A cell value as a number and how it was typed: empty, number, text-number, percent or text.
+
+    Accepts what coordinators type: ``1,367``, `` 12 ``, ``28%``, ``0.28``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "empty"
+    if isinstance(value, bool):
+        return None, "text"
+    if isinstance(value, (int, float)):
+        return float(value), "number"
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    percent = text.endswith("%")
+    text = text.rstrip("%")
+    if _NUMBER.match(text):
+        number = float(text.replace(",", ""))
+        return (number / 100, "percent") if percent else (number, "text-number")
+    return None, "text"
+
+
+def _same(a: float, b: float, tol: float) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+# --------------------------------------------------------------------------- locating the table
+
+_GOAL = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*\.?\s*-?\s*(.*)$", re.S)
+_FECHA = re.compile(r"FECHA:?\s*(\d{1,2})-([a-zA-Z]{3})-(\d{2,4})")
+_YEAR = re.compile(r"PROGRAMA OPERATIVO ANUAL\s+(\d{4})")
+
+
+def _text(cell: Cell) -> str:
+    return "" if cell.value is None else str(cell.value).strip()
+
+
+def find_header(sheet: Sheet) -> int | None:
+    """Row of the table header: the one whose first cell says L/A."""
+    for r, row in enumerate(sheet.rows):
+        if row and _text(row[0]).upper() == "L/A":
+            return r
+    return None
+
+
+@dataclass
+class Row:
+    """A goal row as found in the file."""
+
+    row: int
+    number: str | None
+    text: str
+
+
+def goal_rows(sheet: Sheet, header: int) -> list[Row]:
+    """Rows between the table header and the signatures (blank rows inside are kept as rows)."""
+    signature_labels = {label for _, label, _, _ in SIGNATURES}
+    rows: list[Row] = []
+    for r in range(header + 3, len(sheet.rows)):
+        cells = [_text(c) for c in sheet.rows[r][:LAST_COL + 1]]
+        if any(c.upper() in signature_labels for c in cells):
+            break
+        match = _GOAL.match(cells[COL["goal"]]) if len(cells) > COL["goal"] else None
+        rows.append(Row(r, match.group(1) if match else None,
+                        match.group(2).strip() if match else cells[COL["goal"]] if len(cells) > 1 else ""))
+    while rows and not any(_text(c) for c in sheet.rows[rows[-1].row][:LAST_COL + 1]):
+        rows.pop()
+    return rows
+
+
+def header_identity(sheet: Sheet, header: int) -> tuple[str | None, int | None, int | None]:
+    """Unit code, year and quarter as printed in the header block (for files without metadata)."""
+    unit = year = quarter = None
+    months = {"mar": 1, "jun": 2, "sep": 3, "dic": 4, "dec": 4}
+    for row in sheet.rows[:header]:
+        texts = [_text(c) for c in row]
+        if texts and texts[0].upper().startswith("UNIDAD") and len(texts) > COL["measure"]:
+            unit = texts[COL["measure"]] or unit
+        for t in texts:
+            if m := _FECHA.search(t):
+                quarter = months.get(m.group(2).lower())
+                year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
+            elif m := _YEAR.search(t.upper()):
+                year = year or int(m.group(1))
+    return unit, year, quarter
+
+
+# --------------------------------------------------------------------------- checking
+
+class _Sink:
+    """Collects findings for one sheet and phrases them consistently."""
+
+    def __init__(self, sheet: str, unit: str):
+        self.sheet, self.unit, self.items = sheet, unit, []
+
+    def add(self, code: str, row: int | None, key: str | None, message: str,
+            goal: str | None = None, quarter: int | None = None) -> None:
+        cell = ref(row, key) if row is not None and key else None
+        where = " ".join(x for x in (self.unit, cell) if x)
+        context = ", ".join(x for x in ((f"meta {goal}" if goal else None),
+                                        (QUARTER_NAMES[quarter - 1] if quarter else None)) if x)
+        text = f"{where}: {context}: {message}" if context else f"{where}: {message}"
+        self.items.append(Finding(code, SEVERITY[code], self.sheet, cell, goal, quarter, text))
+
+
+def infer_goal(sheet: Sheet, row: Row) -> Goal:
+    """A goal as the file states it (used without a catalog, and to lint what the file says)."""
+    meta = parse_number(sheet.get(row.row, COL["meta"]).value)[0] or 0.0
+    planned = tuple(parse_number(sheet.get(row.row, COL[p_key(q)]).value)[0] or 0.0 for q in range(1, 5))
+    rate = meta > 0 and all(p == meta for p in planned)  # a percentage held every quarter
+    return Goal(_text(sheet.get(row.row, COL["la"])), row.number or "?", row.text,
+                _text(sheet.get(row.row, COL["measure"])), meta, planned, "average" if rate else "sum")
+
+
+def _normal_formula(text: str) -> str:
+    return str(text).lstrip("=").replace("$", "").replace(" ", "").upper()
+
+
+def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy) -> list[Finding]:
+    """All rules on one form sheet. ``unit`` is the catalog unit, or None for internal checks only."""
+    sink = _Sink(sheet.name, unit_code)
+    header = find_header(sheet)
+    if header is None:
+        sink.add("structure-changed", None, None, "no se encontró la fila de encabezado «L/A» de la tabla de "
+                 "metas: use el formato TMM-F004 original sin modificar su estructura.")
+        return sink.items
+    rows = goal_rows(sheet, header)
+    matched = _match_structure(sheet, rows, unit, sink)
+    effective = []
+    for row, goal in matched:
+        _check_planned(sheet, row, goal, unit is not None, sink)
+        _check_row(sheet, row, goal, quarter, policy, sink)
+        effective.append(infer_goal(sheet, row) if unit is None else goal)
+    rows_by_goal = {id(g): r for (r, _), g in zip(matched, effective)}
+    lint_target = Unit(unit_code, "", "", *(None,) * 4, tuple(unit.lineas) if unit else (), tuple(effective), {})
+    for lint in lint_unit(lint_target):
+        if lint.code == "unknown-linea" and unit is None:
+            continue
+        row = rows_by_goal[id(effective[lint.index])]
+        key = {"planned-sum-mismatch": "meta", "goal-numbering": "goal", "unknown-linea": "la"}[lint.code]
+        advice = {"planned-sum-mismatch": "avise a la oficina de planeación para corregir el catálogo",
+                  "goal-numbering": "revise la numeración de la meta",
+                  "unknown-linea": "revise la línea de acción"}[lint.code]
+        sink.add(lint.code, row.row, key, f"{lint.message} — {advice}.", goal=lint.goal.number)
+    return sink.items
+
+
+def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Sink) -> list[tuple[Row, Goal]]:
+    """Pair file rows with catalog goals; report deleted, inserted, reordered or edited rows."""
+    if unit is None:
+        return [(r, infer_goal(sheet, r)) for r in rows if r.number]
+    by_number = {g.number: g for g in unit.goals}
+    order = [g.number for g in unit.goals]
+    pairs, seen = [], []
+    for r in rows:
+        goal = by_number.get(r.number) if r.number else None
+        if goal is None or r.number in seen:
+            what = f"la fila «{r.text[:40]}»" if r.text else "una fila vacía"
+            sink.add("structure-changed", r.row, "goal", f"{what} no es una meta del catálogo (fila insertada o "
+                     "editada) — elimínela o use el formato original.")
+            continue
+        seen.append(r.number)
+        pairs.append((r, goal))
+        for key, expected, label in (("goal", goal.text, "el texto de la meta"), ("la", goal.la, "la L/A"),
+                                     ("measure", goal.measure, "la unidad de medida")):
+            found = r.text if key == "goal" else _text(sheet.get(r.row, COL[key]))
+            if " ".join(found.split()) != " ".join(expected.split()):
+                sink.add("structure-changed", r.row, key, f"{label} fue modificado(a); el catálogo dice "
+                         f"«{expected[:60]}» — no edite las celdas del catálogo.", goal=goal.number)
+    for number in order:
+        if number not in seen:
+            sink.add("structure-changed", None, None, f"falta la meta {number} (fila eliminada) — use el formato "
+                     "original completo.", goal=number)
+    kept = [n for n in order if n in seen]
+    if seen != kept:
+        sink.add("structure-changed", None, None, f"las metas están en otro orden ({', '.join(seen)}; se esperaba "
+                 f"{', '.join(kept)}) — no mueva filas.")
+    return pairs
+
+
+def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, sink: _Sink) -> None:
+    """META and P cells: numbers, and equal to the catalog when there is one."""
+    for key, expected, q in (("meta", goal.meta, None),
+                             *((p_key(q), goal.planned[q - 1], q) for q in range(1, 5))):
+        value, kind = parse_number(sheet.get(row.row, COL[key]).value)
+        if against_catalog and (value is None or not _same(value, expected, 1e-9)):
+            shown = sheet.get(row.row, COL[key]).value
+            sink.add("planned-changed", row.row, key, f"el valor programado es {shown!r} y el catálogo dice "
+                     f"{_num(expected)} — no modifique lo programado; restaure el valor.", goal.number, q)
+
+
+def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy, sink: _Sink) -> None:
+    r, n = row.row, goal.number
+    actuals: list[float | None] = []
+    complete = True
+    for q in range(1, 5):
+        raw = sheet.get(r, COL[a_key(q)]).value
+        value, kind = parse_number(raw)
+        if q > quarter:
+            if kind != "empty":
+                sink.add("future-entry", r, a_key(q), f"hay un avance ({raw!r}) en un trimestre posterior al "
+                         f"que se informa (T{quarter}) — bórrelo.", n, q)
+            actuals.append(None)
+            continue
+        if kind == "empty":
+            sink.add("missing-actual", r, a_key(q), "falta el avance (A) — capture el avance real del "
+                     "trimestre (0 si no hubo avance).", n, q)
+            complete = False
+        elif kind == "text":
+            sink.add("not-a-number", r, a_key(q), f"«{raw}» no es un número — capture solo la cifra.", n, q)
+            complete = False
+        elif kind in ("text-number", "percent"):
+            sink.add("number-as-text", r, a_key(q), f"«{raw}» está escrito como texto — se tomó como "
+                     f"{_num(value)}; captúrelo como número.", n, q)
+        if value is not None and value < 0:
+            sink.add("negative-value", r, a_key(q), f"el avance es negativo ({_num(value)}) — capture un "
+                     "número mayor o igual a 0.", n, q)
+            complete = False
+        actuals.append(value if kind not in ("empty", "text") else None)
+    absolute = goal.to_date(actuals, quarter)
+    relative = goal.relative(absolute)
+    _check_total(sheet, r, goal, quarter, "absolute", absolute, sink)
+    _check_total(sheet, r, goal, quarter, "relative", relative, sink)
+    if complete:
+        _check_observation(sheet, r, goal, quarter, absolute, policy, sink)
+
+
+def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
+                 sink: _Sink) -> None:
+    """M and N: our formula (its value is right by construction) or a typed value that must agree."""
+    from .layout import absolute_formula, relative_formula
+
+    cell = sheet.get(r, COL[key])
+    formula = absolute_formula(goal, r, quarter) if key == "absolute" else relative_formula(r)
+    label = "AVANCE ABSOLUTO" if key == "absolute" else "ACUMULADO RELATIVO"
+    if cell.formula:
+        if _normal_formula(cell.value) != _normal_formula(formula):
+            sink.add("formula-replaced", r, key, f"la fórmula de {label} fue modificada ({cell.value}); "
+                     f"debe ser {formula} — restaure la fórmula.", goal.number)
+        return
+    sink.add("formula-replaced", r, key, f"la fórmula de {label} fue sustituida por un valor escrito — "
+             f"restaure la fórmula {formula}.", goal.number)
+    value, kind = parse_number(cell.value)
+    code = "absolute-mismatch" if key == "absolute" else "relative-mismatch"
+    if key == "absolute":
+        ok = value is not None and _same(value, expected, 0.005)
+        want = _num(expected)
+    else:
+        want = f"{(expected or 0) * 100:.0f}%"
+        ok = value is not None and expected is not None and (
+            round(value * 100) == round(expected * 100) or (kind != "percent" and round(value) == round(expected * 100)))
+    if not ok:
+        how = {"sum": "la suma", "average": "el promedio", "last": "el último valor"}[goal.aggregation]
+        sink.add(code, r, key, f"dice {cell.value!r} pero {how} de los avances da {want} — corrija el avance "
+                 "o restaure la fórmula.", goal.number, quarter)
+
+
+def _check_observation(sheet: Sheet, r: int, goal: Goal, quarter: int, absolute: float, policy: Policy,
+                       sink: _Sink) -> None:
+    planned = goal.planned_to_date(quarter)
+    if _text(sheet.get(r, COL["observations"])):
+        return
+    if absolute < planned - 1e-9:
+        sink.add("missing-observation", r, "observations", f"avance acumulado {_num(absolute)} de {_num(planned)} "
+                 "programado y OBSERVACIONES vacía — explique por qué no se alcanzó la meta.", goal.number, quarter)
+    elif absolute > 0 and absolute > policy.over_ratio * planned:
+        pct = f"{absolute / planned:.0%}" if planned else "sin programación"
+        sink.add("unjustified-overachievement", r, "observations", f"avance acumulado {_num(absolute)} contra "
+                 f"{_num(planned)} programado ({pct}) y OBSERVACIONES vacía — explique por qué se superó la "
+                 "programación.", goal.number, quarter)
+
+
+# --------------------------------------------------------------------------- files
+
+def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quarter: int | None = None,
+               policy: Policy = Policy()) -> FileReport:
+    """Check one workbook. Never raises for bad input: an unreadable file gets status 'unreadable'."""
+    report = FileReport(str(path))
+    try:
+        book = read_book(path)
+    except Unreadable as exc:
+        report.status = "unreadable"
+        report.findings.append(Finding("unreadable", "error", None, None, None, None, f"{path}: {exc}"))
+        return report
+    forms = [s for s in book.sheets if find_header(s) is not None] or book.sheets[:1]
+    if not forms:
+        report.status = "unreadable"
+        report.findings.append(Finding("unreadable", "error", None, None, None, None,
+                                       f"{path}: el libro no tiene ninguna hoja con el formato TMM-F004."))
+        return report
+    for sheet in forms:
+        report.findings += _check_form(book, sheet, catalog, unit, quarter, policy, report)
+    report.findings.sort(key=lambda f: (f.severity != "error",))
+    report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
+    return report
+
+
+def _check_form(book: Book, sheet: Sheet, catalog: Catalog, want_unit: str | None, want_quarter: int | None,
+                policy: Policy, report: FileReport) -> list[Finding]:
+    header = find_header(sheet)
+    head_unit, head_year, head_quarter = header_identity(sheet, header or 0)
+    meta = book.meta if book.meta.get("sheet", sheet.name) == sheet.name else {}
+    code = meta.get("unit") or head_unit or want_unit or "?"
+    year = int(meta["year"]) if meta.get("year", "").isdigit() else head_year
+    quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head_quarter or want_quarter
+    report.unit, report.year, report.quarter = code, year, quarter
+    sink = _Sink(sheet.name, code)
+    if not quarter:
+        quarter = catalog.quarter
+        sink.add("wrong-period", None, None, f"no se pudo saber el trimestre del formato; se revisó como T{quarter} "
+                 "— indique --quarter.")
+    unit = None
+    if not meta:
+        sink.add("no-metadata", None, None, "el libro no fue generado por poaxl (sin metadatos): solo se revisó "
+                 "su aritmética interna, no se comparó con el catálogo.")
+    else:
+        unit = _catalog_unit(catalog, meta, code, year, sink)
+        if head_unit and head_unit.lstrip("0") != code.lstrip("0"):
+            sink.add("unit-mismatch", None, None, f"el encabezado dice unidad {head_unit} pero el formato es de "
+                     f"{code} — use el formato original de su unidad.")
+    if want_unit and want_unit.lstrip("0") != code.lstrip("0"):
+        sink.add("unit-mismatch", None, None, f"se esperaba la unidad {want_unit} y el archivo es de {code} — "
+                 "revise que envió el archivo correcto.")
+    if want_quarter and want_quarter != quarter:
+        sink.add("wrong-period", None, None, f"se esperaba el trimestre T{want_quarter} y el archivo es del "
+                 f"T{quarter} — use el formato del trimestre que se informa.")
+    return sink.items + check_sheet(sheet, code, quarter, unit, policy)
+
+
+def _catalog_unit(catalog: Catalog, meta: dict, code: str, year: int | None, sink: _Sink) -> Unit | None:
+    if meta.get("catalog") != catalog.id or (year and year != catalog.year):
+        sink.add("wrong-period", None, None, f"el formato es del catálogo {meta.get('catalog')} ({year}) y se "
+                 f"revisa con {catalog.id} ({catalog.year}) — use el formato del año en curso o indique --catalog.")
+        return None
+    try:
+        unit = catalog.unit(code)
+    except Exception:
+        sink.add("unknown-unit", None, None, f"la unidad {code} no está en el catálogo {catalog.id} — revise "
+                 "el catálogo o el archivo.")
+        return None
+    if meta.get("fingerprint") != unit.fingerprint():
+        sink.add("catalog-changed", None, None, "el catálogo cambió desde que se generó este formato; se compara "
+                 "con el catálogo actual.")
+    return unit
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, directories as their .xlsx/.xlsm files (recursively, sorted; no temp/lock files)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in XLSX_SUFFIXES
+                          and not f.name.startswith(("~$", ".~lock", ".")))
+        else:
+            out.append(p)
+    return out
+
+
+def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None = None, unit: str | None = None,
+          quarter: int | None = None, policy: Policy = Policy(), jobs: int = 1,
+          progress: Callable[[FileReport], None] | None = None) -> list[FileReport]:
+    """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept."""
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    files = expand(paths)
+    reports: list[FileReport] = []
+    for report in _run(files, cat, unit, quarter, policy, jobs):
+        reports.append(report)
+        if progress:
+            progress(report)
+    return reports
+
+
+def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int) -> Iterator[FileReport]:
+    if jobs <= 1 or len(files) < 2:
+        for f in files:
+            yield check_file(f, cat, unit, quarter, policy)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, len(files) // (jobs * 4))
+        yield from pool.map(check_file, files, [cat] * len(files), [unit] * len(files),
+                            [quarter] * len(files), [policy] * len(files), chunksize=chunk)
+
+
+def exit_status(reports: list[FileReport]) -> int:
+    """0 no errors, 1 some file has errors, 2 some file is unreadable."""
+    if any(r.status == "unreadable" for r in reports):
+        return 2
+    return 1 if any(r.status == "errors" for r in reports) else 0
