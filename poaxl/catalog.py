@@ -340,4 +340,4 @@ def lint_unit(unit: Unit) -> list[Lint]:
 
 def _num(x: float) -> str:
     """A number as the form shows it: no trailing .0, thousands with commas."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")

@@ -311,15 +311,18 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
     code = "absolute-mismatch" if key == "absolute" else "relative-mismatch"
     if key == "absolute":
         ok = value is not None and _same(value, expected, 0.005)
-        want = _num(expected)
     else:
         want = f"{(expected or 0) * 100:.0f}%"
         ok = value is not None and expected is not None and (
             round(value * 100) == round(expected * 100) or (kind != "percent" and round(value) == round(expected * 100)))
     if not ok:
         how = {"sum": "la suma", "average": "el promedio", "last": "el último valor"}[goal.aggregation]
-        sink.add(code, r, key, f"dice {cell.value!r} pero {how} de los avances da {want} — corrija el avance "
-                 "o restaure la fórmula.", goal.number, quarter)
+        shown = (f"{value:.0%}" if key == "relative" and kind == "number" else _num(value)) \
+            if value is not None else repr(cell.value)
+        basis = f"{how} de los avances da {_num(expected)}" if key == "absolute" else \
+            f"el avance acumulado entre la META ANUAL da {want}"
+        sink.add(code, r, key, f"dice {shown} pero {basis} — corrija el avance o restaure la fórmula.",
+                 goal.number, quarter)
 
 
 def _check_observation(sheet: Sheet, r: int, goal: Goal, quarter: int, absolute: float, policy: Policy,
@@ -455,3 +458,41 @@ def exit_status(reports: list[FileReport]) -> int:
     if any(r.status == "unreadable" for r in reports):
         return 2
     return 1 if any(r.status == "errors" for r in reports) else 0
+
+
+# --------------------------------------------------------------------------- annotated copies
+
+def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Path | None:
+    """Write a copy of the checked file with each offending cell coloured and commented (Spanish).
+
+    The original is only read (openpyxl loads it into memory); the copy goes to ``out_dir`` atomically.
+    Returns None when the file has no cell to mark or could not be read.
+    """
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from .files import atomic_path
+
+    marked = [f for f in report.findings if f.cell and f.sheet]
+    if report.status == "unreadable" or not marked:
+        return None
+    source = Path(report.path).resolve()
+    target = Path(out_dir).resolve() / source.name
+    if target == source:
+        raise ValueError("--annotate debe ser una carpeta distinta de la del archivo revisado")
+    wb = openpyxl.load_workbook(source, keep_vba=False)
+    fills = {"error": PatternFill("solid", fgColor="F4CCCC"), "warning": PatternFill("solid", fgColor="FFE599")}
+    notes: dict[tuple[str, str], list[Finding]] = {}
+    for f in marked:
+        notes.setdefault((f.sheet, f.cell), []).append(f)
+    for (sheet, cell), items in notes.items():
+        if sheet not in wb.sheetnames:
+            continue
+        c = wb[sheet][cell]
+        c.fill = fills["error" if any(i.severity == "error" for i in items) else "warning"]
+        text = "\n".join(f"[{i.code}] {i.message}" for i in items)
+        c.comment = Comment(text, "poaxl", width=360, height=40 + 30 * len(items))
+    with atomic_path(target, overwrite=force) as tmp:
+        wb.save(tmp)
+    return target

@@ -134,3 +134,83 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, c
                     password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1))
     for path in paths:
         click.echo(str(path))
+
+
+SYMBOL = {"error": ("✗", "red"), "warning": ("!", "yellow")}
+STATUS_ES = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
+
+
+def render_report(report, color: bool) -> None:
+    """One file's findings: errors first, each with cell and instruction."""
+    style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
+    period = f" · {report.unit} · {report.year} T{report.quarter}" if report.unit else ""
+    click.echo(click.style(f"{report.path}{period}: {STATUS_ES[report.status]}", fg=style, bold=True)
+               if color else f"{report.path}{period}: {STATUS_ES[report.status]}")
+    for f in report.findings:
+        mark, fg = SYMBOL[f.severity]
+        line = f"  {mark} {f.message} [{f.code}]"
+        click.echo(click.style(line, fg=fg) if color else line)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text para personas, json para programas (solo el informe en stdout).")
+@click.option("--unit", "-u", metavar="CODIGO", help="Unidad esperada (si el archivo no la dice, o para verificarla).")
+@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
+@click.option("--over-ratio", type=click.FloatRange(1.0), default=None,
+              help="Avance sobre lo programado (1.5 = 150 %) a partir del cual se pide OBSERVACIÓN.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Escribe en esta carpeta una copia de cada archivo con las celdas señaladas y comentadas.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Archivos revisados en paralelo.")
+@catalog_option
+@friendly
+def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_path) -> None:
+    """Revisa formatos TMM-F004 llenados y dice, celda por celda, qué está mal.
+
+    PATHS son archivos .xlsx o carpetas (se revisan todos los .xlsx dentro).
+
+    \b
+    Estado de salida: 0 sin errores · 1 algún archivo con errores · 2 archivo ilegible o uso incorrecto.
+    \b
+    Ejemplos:
+      poaxl check TMM-F004_2020_T2_003.xlsx
+      poaxl check respuestas/ --jobs 2
+      poaxl check respuestas/ --format json > informe.json
+      poaxl check respuestas/ --annotate revisados/
+    """
+    import json as _json
+
+    from .check import Policy, annotate, check as run, exit_status, expand
+
+    cat = load(catalog_path, show_warnings=False)
+    policy = Policy(over_ratio=over_ratio) if over_ratio else Policy()
+    files = expand(paths)
+    if not files:
+        raise PoaxlError("No se encontró ningún archivo .xlsx en: " + ", ".join(map(str, paths)))
+    with progress(range(len(files)), "Revisando") as bar:
+        reports = run(files, catalog=cat, unit=unit, quarter=quarter, policy=policy, jobs=jobs,
+                      progress=lambda r: bar.update(1))
+    if annotate_dir:
+        for report in reports:
+            try:
+                written = annotate(report, annotate_dir)
+            except (OSError, ValueError) as exc:
+                click.secho(f"Aviso: no se pudo anotar {report.path}: {exc}", fg="yellow", err=True)
+            else:
+                if written:
+                    click.echo(f"Anotado: {written}", err=True)
+    if fmt == "json":
+        click.echo(_json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
+    else:
+        color = sys.stdout.isatty()
+        for report in sorted(reports, key=lambda r: ("unreadable", "errors", "warnings", "ok").index(r.status)):
+            render_report(report, color)
+        counts = {s: sum(r.status == s for r in reports) for s in STATUS_ES}
+        errors = sum(len(r.errors) for r in reports)
+        warnings = sum(len(r.findings) for r in reports) - errors
+        click.echo(f"\n{len(reports)} archivo(s): {counts['ok']} correcto(s), {counts['warnings']} con avisos, "
+                   f"{counts['errors']} con errores, {counts['unreadable']} ilegible(s) · {errors} error(es), "
+                   f"{warnings} aviso(s).")
+    sys.exit(exit_status(reports))
