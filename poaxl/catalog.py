@@ -148,11 +148,15 @@ def load_catalog(path: str | os.PathLike | None = None) -> Catalog:
     """
     if path is None:
         path = os.environ.get("POAXL_CATALOG") or builtin_catalog_path()
-    return _load_cached(str(Path(path).resolve()))
+    root = Path(path).resolve()
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in sorted(root.rglob("*.y*ml"))) if root.is_dir() else (
+        root.stat().st_mtime_ns if root.exists() else 0)
+    return _load_cached(str(root), stamp)
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str) -> Catalog:
+def _load_cached(path: str, stamp: object) -> Catalog:
+    """Parsing and validating is the slow part of a check; files are re-read when they change."""
     root = Path(path)
     if not root.exists():
         raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
