@@ -1,0 +1,4 @@
+"""``python -m poaxl`` runs the command line."""
+from poaxl.cli import main
+
+main(prog_name="poaxl")

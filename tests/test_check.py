@@ -1,0 +1,164 @@
+"""Every rule of `poaxl check`, made to fire and shown silent, on generated-then-filled workbooks."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from conftest import cell, row_number
+from poaxl.catalog import builtin_catalog_path, load_catalog
+from poaxl.check import SEVERITY, Policy, check, check_file, parse_number
+from poaxl.layout import META_SHEET
+
+
+def codes(report):
+    return {(f.code, f.cell) for f in report.findings}
+
+
+def only_codes(report):
+    return {f.code for f in report.findings}
+
+
+def test_on_plan_form_is_clean(filled, catalog):
+    for unit in ("001", "003", "004"):
+        report = check_file(filled(unit), catalog)
+        assert report.status == "ok", [f.message for f in report.findings]
+        assert (report.unit, report.year, report.quarter) == (unit, 2020, 2)
+
+
+@pytest.mark.parametrize("ops, code, key", [
+    ([["clear", "{3.2:a2}"]], "missing-actual", "a2"),
+    ([["value", "{3.2:a2}", "diez"]], "not-a-number", "a2"),
+    ([["value", "{3.2:a2}", -1]], "negative-value", "a2"),
+    ([["value", "{3.2:a2}", 0]], "missing-observation", "observations"),
+    ([["value", "{3.2:a2}", 100]], "unjustified-overachievement", "observations"),
+    ([["value", "{3.2:a3}", 5]], "future-entry", "a3"),
+    ([["value", "{3.2:p2}", 99]], "planned-changed", "p2"),
+    ([["value", "{3.2:meta}", 61]], "planned-changed", "meta"),
+    ([["value", "{3.2:goal}", "3.2.- OTRO TEXTO"]], "structure-changed", "goal"),
+    ([["value", "{3.2:absolute}", 30]], "formula-replaced", "absolute"),
+    ([["value", "{3.2:absolute}", 31]], "absolute-mismatch", "absolute"),
+    ([["clear", "{3.2:absolute}"]], "absolute-mismatch", "absolute"),
+    ([["value", "{3.2:relative}", 0.9]], "relative-mismatch", "relative"),
+    ([["value", "{3.2:a2}", "15"]], "number-as-text", "a2"),
+])
+def test_rule_fires_on_its_cell(filled, catalog, ops, code, key):
+    ops = [[op[0], cell(catalog, "003", "3.2", op[1][5:-1]), *op[2:]] if len(op) > 1 else op for op in ops]
+    report = check_file(filled("003", ops), catalog)
+    assert (code, cell(catalog, "003", "3.2", key)) in codes(report), [f.message for f in report.findings]
+    finding = next(f for f in report.findings if f.code == code)
+    assert finding.severity == SEVERITY[code] and finding.goal == "3.2" and finding.sheet == "003"
+    assert finding.message.startswith(f"003 {finding.cell}: meta 3.2")
+    expected_status = "errors" if any(f.severity == "error" for f in report.findings) else "warnings"
+    assert report.status == expected_status
+
+
+def test_number_typed_as_text_counts_as_its_value(filled, catalog):
+    report = check_file(filled("003", [["value", cell(catalog, "003", "3", "a2"), "5,020"]]), catalog)
+    assert only_codes(report) == {"number-as-text"} and report.status == "warnings"
+
+
+def test_formula_replaced_by_right_value_is_only_a_warning(filled, catalog):
+    report = check_file(filled("003", [["value", cell(catalog, "003", "3.2", "absolute"), 30],
+                                       ["value", cell(catalog, "003", "3.2", "relative"), "50%"]]), catalog)
+    assert only_codes(report) == {"formula-replaced"} and report.status == "warnings"
+
+
+@pytest.mark.parametrize("typed", [0.5, 50, "50%", "50 %"])
+def test_relative_accepts_percent_spellings(filled, catalog, typed):
+    report = check_file(filled("003", [["value", cell(catalog, "003", "3.2", "relative"), typed]]), catalog)
+    assert "relative-mismatch" not in only_codes(report)
+
+
+def test_observation_silences_under_and_over_rules(filled, catalog):
+    obs = cell(catalog, "003", "3.2", "observations")
+    a2 = cell(catalog, "003", "3.2", "a2")
+    assert check_file(filled("003", [["value", a2, 0], ["value", obs, "COVID"]]), catalog).status == "ok"
+    assert check_file(filled("003", [["value", a2, 100], ["value", obs, "APOYOS"]]), catalog).status == "ok"
+
+
+def test_overachievement_threshold_is_policy(filled, catalog):
+    path = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), 40]])  # 55 of 30 = 183 %
+    assert "unjustified-overachievement" in only_codes(check_file(path, catalog))
+    assert check_file(path, catalog, policy=Policy(over_ratio=2.0)).status == "ok"
+
+
+def test_rate_goal_uses_average(filled, catalog):
+    a = lambda q: cell(catalog, "005", "5", f"a{q}")  # noqa: E731
+    report = check_file(filled("005", [["value", a(1), 95], ["value", a(2), 88]]), catalog)
+    assert "missing-observation" not in only_codes(report)  # average 91.5 >= 90
+    report = check_file(filled("005", [["value", a(1), 46], ["value", a(2), 63]]), catalog)
+    assert ("missing-observation", cell(catalog, "005", "5", "observations")) in codes(report)
+
+
+def test_planned_sum_mismatch_on_002_only(filled, catalog):
+    assert ("planned-sum-mismatch", cell(catalog, "002", "6", "meta")) in codes(check_file(filled("002"), catalog))
+    assert "planned-sum-mismatch" not in only_codes(check_file(filled("003"), catalog))
+
+
+def test_goal_numbering_on_0046(filled, catalog):
+    report = check_file(filled("0046"), catalog)
+    assert codes(report) == {("goal-numbering", cell(catalog, "0046", "4.5", "goal"))}
+
+
+def test_inserted_and_deleted_rows_are_structure_changes(filled, catalog):
+    inserted = check_file(filled("003", [["insert_row", row_number(catalog, "003", "3.2")]]), catalog)
+    assert "structure-changed" in only_codes(inserted)
+    deleted = check_file(filled("003", [["delete_row", row_number(catalog, "003", "3.2")]]), catalog)
+    assert any(f.code == "structure-changed" and f.goal == "3.2" for f in deleted.findings)
+
+
+def test_unit_and_period_mismatch(filled, catalog):
+    path = filled("003")
+    assert "unit-mismatch" in only_codes(check_file(path, catalog, unit="004"))
+    assert "unit-mismatch" not in only_codes(check_file(path, catalog, unit="3"))
+    assert "wrong-period" in only_codes(check_file(path, catalog, quarter=3))
+    assert "wrong-period" not in only_codes(check_file(path, catalog, quarter=2))
+
+
+def test_unknown_unit_and_other_year(tmp_path, filled, catalog):
+    path = filled("003")
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    (cat / "units" / "003.yaml").unlink()
+    assert "unknown-unit" in only_codes(check_file(path, load_catalog(cat)))
+    head = yaml.safe_load((cat / "catalog.yaml").read_text(encoding="utf-8"))
+    head.update(year=2021, id="mexicali-2021-r01")
+    (cat / "catalog.yaml").write_text(yaml.safe_dump(head, allow_unicode=True), encoding="utf-8")
+    assert "wrong-period" in only_codes(check_file(path, load_catalog(cat)))
+
+
+def test_changed_catalog_is_reported(tmp_path, filled, catalog):
+    path = filled("003")
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    unit = cat / "units" / "003.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("meta: 60", "meta: 61"), encoding="utf-8")
+    report = check_file(path, load_catalog(cat))
+    assert {"catalog-changed", "planned-changed"} <= only_codes(report)
+
+
+def test_form_without_metadata_gets_internal_checks_only(filled, catalog):
+    path = filled("003", [["delete_sheet", META_SHEET], ["value", cell(catalog, "003", "3.2", "a2"), 0]])
+    report = check_file(path, catalog)
+    assert report.unit == "003" and report.quarter == 2 and report.year == 2020  # from the header
+    assert {"no-metadata", "missing-observation"} <= only_codes(report)
+    assert "planned-changed" not in only_codes(report)
+
+
+def test_parse_number():
+    assert parse_number("1,367") == (1367, "text-number")
+    assert parse_number(" 12 ") == (12, "text-number")
+    assert parse_number("28%") == (0.28, "percent")
+    assert parse_number(0.28) == (0.28, "number")
+    assert parse_number("doce") == (None, "text")
+    assert parse_number("   ") == (None, "empty")
+
+
+def test_batch_keeps_order_and_jobs_give_same_result(tmp_path, filled, catalog):
+    paths = [filled("003"), filled("004", [["value", cell(catalog, "004", "4.2", "a2"), 0]]), filled("002")]
+    one = check(paths, catalog=catalog)
+    two = check(paths, catalog=catalog, jobs=2)
+    assert [r.to_dict() for r in one] == [r.to_dict() for r in two]
+    assert [r.status for r in one] == ["ok", "errors", "errors"]
