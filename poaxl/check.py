@@ -352,11 +352,13 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
         report.status = "unreadable"
         report.findings.append(Finding("unreadable", "error", None, None, None, None, f"{path}: {exc}"))
         return report
-    forms = [s for s in book.sheets if find_header(s) is not None] or book.sheets[:1]
+    forms = [s for s in book.sheets if find_header(s) is not None]
     if not forms:
         report.status = "unreadable"
         report.findings.append(Finding("unreadable", "error", None, None, None, None,
-                                       f"{path}: el libro no tiene ninguna hoja con el formato TMM-F004."))
+                                       f"{path}: el libro no contiene la hoja del formato TMM-F004 (no se "
+                                       "encontró la tabla de metas con el encabezado «L/A»): envíe el formato "
+                                       "original llenado."))
         return report
     for sheet in forms:
         report.findings += _check_form(book, sheet, catalog, unit, quarter, policy, report)
