@@ -79,7 +79,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     """Write one unit's form for ``quarter`` to ``path`` (the caller makes it atomic)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties({
         "title": f"{cat.form_code} Avance Físico Programático {cat.year} T{quarter} · {unit.title}",
         "subject": f"Programa Operativo Anual {cat.year} · Ramo {cat.ramo.code} {cat.ramo.name}",
@@ -162,9 +162,10 @@ def _title_block(ws, fmt: _Formats, cat: Catalog, unit: Unit, layout: SheetLayou
     coded = [cat.ramo, unit.programa, unit, unit.finalidad, unit.funcion, unit.subfuncion, *unit.lineas]
     labels = [unit.label if text is None else text for text in ID_LABELS]
     for i, (row, item) in enumerate(zip(layout.id_rows, coded)):
-        ws.merge_range(row, 0, row, COL["goal"], labels[i] if i < len(labels) else "", fmt.id_label)
+        if i < len(labels):  # unmerged: the text overflows into the empty cells to its right
+            ws.write_string(row, 0, labels[i], fmt.id_label)
         ws.write_string(row, COL["measure"], item.code, fmt.id_code)
-        ws.merge_range(row, COL["meta"], row, LAST_COL, item.name, fmt.id_name)
+        ws.write_string(row, COL["meta"], item.name, fmt.id_name)
 
 
 def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:
@@ -225,12 +226,19 @@ def _validation(q: int) -> dict:
 
 
 def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int) -> None:
-    """Conditional formats per row (each goal has its own aggregation)."""
+    """Conditional formats: one pair per aggregation, over all its rows (row-relative formulas)."""
+    from xlsxwriter.utility import xl_range
+
+    groups: dict[str, list[int]] = {}
     for i, goal in enumerate(unit.goals):
-        row = layout.goal_row(i)
-        for rule, style in ((under_programme_rule(goal, row, quarter), fmt.red),
-                            (over_programme_rule(goal, row, quarter, OVERACHIEVEMENT_RATIO), fmt.amber)):
-            ws.conditional_format(row, 0, row, LAST_COL, {"type": "formula", "criteria": rule, "format": style})
+        groups.setdefault(goal.aggregation, []).append(i)
+    for indexes in groups.values():
+        goal, first = unit.goals[indexes[0]], layout.goal_row(indexes[0])
+        ranges = " ".join(xl_range(layout.goal_row(i), 0, layout.goal_row(i), LAST_COL) for i in indexes)
+        for rule, style in ((under_programme_rule(goal, first, quarter), fmt.red),
+                            (over_programme_rule(goal, first, quarter, OVERACHIEVEMENT_RATIO), fmt.amber)):
+            ws.conditional_format(first, 0, first, LAST_COL, {"type": "formula", "criteria": rule,
+                                                              "format": style, "multi_range": ranges})
 
 
 def _signatures(ws, fmt: _Formats, unit: Unit, layout: SheetLayout) -> None:
