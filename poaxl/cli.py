@@ -214,3 +214,109 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
                    f"{counts['errors']} con errores, {counts['unreadable']} ilegible(s) · {errors} error(es), "
                    f"{warnings} aviso(s).")
     sys.exit(exit_status(reports))
+
+
+def _smtp_settings(config: Path | None, host, port, security, user, cafile, timeout):
+    """Options > environment > config file > defaults. The password: environment or a prompt only."""
+    import os
+
+    from .mail import SmtpSettings
+
+    conf: dict = {}
+    if config:
+        import yaml
+
+        try:
+            conf = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("smtp", {})
+        except (OSError, yaml.YAMLError, AttributeError) as exc:
+            raise PoaxlError(f"{config}: no se pudo leer la configuración: {exc}") from None
+        if "password" in conf:
+            raise PoaxlError(f"{config}: la contraseña no va en el archivo: use POAXL_SMTP_PASSWORD.")
+    env = os.environ.get
+    pick = lambda opt, var, key: opt if opt is not None else env(var) or conf.get(key)  # noqa: E731
+    port_value = pick(port, "POAXL_SMTP_PORT", "port")
+    try:
+        port_value = int(port_value) if port_value else None
+    except ValueError:
+        raise PoaxlError(f"Puerto SMTP «{port_value}» no válido.") from None
+    settings = SmtpSettings(host=pick(host, "POAXL_SMTP_HOST", "host") or "localhost", port=port_value,
+                            security=pick(security, "POAXL_SMTP_SECURITY", "security") or "starttls",
+                            user=pick(user, "POAXL_SMTP_USER", "user"), timeout=timeout,
+                            cafile=pick(cafile, "POAXL_SMTP_CAFILE", "cafile"))
+    settings.password = env("POAXL_SMTP_PASSWORD")
+    return settings, conf
+
+
+@main.command()
+@click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO", help="Unidad (repetible).")
+@click.option("--all", "all_units", is_flag=True, help="Todas las unidades.")
+@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre. Por omisión el del catálogo.")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Toma los formatos ya generados de esta carpeta.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Carpeta donde se generan los formatos (y la bitácora de envíos).")
+@click.option("--dry-run", "dry_run", type=click.Path(file_okay=False, path_type=Path),
+              help="No envía: escribe los mensajes .eml en esta carpeta para revisarlos.")
+@click.option("--deadline", help="Fecha límite AAAA-MM-DD (por omisión la del catálogo).")
+@click.option("--resend", is_flag=True, help="Envía de nuevo aunque la bitácora diga que ya se envió.")
+@click.option("--contacts", type=click.Path(dir_okay=False, path_type=Path),
+              help="Archivo de contactos YAML o CSV (unit,to,cc). Por omisión los del catálogo.")
+@click.option("--smtp-host", help="Servidor SMTP [$POAXL_SMTP_HOST].")
+@click.option("--smtp-port", type=int, help="Puerto [$POAXL_SMTP_PORT].")
+@click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]), help="Seguridad [$POAXL_SMTP_SECURITY].")
+@click.option("--smtp-user", help="Usuario [$POAXL_SMTP_USER]. La contraseña: $POAXL_SMTP_PASSWORD o se pregunta.")
+@click.option("--cafile", type=click.Path(dir_okay=False), help="Certificado de la CA del servidor [$POAXL_SMTP_CAFILE].")
+@click.option("--from-addr", help="Remitente [$POAXL_SMTP_FROM]; por omisión el del catálogo.")
+@click.option("--reply-to", help="Dirección de respuesta; por omisión la del catálogo.")
+@click.option("--pause", type=click.FloatRange(0), default=0.0, show_default=True, help="Segundos entre mensajes.")
+@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True, help="Segundos de espera del servidor.")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Reintentos ante fallas temporales (4xx).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Archivo YAML con una sección smtp: (host, port, security, user, from, reply_to, cafile).")
+@catalog_option
+@friendly
+def send(unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
+         smtp_security, smtp_user, cafile, from_addr, reply_to, pause, timeout, retries, config, catalog_path) -> None:
+    """Envía a cada coordinador el formato de su unidad por correo.
+
+    Una segunda ejecución no envía de nuevo lo ya enviado (bitácora poaxl-envios.jsonl).
+
+    \b
+    Estado de salida: 0 todo enviado u omitido · 1 algún envío falló · 2 uso o datos incorrectos.
+    \b
+    Ejemplos:
+      poaxl send --all --dry-run correos/
+      POAXL_SMTP_PASSWORD=... poaxl send --all --smtp-host smtp.municipio.gob.mx --smtp-user planeacion
+      poaxl send --unit 003 --resend --deadline 2020-07-15
+    """
+    import os
+
+    from .mail import send as run
+
+    cat = load(catalog_path, show_warnings=False)
+    settings, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
+    if settings.user and settings.password is None and not dry_run:
+        if not sys.stdin.isatty():
+            raise PoaxlError("Falta la contraseña SMTP: defina POAXL_SMTP_PASSWORD (no se acepta como argumento).")
+        settings.password = click.prompt(f"Contraseña SMTP de {settings.user}", hide_input=True, err=True)
+    if not unit_codes and not all_units:
+        raise PoaxlError("Indique --unit CODIGO (repetible) o --all.")
+    count = len(cat.units) if all_units else len(unit_codes)
+    with progress(range(count), "Enviando") as bar:
+        outcomes = run(unit_codes, all_units=all_units, quarter=quarter, catalog=cat, settings=settings,
+                       sender=from_addr or os.environ.get("POAXL_SMTP_FROM") or conf.get("from"),
+                       reply_to=reply_to or conf.get("reply_to"), contacts=contacts, from_dir=from_dir, out=out,
+                       dry_run=dry_run, deadline=deadline, resend=resend, pause=pause, retries=retries,
+                       progress=lambda o: bar.update(1))
+    label = {"sent": "enviado", "skipped": "omitido", "failed": "FALLÓ", "dry-run": "escrito (.eml)"}
+    colour = {"sent": "green", "skipped": "cyan", "failed": "red", "dry-run": "blue"}
+    color = sys.stdout.isatty()
+    click.echo(f"{'unidad':>6}  {'resultado':<15} destinatarios / motivo")
+    for o in outcomes:
+        line = f"{o.unit:>6}  {label[o.result]:<15} {', '.join(o.recipients)}" + (f" — {o.reason}" if o.reason else "")
+        click.echo(click.style(line, fg=colour[o.result]) if color else line)
+    totals = {k: sum(o.result == k for o in outcomes) for k in label}
+    click.echo(f"\n{totals['sent']} enviado(s), {totals['skipped']} omitido(s), {totals['failed']} fallido(s)"
+               + (f", {totals['dry-run']} escrito(s) en {dry_run}" if dry_run else "") + ".")
+    sys.exit(1 if totals["failed"] else 0)

@@ -1,0 +1,383 @@
+"""E-mail each unit's template to its coordinators: one message per unit, a reused SMTP connection,
+bounded retries for temporary failures, and an append-only log so a second run sends nothing twice."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import mimetypes
+import os
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .catalog import MONTHS, Catalog, Unit, load_catalog, schema_path
+from .errors import PoaxlError
+from .files import atomic_path
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LOG_NAME = "poaxl-envios.jsonl"
+SECURITY = ("starttls", "ssl", "none")
+MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+               "octubre", "noviembre", "diciembre")
+ORDINAL = {1: "primer", 2: "segundo", 3: "tercer", 4: "cuarto"}
+
+
+@dataclass
+class SmtpSettings:
+    """Where and how to send. The password never comes from a command-line argument."""
+
+    host: str = "localhost"
+    port: int | None = None
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    cafile: str | None = None
+
+    def __post_init__(self):
+        if self.security not in SECURITY:
+            raise PoaxlError(f"Seguridad SMTP «{self.security}» no válida: use {', '.join(SECURITY)}.")
+        if self.port is None:
+            self.port = {"ssl": 465, "starttls": 587, "none": 25}[self.security]
+
+    def context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.cafile)
+
+
+@dataclass
+class Outcome:
+    unit: str
+    result: str  # sent | skipped | failed | dry-run
+    recipients: list[str]
+    reason: str = ""
+    message_id: str = ""
+    path: str = ""
+
+
+# --------------------------------------------------------------------------- contacts
+
+def load_contacts(catalog: Catalog, path: str | Path | None = None) -> dict[str, dict[str, list[str]]]:
+    """Contacts from a YAML/CSV file (validated) or, without one, from the catalog's units."""
+    if path is None:
+        return {u.code: dict(u.contacts) for u in catalog.units if u.contacts}
+    path = Path(path)
+    if not path.is_file():
+        raise PoaxlError(f"{path}: no existe el archivo de contactos.")
+    try:
+        if path.suffix.lower() == ".csv":
+            data = _contacts_csv(path)
+        else:
+            import yaml
+
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise PoaxlError(f"{path}: no se pudo leer el archivo de contactos: {exc}") from None
+    except Exception as exc:  # yaml.YAMLError without importing yaml at module level
+        raise PoaxlError(f"{path}: YAML inválido: {exc}") from None
+    _validate_contacts(path, data)
+    return {catalog.unit(code).code: value for code, value in data.items()}
+
+
+def _contacts_csv(path: Path) -> dict:
+    data: dict[str, dict[str, list[str]]] = {}
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            if not row.get("unit"):
+                raise ValueError("falta la columna «unit» (unit,to,cc)")
+            split = lambda s: [a.strip() for a in (s or "").replace(",", ";").split(";") if a.strip()]  # noqa: E731
+            entry = data.setdefault(row["unit"].strip(), {"to": [], "cc": []})
+            entry["to"] += split(row.get("to"))
+            entry["cc"] += split(row.get("cc"))
+    return data
+
+
+def _validate_contacts(path: Path, data) -> None:
+    from jsonschema import Draft202012Validator
+
+    from .catalog import _dotted, _spanish
+
+    schema = json.loads(schema_path("contacts.schema.json").read_text(encoding="utf-8"))
+    problems = [f"{path}: {_dotted(e.absolute_path)}: {_spanish(e)}"
+                for e in Draft202012Validator(schema).iter_errors(data)]
+    if problems:
+        raise PoaxlError("Contactos inválidos (no se envió nada):\n" + "\n".join(sorted(problems)))
+
+
+# --------------------------------------------------------------------------- messages
+
+def nice_name(name: str) -> str:
+    """ATENCIÓN CIUDADANA -> Atención Ciudadana (Spanish particles stay lower case)."""
+    small = {"de", "del", "la", "las", "los", "el", "y", "e", "o", "a", "en", "para", "por"}
+    words = name.lower().split()
+    return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+def spanish_date(day: dt.date) -> str:
+    return f"{day.day} de {MONTH_NAMES[day.month - 1]} de {day.year}"
+
+
+def deadline_for(catalog: Catalog, quarter: int, deadline: str | dt.date | None) -> dt.date | None:
+    value = deadline or catalog.mail.get("deadlines", {}).get(str(quarter))
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise PoaxlError(f"Fecha límite «{value}» no válida: use AAAA-MM-DD.") from None
+
+
+def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, *, sender: str,
+                  to: list[str], cc: list[str] = (), reply_to: str | None = None,
+                  deadline: dt.date | None = None) -> EmailMessage:
+    """One unit's message: Spanish subject and body (text + HTML), the workbook attached."""
+    msg = EmailMessage()
+    msg["Subject"] = f"POA {catalog.year} · Avance físico T{quarter} · {unit.code} {nice_name(unit.name)}"
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">"))
+    limit = f"a más tardar el {spanish_date(deadline)}" if deadline else "a la brevedad"
+    cutoff = catalog.cutoff(quarter)
+    lines = [
+        f"Estimado(a) coordinador(a) de {unit.code} {nice_name(unit.name)}:",
+        "",
+        f"Le enviamos el formato {catalog.form_code} «Avance Físico Programático» del {ORDINAL[quarter]} trimestre "
+        f"de {catalog.year} (corte al {cutoff}) de su unidad.",
+        "",
+        "Instrucciones:",
+        "1. Abra el archivo adjunto en Excel o LibreOffice.",
+        f"2. Capture en las celdas amarillas el avance real (A) de cada meta hasta el trimestre {quarter}.",
+        "3. Si el avance acumulado es menor o muy superior a lo programado, explique el motivo en OBSERVACIONES.",
+        "4. No modifique las celdas del catálogo ni las fórmulas; guarde el archivo como .xlsx.",
+        f"5. Responda a este correo con el archivo {limit}.",
+        "",
+        f"{catalog.ayuntamiento}",
+        f"Programa Operativo Anual {catalog.year}",
+    ]
+    text = "\n".join(lines)
+    msg.set_content(text)
+    html = "".join(f"<p>{_html(line)}</p>" if line else "" for line in lines)
+    msg.add_alternative(f"<html><body style=\"font-family:Arial,sans-serif\">{html}</body></html>", subtype="html")
+    maintype, subtype = XLSX_MIME.split("/")
+    msg.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
+    return msg
+
+
+def _html(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+# --------------------------------------------------------------------------- the log
+
+def read_log(log: Path) -> list[dict]:
+    """Every complete line of the send log (a line cut by a crash is ignored)."""
+    if not log.exists():
+        return []
+    out = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def append_log(log: Path, entry: dict) -> None:
+    """Append one line and flush it to disk before going on: a crash loses no line already written."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def already_sent(entries: list[dict], catalog: Catalog, unit: str, quarter: int) -> bool:
+    return any(e.get("result") == "sent" and e.get("unit") == unit and e.get("quarter") == quarter
+               and e.get("catalog") == catalog.id for e in entries)
+
+
+# --------------------------------------------------------------------------- sending
+
+class _Connection:
+    """One SMTP connection for the whole batch, opened on first use, reopened if the server drops it."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings, self.smtp = settings, None
+
+    def open(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            s = self.settings
+            if s.security == "ssl":
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=s.context())
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                if s.security == "starttls":
+                    smtp.starttls(context=s.context())
+            if s.user:
+                _login(smtp, s.user, s.password or "")
+            self.smtp = smtp
+        return self.smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib encodes credentials as ASCII; a password with ñ or accents goes as UTF-8 AUTH PLAIN (RFC 4616)."""
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    import base64
+
+    smtp.ehlo_or_helo_if_needed()
+    if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+        raise smtplib.SMTPNotSupportedError("AUTH PLAIN, necesario para una contraseña con acentos o ñ")
+    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    code, resp = smtp.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+
+class _Fatal(Exception):
+    """The batch cannot go on (no server, authentication refused): every remaining unit fails."""
+
+
+def _deliver(conn: _Connection, msg: EmailMessage, retries: int, pause: float) -> None:
+    """Send with a bounded retry on temporary (4xx) failures and dropped connections."""
+    for attempt in range(retries + 1):
+        try:
+            refused = conn.open().send_message(msg)
+            if refused:
+                raise smtplib.SMTPRecipientsRefused(refused)
+            return
+        except smtplib.SMTPAuthenticationError:
+            raise _Fatal("el servidor rechazó la autenticación (usuario o contraseña incorrectos)") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise _Fatal(f"el servidor no admite lo solicitado ({_reason(exc)}); revise --smtp-security") from None
+        except (ConnectionRefusedError, socket.gaierror, socket.timeout, TimeoutError) as exc:
+            raise _Fatal(f"no se pudo conectar con el servidor de correo ({exc})") from None
+        except ssl.SSLError as exc:
+            raise _Fatal(f"falló la conexión segura con el servidor ({exc.reason or exc})") from None
+        except smtplib.SMTPRecipientsRefused:
+            raise
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+            conn.smtp = None
+            if attempt == retries:
+                raise _Fatal(f"el servidor cerró la conexión ({exc})") from None
+        except smtplib.SMTPResponseException as exc:
+            if not 400 <= exc.smtp_code < 500 or attempt == retries:
+                raise
+        except OSError as exc:
+            raise _Fatal(f"no se pudo conectar con el servidor de correo ({exc})") from None
+        time.sleep(pause * (attempt + 1) or 0.1)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "destinatario(s) rechazado(s) por el servidor: " + ", ".join(
+            f"{addr} ({code} {err.decode(errors='replace') if isinstance(err, bytes) else err})"
+            for addr, (code, err) in exc.recipients.items())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        err = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        return f"el servidor respondió {exc.smtp_code} {err}"
+    return str(exc)
+
+
+def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | None = None,
+         catalog: Catalog | str | Path | None = None, settings: SmtpSettings | None = None,
+         sender: str | None = None, reply_to: str | None = None, contacts: str | Path | None = None,
+         from_dir: str | Path | None = None, out: str | Path = ".", dry_run: str | Path | None = None,
+         deadline: str | dt.date | None = None, resend: bool = False, pause: float = 0.0, retries: int = 2,
+         progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Send (or, with ``dry_run``, write as .eml) one message per unit with its workbook attached.
+
+    Contacts are checked for every unit before anything is sent. Units already in the send log for
+    this catalog and quarter are skipped unless ``resend``. Returns one Outcome per unit.
+    """
+    from .generate import file_name, generate
+
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    quarter = quarter or cat.quarter
+    chosen = list(cat.units) if all_units else [cat.unit(c) for c in units]
+    if not chosen:
+        raise PoaxlError("Indique al menos una unidad con --unit CODIGO, o --all para todas.")
+    book = load_contacts(cat, contacts)
+    missing = [u.code for u in chosen if not book.get(u.code, {}).get("to")]
+    if missing:
+        raise PoaxlError("Sin destinatario (no se envió nada) para la(s) unidad(es): " + ", ".join(missing)
+                         + ". Agréguelos en contacts del catálogo o con --contacts.")
+    sender = sender or cat.mail.get("from")
+    if not sender:
+        raise PoaxlError("Falta el remitente: use --from-addr, POAXL_SMTP_FROM o mail.from en el catálogo.")
+    reply_to = reply_to or cat.mail.get("reply_to")
+    when = deadline_for(cat, quarter, deadline)
+    folder = Path(from_dir) if from_dir else Path(out)
+    attachments = {u.code: folder / file_name(cat, u, quarter) for u in chosen}
+    if from_dir:
+        absent = [str(p) for p in attachments.values() if not p.is_file()]
+        if absent:
+            raise PoaxlError("No se encontraron los formatos en --from: " + ", ".join(absent))
+    else:
+        todo = [u.code for u in chosen if not attachments[u.code].exists()]
+        if todo:
+            generate(todo, quarter=quarter, out=folder, catalog=cat)
+    log = folder / LOG_NAME
+    entries = read_log(log)
+    conn = _Connection(settings or SmtpSettings())
+    outcomes, fatal = [], None
+    try:
+        for n, unit in enumerate(chosen):
+            people = book[unit.code]
+            to, cc = list(people["to"]), list(people.get("cc", []))
+            outcome = Outcome(unit.code, "", to + cc, path=str(attachments[unit.code]))
+            msg = build_message(cat, unit, quarter, attachments[unit.code], sender=sender, to=to, cc=cc,
+                                reply_to=reply_to, deadline=when)
+            outcome.message_id = msg["Message-ID"]
+            if dry_run:
+                target = Path(dry_run) / f"{attachments[unit.code].stem}.eml"
+                with atomic_path(target, overwrite=True) as tmp:
+                    tmp.write_bytes(bytes(msg))
+                outcome.result, outcome.path = "dry-run", str(target)
+            elif not resend and already_sent(entries, cat, unit.code, quarter):
+                outcome.result, outcome.reason = "skipped", "ya enviado (use --resend para enviarlo de nuevo)"
+            elif fatal:
+                outcome.result, outcome.reason = "failed", fatal
+            else:
+                if n and pause:
+                    time.sleep(pause)
+                try:
+                    _deliver(conn, msg, retries, pause)
+                    outcome.result = "sent"
+                except _Fatal as exc:
+                    fatal = str(exc)
+                    outcome.result, outcome.reason = "failed", fatal
+                except smtplib.SMTPException as exc:
+                    outcome.result, outcome.reason = "failed", _reason(exc)
+                append_log(log, {"catalog": cat.id, "year": cat.year, "unit": unit.code, "quarter": quarter,
+                                 "recipients": outcome.recipients, "message_id": outcome.message_id,
+                                 "time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                                 "result": outcome.result, "reason": outcome.reason})
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    finally:
+        conn.close()
+    return outcomes
