@@ -45,13 +45,27 @@ class FileReport:
     quarter: int | None = None
     status: str = "ok"
     findings: list[Finding] = field(default_factory=list)
+    goals: list["GoalValues"] = field(default_factory=list, repr=False)  # what the file says, for reports
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON report entry (DOMAIN.md contract): without the goal values."""
+        return {k: v for k, v in asdict(self).items() if k != "goals"}
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+
+@dataclass
+class GoalValues:
+    """One goal as filled in the file, with totals recomputed from its A cells."""
+
+    goal: Goal
+    actuals: list[float | None]
+    absolute: float
+    relative: float | None
+    planned_to_date: float
+    observation: str
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,7 @@ class _Sink:
 
     def __init__(self, sheet: str, unit: str):
         self.sheet, self.unit, self.items = sheet, unit, []
+        self.values: list[GoalValues] = []
 
     def add(self, code: str, row: int | None, key: str | None, message: str,
             goal: str | None = None, quarter: int | None = None) -> None:
@@ -183,14 +198,16 @@ def _normal_formula(text: str) -> str:
     return str(text).lstrip("=").replace("$", "").replace(" ", "").upper()
 
 
-def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy) -> list[Finding]:
-    """All rules on one form sheet. ``unit`` is the catalog unit, or None for internal checks only."""
+def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy) -> _Sink:
+    """All rules on one form sheet. ``unit`` is the catalog unit, or None for internal checks only.
+
+    Returns the sink: its ``items`` are the findings, its ``values`` the goals as filled."""
     sink = _Sink(sheet.name, unit_code)
     header = find_header(sheet)
     if header is None:
         sink.add("structure-changed", None, None, "no se encontró la fila de encabezado «L/A» de la tabla de "
                  "metas: use el formato TMM-F004 original sin modificar su estructura.")
-        return sink.items
+        return sink
     rows = goal_rows(sheet, header)
     matched = _match_structure(sheet, rows, unit, sink)
     effective = []
@@ -199,8 +216,8 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
         _check_row(sheet, row, goal, quarter, policy, sink)
         effective.append(infer_goal(sheet, row) if unit is None else goal)
     rows_by_goal = {id(g): r for (r, _), g in zip(matched, effective)}
-    lint_target = Unit(unit_code, "", "", *(None,) * 4, tuple(unit.lineas) if unit else (), tuple(effective), {})
-    for lint in lint_unit(lint_target):
+    lineas = tuple(unit.lineas) if unit else ()
+    for lint in lint_unit(Unit(unit_code, "", "", *(None,) * 4, lineas, tuple(effective), {})):
         if lint.code == "unknown-linea" and unit is None:
             continue
         row = rows_by_goal[id(effective[lint.index])]
@@ -209,7 +226,7 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
                   "goal-numbering": "revise la numeración de la meta",
                   "unknown-linea": "revise la línea de acción"}[lint.code]
         sink.add(lint.code, row.row, key, f"{lint.message} — {advice}.", goal=lint.goal.number)
-    return sink.items
+    return sink
 
 
 def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Sink) -> list[tuple[Row, Goal]]:
@@ -286,6 +303,8 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
         actuals.append(value if kind not in ("empty", "text") else None)
     absolute = goal.to_date(actuals, quarter)
     relative = goal.relative(absolute)
+    sink.values.append(GoalValues(goal, actuals, absolute, relative, goal.planned_to_date(quarter),
+                                  _text(sheet.get(r, COL["observations"]))))
     _check_total(sheet, r, goal, quarter, "absolute", absolute, sink)
     _check_total(sheet, r, goal, quarter, "relative", relative, sink)
     if complete:
@@ -396,7 +415,9 @@ def _check_form(book: Book, sheet: Sheet, catalog: Catalog, want_unit: str | Non
     if want_quarter and want_quarter != quarter:
         sink.add("wrong-period", None, None, f"se esperaba el trimestre T{want_quarter} y el archivo es del "
                  f"T{quarter} — use el formato del trimestre que se informa.")
-    return sink.items + check_sheet(sheet, code, quarter, unit, policy)
+    checked = check_sheet(sheet, code, quarter, unit, policy)
+    report.goals += checked.values
+    return sink.items + checked.items
 
 
 def _catalog_unit(catalog: Catalog, meta: dict, code: str, year: int | None, sink: _Sink) -> Unit | None:

@@ -320,3 +320,72 @@ def send(unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resen
     click.echo(f"\n{totals['sent']} enviado(s), {totals['skipped']} omitido(s), {totals['failed']} fallido(s)"
                + (f", {totals['dry-run']} escrito(s) en {dry_run}" if dry_run else "") + ".")
     sys.exit(1 if totals["failed"] else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Libro consolidado a escribir (.xlsx).")
+@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
+@click.option("--include-errors", is_flag=True, help="Consolida también los formatos con errores.")
+@click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Revisión en paralelo.")
+@catalog_option
+@friendly
+def report(paths, out, quarter, include_errors, force, jobs, catalog_path) -> None:
+    """Consolida los formatos de un ramo: resumen por unidad, una hoja por unidad, hallazgos y gráficas.
+
+    Los archivos con errores se rechazan (con la lista de motivos) salvo --include-errors; dos archivos
+    de la misma unidad son un error.
+
+    \b
+    Estado de salida: 0 consolidado sin rechazos · 1 hubo archivos rechazados · 2 uso o datos incorrectos.
+    \b
+    Ejemplos:
+      poaxl report respuestas/ --out consolidado.xlsx
+      poaxl report respuestas/ --out consolidado.xlsx --include-errors --force
+    """
+    from .report import report as run
+
+    cat = load(catalog_path, show_warnings=False)
+    from .check import expand
+
+    with progress(range(len(expand(paths))), "Revisando") as bar:
+        result = run(paths, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
+                     jobs=jobs, progress=lambda r: bar.update(1))
+    click.echo(f"Consolidado T{result.quarter}: {result.path}")
+    click.echo(f"{'unidad':>6}  {'metas':>5}  {'en prog.':>8}  {'bajo':>4}  {'hallazgos':>9}  {'avance':>6}  estado")
+    for u in result.units:
+        avg = f"{u.average_relative:.0%}" if u.average_relative is not None else "—"
+        click.echo(f"{u.unit.code:>6}  {u.goals:>5}  {u.on_programme:>8}  {u.under_programme:>4}  "
+                   f"{u.with_findings:>9}  {avg:>6}  {u.status}")
+    for line in result.refused:
+        click.secho(f"Rechazado: {line}", fg="yellow", err=True)
+    sys.exit(1 if result.refused else 0)
+
+
+@main.group("catalog")
+def catalog_group() -> None:
+    """Operaciones sobre el catálogo."""
+
+
+@catalog_group.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@friendly
+def catalog_check(path: Path | None) -> None:
+    """Valida un catálogo (esquema y revisión de la planeación) antes de enviarlo.
+
+    \b
+    Estado de salida: 0 válido (puede tener avisos) · 2 inválido.
+    \b
+    Ejemplos:
+      poaxl catalog check                  # el catálogo integrado
+      poaxl catalog check catalogo-2021/
+    """
+    from .catalog import load_catalog
+
+    cat = load_catalog(path)
+    for warning in cat.warnings:
+        click.secho(f"Aviso: {warning}", fg="yellow")
+    goals = sum(len(u.goals) for u in cat.units)
+    click.echo(f"Catálogo {cat.id} válido: {len(cat.units)} unidades, {goals} metas, {len(cat.warnings)} aviso(s).")

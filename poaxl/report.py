@@ -1,0 +1,272 @@
+"""Close the quarter: consolidate the checked forms of a ramo into one workbook (summary, one sheet
+per unit, findings, native charts), and carry accepted values forward into next quarter's forms."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .catalog import QUARTER_NAMES, Catalog, Unit, load_catalog
+from .check import FileReport, GoalValues, check
+from .errors import PoaxlError
+from .files import atomic_path
+from .generate import Prefill
+
+CATALOG_CODES = {"planned-sum-mismatch"}  # errors of the catalog, not of the coordinator's file
+
+
+@dataclass
+class UnitSummary:
+    """One row of the summary sheet."""
+
+    unit: Unit
+    report: FileReport | None
+    goals: int
+    on_programme: int = 0
+    under_programme: int = 0
+    with_findings: int = 0
+    average_relative: float | None = None
+    status: str = "sin entregar"
+
+
+@dataclass
+class Consolidation:
+    quarter: int
+    units: list[UnitSummary]
+    reports: list[FileReport]
+    refused: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str, FileReport], list[str]]:
+    """One report per unit; unreadable (always) and erroneous (unless included) files are refused."""
+    chosen: dict[str, FileReport] = {}
+    refused: list[str] = []
+    dupes: dict[str, list[str]] = {}
+    for r in reports:
+        if r.status == "unreadable":
+            refused.append(f"{r.path}: ilegible — {r.findings[0].message}")
+            continue
+        if r.unit in chosen:
+            dupes.setdefault(r.unit, [chosen[r.unit].path]).append(r.path)
+            continue
+        chosen[r.unit] = r
+    if dupes:
+        raise PoaxlError("Hay más de un archivo para la misma unidad y periodo (deje solo uno): " + "; ".join(
+            f"{unit}: {', '.join(paths)}" for unit, paths in dupes.items()))
+    if not include_errors:
+        for unit, r in list(chosen.items()):
+            if r.status == "errors":
+                why = "; ".join(f.message for f in r.errors[:3]) + (" …" if len(r.errors) > 3 else "")
+                refused.append(f"{r.path}: con errores — {why}")
+                del chosen[unit]
+    return chosen, refused
+
+
+def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSummary:
+    row = UnitSummary(unit, report, len(unit.goals))
+    if report is None:
+        return row
+    row.status = "con errores (rechazado)" if refused else \
+        "con errores" if report.status == "errors" else "entregado"
+    flagged = {f.goal for f in report.findings if f.goal}
+    row.with_findings = len(flagged)
+    for g in report.goals:
+        if g.absolute + 1e-9 >= g.planned_to_date:
+            row.on_programme += 1
+        else:
+            row.under_programme += 1
+    rel = [g.relative for g in report.goals if g.relative is not None]
+    row.average_relative = sum(rel) / len(rel) if rel else None
+    return row
+
+
+def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | str | Path | None = None,
+           quarter: int | None = None, include_errors: bool = False, force: bool = False,
+           jobs: int = 1, progress: Callable[[FileReport], None] | None = None) -> Consolidation:
+    """Check the files and write the consolidated workbook to ``out`` (atomically)."""
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
+    if out.exists() and not force:
+        raise PoaxlError(f"{out} ya existe; use --force para reemplazarlo.")
+    reports = check(paths, catalog=cat, quarter=quarter, jobs=jobs, progress=progress)
+    if not reports:
+        raise PoaxlError("No se encontró ningún archivo .xlsx para consolidar.")
+    quarters = {r.quarter for r in reports if r.quarter}
+    if len(quarters) > 1:
+        raise PoaxlError("Los archivos son de trimestres distintos (" + ", ".join(f"T{q}" for q in sorted(quarters))
+                         + "): consolide un trimestre a la vez.")
+    q = quarter or (quarters.pop() if quarters else cat.quarter)
+    chosen, refused = _accepted(reports, include_errors)
+    all_by_unit = {r.unit: r for r in reports if r.status != "unreadable"}
+    units = [summarise(u, all_by_unit.get(u.code), u.code in all_by_unit and u.code not in chosen)
+             for u in cat.units]
+    result = Consolidation(q, units, reports, refused)
+    with atomic_path(out, overwrite=force) as tmp:
+        _write(cat, result, tmp)
+    result.path = out
+    return result
+
+
+# --------------------------------------------------------------------------- the workbook
+
+def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · Ramo {cat.ramo.code}",
+                       "author": cat.ayuntamiento})
+    bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": 9, "bg_color": "#D9D9D9", "border": 1,
+                          "text_wrap": True, "align": "center", "valign": "vcenter"})
+    text = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "text_wrap": True, "valign": "top"})
+    number = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "#,##0.##"})
+    percent = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "0%"})
+    title = wb.add_format({"font_name": "Arial", "bold": True, "font_size": 12})
+    styles = {"text": text, "number": number, "percent": percent}
+    _summary_sheet(wb, cat, result, bold, styles, title)
+    for row in result.units:
+        if row.report is not None and not row.status.endswith("(rechazado)"):
+            _unit_sheet(wb, cat, row, result.quarter, bold, styles, title)
+    _findings_sheet(wb, result, bold, text)
+    wb.close()
+
+
+def _print_setup(ws) -> None:
+    """Every consolidated sheet prints landscape on letter, one page wide."""
+    ws.set_landscape()
+    ws.set_paper(1)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+
+def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str], bold, styles) -> None:
+    _print_setup(ws)
+    ws.set_row(top, 36)
+    for c, h in enumerate(headers):
+        ws.write(top, c, h, bold)
+    for r, values in enumerate(rows, start=top + 1):
+        for c, (value, kind) in enumerate(zip(values, kinds)):
+            if value is None:
+                ws.write_blank(r, c, None, styles[kind])
+            else:
+                ws.write(r, c, value, styles[kind])
+
+
+def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
+    ws = wb.add_worksheet("Resumen")
+    ws.write(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
+                   f"({QUARTER_NAMES[result.quarter - 1]}) · Ramo {cat.ramo.code} {cat.ramo.name}", title)
+    headers = ["Unidad", "Nombre", "Metas", "En o sobre lo programado", "Bajo lo programado", "Con hallazgos",
+               "Avance relativo promedio", "Estado"]
+    rows = [[u.unit.code, u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
+             u.average_relative, u.status] for u in result.units]
+    _table(ws, 2, headers, rows, ["text", "text", "number", "number", "number", "number", "percent", "text"],
+           bold, styles)
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 42)
+    ws.set_column(2, 6, 13)
+    ws.set_column(7, 7, 22)
+    chart = wb.add_chart({"type": "column"})
+    last = 2 + len(rows)
+    chart.add_series({"name": "Metas en o sobre lo programado", "categories": ["Resumen", 3, 0, last, 0],
+                      "values": ["Resumen", 3, 3, last, 3], "fill": {"color": "#6AA84F"}})
+    chart.add_series({"name": "Metas bajo lo programado", "categories": ["Resumen", 3, 0, last, 0],
+                      "values": ["Resumen", 3, 4, last, 4], "fill": {"color": "#CC0000"}})
+    chart.set_title({"name": f"Avance contra lo programado por unidad · T{result.quarter}"})
+    chart.set_y_axis({"name": "Metas"})
+    ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    if result.refused:
+        ws.write(last + 22, 0, "Archivos rechazados:", bold)
+        for i, line in enumerate(result.refused, start=last + 23):
+            ws.write(i, 0, line)
+
+
+def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, title) -> None:
+    name = row.unit.code
+    ws = wb.add_worksheet(name)
+    ws.write(0, 0, f"{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
+    headers = ["L/A", "Meta", "Metas y acciones", "Unidad de medida", "Meta anual",
+               *(f"{label} {k}" for label in QUARTER_NAMES for k in ("P", "A")),
+               "Programado al trimestre", "Avance absoluto", "Acumulado relativo", "Programado relativo",
+               "Observaciones"]
+    rows = []
+    for g in row.report.goals:
+        goal = g.goal
+        cells = [goal.la, goal.number, goal.text, goal.measure, goal.meta]
+        for q in range(4):
+            cells += [goal.planned[q], g.actuals[q] if q < len(g.actuals) else None]
+        cells += [g.planned_to_date, g.absolute, g.relative,
+                  goal.relative(g.planned_to_date), g.observation or None]
+        rows.append(cells)
+    kinds = ["text", "text", "text", "text", "number", *["number"] * 8, "number", "number", "percent", "percent",
+             "text"]
+    _table(ws, 2, headers, rows, kinds, bold, styles)
+    ws.set_column(1, 1, 6)
+    ws.set_column(2, 2, 50)
+    ws.set_column(3, 3, 14)
+    ws.set_column(4, len(headers) - 2, 9)
+    ws.set_column(len(headers) - 1, len(headers) - 1, 50)
+    last = 2 + len(rows)
+    chart = wb.add_chart({"type": "column"})
+    for label, color in (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")):
+        col = headers.index(label)
+        chart.add_series({"name": label, "categories": [name, 3, 1, last, 1], "values": [name, 3, col, last, col],
+                          "fill": {"color": color}})
+    chart.set_title({"name": f"{row.unit.code}: avance por meta contra lo programado"})
+    chart.set_y_axis({"num_format": "0%"})
+    chart.set_x_axis({"name": "Meta"})
+    ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.5, "y_scale": 1.2})
+
+
+def _findings_sheet(wb, result: Consolidation, bold, text) -> None:
+    ws = wb.add_worksheet("Hallazgos")
+    headers = ["Archivo", "Unidad", "Código", "Severidad", "Celda", "Meta", "Trimestre", "Mensaje"]
+    rows = [[Path(r.path).name, r.unit, f.code, f.severity, f.cell, f.goal, f.quarter, f.message]
+            for r in result.reports for f in r.findings]
+    _print_setup(ws)
+    for c, h in enumerate(headers):
+        ws.write(0, c, h, bold)
+    for i, values in enumerate(rows, start=1):
+        for c, v in enumerate(values):
+            ws.write(i, c, v if v is not None else "", text)
+    ws.set_column(0, 0, 30)
+    ws.set_column(7, 7, 100)
+    ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
+
+
+# --------------------------------------------------------------------------- carry forward
+
+def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
+                  warn: Callable[[str], None] = lambda m: None) -> dict[str, Prefill]:
+    """Accepted (error-free) earlier-quarter files -> A values and observations to pre-fill quarter N."""
+    if quarter < 2:
+        raise PoaxlError("--from solo tiene sentido a partir del trimestre 2.")
+    prefill: dict[str, Prefill] = {}
+    latest: dict[str, FileReport] = {}
+    for r in check(paths, catalog=catalog):
+        if r.status == "unreadable":
+            warn(f"{r.path}: ilegible, no se usó — {r.findings[0].message}")
+        elif [f for f in r.errors if f.code not in CATALOG_CODES]:
+            first = next(f for f in r.errors if f.code not in CATALOG_CODES)
+            warn(f"{r.path}: tiene errores, no se usó (corríjalo y vuelva a generar): {first.message}")
+        elif not r.quarter or r.quarter >= quarter:
+            warn(f"{r.path}: es del T{r.quarter}, no anterior al T{quarter}; no se usó.")
+        elif r.unit in latest and latest[r.unit].quarter == r.quarter:
+            raise PoaxlError(f"Hay dos archivos de la unidad {r.unit} del T{r.quarter}: {latest[r.unit].path} y {r.path}.")
+        elif r.unit not in latest or latest[r.unit].quarter < r.quarter:
+            latest[r.unit] = r
+    for code, r in latest.items():
+        unit = catalog.unit(code)
+        index = {g.number: i for i, g in enumerate(unit.goals)}
+        fill = Prefill()
+        for g in r.goals:
+            i = index.get(g.goal.number)
+            if i is None:
+                continue
+            fill.actuals[i] = [a if q < r.quarter else None for q, a in enumerate(g.actuals)]
+            if g.observation:
+                fill.notes[i] = f"Observación del T{r.quarter}: {g.observation}"
+        prefill[unit.code] = fill
+    return prefill
