@@ -294,8 +294,7 @@ def _build(data: dict, origins: list[str]) -> Catalog:
         form_code=data["form_code"], ramo=_coded(data["ramo"]), units=tuple(units),
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
-    warnings = tuple(f"{u.source}: {u.code} meta {lint.goal.number}: {lint.message}"
-                     for u in units for lint in lint_unit(u))
+    warnings = tuple(w for u in units for w in unit_warnings(u))
     return Catalog(**{**catalog.__dict__, "warnings": warnings})
 
 
@@ -309,6 +308,11 @@ class Lint:
     goal: Goal
     index: int
     message: str
+
+
+def unit_warnings(unit: Unit) -> list[str]:
+    """The lint of one unit as the messages people read: ``file: unit meta N: problem``."""
+    return [f"{unit.source}: {unit.code} meta {lint.goal.number}: {lint.message}" for lint in lint_unit(unit)]
 
 
 def _la_key(code: str) -> str:

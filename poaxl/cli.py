@@ -38,13 +38,18 @@ def catalog_option(func):
                         envvar="POAXL_CATALOG", help=CATALOG_HELP)(func)
 
 
-def load(catalog_path: Path | None, show_warnings: bool = True):
-    from .catalog import load_catalog
+def load(catalog_path: Path | None, warn_units: tuple[str, ...] | None = None):
+    """Load the catalog; print lint warnings (all units, or only ``warn_units``) on stderr."""
+    from .catalog import load_catalog, unit_warnings
 
     cat = load_catalog(catalog_path)
-    if show_warnings:
-        for warning in cat.warnings:
-            click.secho(f"Aviso: {warning}", fg="yellow", err=True)
+    if warn_units is None:
+        warnings = cat.warnings
+    else:
+        warnings = [w for code in dict.fromkeys(cat.unit(c).code for c in warn_units)
+                    for w in unit_warnings(cat.unit(code))]
+    for warning in warnings:
+        click.secho(f"Aviso: {warning}", fg="yellow", err=True)
     return cat
 
 
@@ -118,7 +123,7 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, c
     """
     from .generate import generate as run
 
-    cat = load(catalog_path)
+    cat = load(catalog_path, warn_units=None if all_units else unit_codes)
     if not unit_codes and not all_units:
         raise PoaxlError("Indique --unit CODIGO (repetible) o --all. Unidades: "
                          + ", ".join(u.code for u in cat.units))
@@ -184,7 +189,7 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
 
     from .check import Policy, annotate, check as run, exit_status, expand
 
-    cat = load(catalog_path, show_warnings=False)
+    cat = load(catalog_path, warn_units=())
     policy = Policy(over_ratio=over_ratio) if over_ratio else Policy()
     files = expand(paths)
     if not files:
@@ -294,7 +299,7 @@ def send(unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resen
 
     from .mail import send as run
 
-    cat = load(catalog_path, show_warnings=False)
+    cat = load(catalog_path, warn_units=())
     settings, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
     if settings.user and settings.password is None and not dry_run:
         if not sys.stdin.isatty():
@@ -347,7 +352,7 @@ def report(paths, out, quarter, include_errors, force, jobs, catalog_path) -> No
     """
     from .report import report as run
 
-    cat = load(catalog_path, show_warnings=False)
+    cat = load(catalog_path, warn_units=())
     from .check import expand
 
     with progress(range(len(expand(paths))), "Revisando") as bar:
