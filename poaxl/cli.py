@@ -27,6 +27,9 @@ def friendly(func):
             return func(*args, **kwargs)
         except PoaxlError as exc:
             _fail(str(exc), exc.exit_code)
+        except OSError as exc:  # a folder we cannot write, a disk that is full...
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(f"no se pudo leer o escribir{where}: {exc.strerror or exc}", 2)
         except KeyboardInterrupt:
             _fail("Interrumpido por el usuario.", 130)
 

@@ -162,3 +162,20 @@ def test_batch_keeps_order_and_jobs_give_same_result(tmp_path, filled, catalog):
     two = check(paths, catalog=catalog, jobs=2)
     assert [r.to_dict() for r in one] == [r.to_dict() for r in two]
     assert [r.status for r in one] == ["ok", "errors", "errors"]
+
+
+def test_reordered_rows_are_a_structure_change(tmp_path, filled, catalog):
+    import openpyxl
+
+    from poaxl.layout import COLUMNS
+
+    path = filled("003")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["003"]
+    r1, r2 = row_number(catalog, "003", "3.1"), row_number(catalog, "003", "3.2")
+    for col in range(1, len(COLUMNS) + 1):
+        a, b = ws.cell(r1, col), ws.cell(r2, col)
+        a.value, b.value = b.value, a.value
+    wb.save(path)
+    report = check_file(path, catalog)
+    assert any(f.code == "structure-changed" and "otro orden" in f.message for f in report.findings)

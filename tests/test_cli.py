@@ -124,3 +124,11 @@ def test_version_does_not_import_heavy_libraries(tmp_path):
     assert result.returncode == 0 and "poaxl" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert not {"openpyxl", "xlsxwriter", "jsonschema", "yaml"} & imported
+
+
+def test_unwritable_output_is_a_clear_error(run, tmp_path):
+    blocker = tmp_path / "archivo"
+    blocker.write_text("no es carpeta")
+    result = run("generate", "--unit", "003", "--out", blocker / "sub")
+    assert result.exit_code == 2 and "Error:" in result.output and "Traceback" not in result.output
+    assert blocker.read_text() == "no es carpeta"

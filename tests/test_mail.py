@@ -220,3 +220,16 @@ def test_log_is_json_lines(tmp_path, smtp, catalog):
     line = json.loads((tmp_path / LOG_NAME).read_text(encoding="utf-8").splitlines()[0])
     assert set(line) >= {"unit", "quarter", "recipients", "message_id", "time", "result"}
     assert line["unit"] == "0046" and line["recipients"] == ["transparencia@example.org"]
+
+
+def test_implicit_tls(tmp_path, smtp, catalog, cert):
+    certfile, keyfile = cert
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certfile, keyfile)
+    inbox, port = smtp(ssl_context=context)
+    settings = SmtpSettings(host="127.0.0.1", port=port, security="ssl", cafile=str(certfile), timeout=5)
+    outcomes = send(["005"], catalog=catalog, settings=settings, out=tmp_path)
+    assert outcomes[0].result == "sent" and len(inbox.messages) == 1
+    untrusted = SmtpSettings(host="127.0.0.1", port=port, security="ssl", timeout=5)
+    failed = send(["004"], catalog=catalog, settings=untrusted, out=tmp_path)
+    assert failed[0].result == "failed" and "conexión segura" in failed[0].reason
