@@ -73,6 +73,14 @@ def cert(tmp_path_factory):
     return d / "cert.pem", d / "key.pem"
 
 
+@pytest.fixture(scope="module")
+def server_tls(cert):
+    """The server side of TLS, with the test certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*cert)
+    return context
+
+
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == b"planeacion" and auth_data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
@@ -121,11 +129,9 @@ def test_a_line_cut_by_a_crash_does_not_break_the_log(tmp_path, smtp, catalog):
     assert [o.result for o in outcomes] == ["skipped", "sent"]
 
 
-def test_starttls_and_auth(tmp_path, smtp, catalog, cert, monkeypatch):
-    certfile, keyfile = cert
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(certfile, keyfile)
-    inbox, port = smtp(tls_context=context, require_starttls=True, auth_required=True,
+def test_starttls_and_auth(tmp_path, smtp, catalog, cert, server_tls, monkeypatch):
+    certfile = cert[0]
+    inbox, port = smtp(tls_context=server_tls, require_starttls=True, auth_required=True,
                        authenticator=authenticator)
     monkeypatch.setenv("POAXL_SMTP_PASSWORD", PASSWORD)
     result = CliRunner().invoke(main, ["send", "--unit", "003", "--out", str(tmp_path), "--smtp-host", "127.0.0.1",
@@ -136,11 +142,10 @@ def test_starttls_and_auth(tmp_path, smtp, catalog, cert, monkeypatch):
     assert PASSWORD not in result.output and PASSWORD not in (tmp_path / LOG_NAME).read_text(encoding="utf-8")
 
 
-def test_auth_refused_fails_every_unit_without_leaking_the_password(tmp_path, smtp, catalog, cert, monkeypatch):
-    certfile, keyfile = cert
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(certfile, keyfile)
-    inbox, port = smtp(tls_context=context, require_starttls=True, auth_required=True,
+def test_auth_refused_fails_every_unit_without_leaking_the_password(tmp_path, smtp, catalog, cert, server_tls,
+                                                                   monkeypatch):
+    certfile = cert[0]
+    inbox, port = smtp(tls_context=server_tls, require_starttls=True, auth_required=True,
                        authenticator=authenticator)
     monkeypatch.setenv("POAXL_SMTP_PASSWORD", "otra-" + PASSWORD)
     monkeypatch.setenv("POAXL_SMTP_HOST", "127.0.0.1")
@@ -222,11 +227,9 @@ def test_log_is_json_lines(tmp_path, smtp, catalog):
     assert line["unit"] == "0046" and line["recipients"] == ["transparencia@example.org"]
 
 
-def test_implicit_tls(tmp_path, smtp, catalog, cert):
-    certfile, keyfile = cert
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(certfile, keyfile)
-    inbox, port = smtp(ssl_context=context)
+def test_implicit_tls(tmp_path, smtp, catalog, cert, server_tls):
+    certfile = cert[0]
+    inbox, port = smtp(ssl_context=server_tls)
     settings = SmtpSettings(host="127.0.0.1", port=port, security="ssl", cafile=str(certfile), timeout=5)
     outcomes = send(["005"], catalog=catalog, settings=settings, out=tmp_path)
     assert outcomes[0].result == "sent" and len(inbox.messages) == 1
