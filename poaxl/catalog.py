@@ -203,7 +203,7 @@ _TYPES = {"string": "texto", "integer": "número entero", "number": "número", "
           "object": "mapa (clave: valor)", "boolean": "sí/no"}
 
 
-def _spanish(error) -> str:
+def spanish_error(error) -> str:
     """One jsonschema error in words a planning office understands."""
     v, val = error.validator, error.validator_value
     if v == "required":
@@ -230,7 +230,7 @@ def _spanish(error) -> str:
     return error.message
 
 
-def _dotted(parts: Iterable) -> str:
+def dotted_path(parts: Iterable) -> str:
     out = ""
     for p in parts:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
@@ -250,7 +250,7 @@ def _validate(data: dict, head: str, origins: list[str]) -> None:
             file = origins[path[1]]
             if file != head:  # a unit file of its own: the path starts inside the unit
                 path = path[2:]
-        problems.append(f"{file}: {_dotted(path)}: {_spanish(error)}")
+        problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error)}")
     if problems:
         raise CatalogError(sorted(problems))
 
@@ -321,14 +321,19 @@ def _la_key(code: str) -> str:
 
 def lint_unit(unit: Unit) -> list[Lint]:
     """P not adding up to META (sum goals), goal numbering out of sequence, unknown L/A codes."""
+    return lint_goals(unit.goals, unit.lineas)
+
+
+def lint_goals(goals: Sequence[Goal], lineas: Sequence[Coded] | None) -> list[Lint]:
+    """The lint rules on a list of goals; ``lineas=None`` skips the L/A rule (unknown líneas)."""
     out: list[Lint] = []
-    lineas = {_la_key(l.code) for l in unit.lineas}
+    known = {_la_key(l.code) for l in lineas or ()}
     objective, expected_action, seen = None, 1, set()
-    for i, g in enumerate(unit.goals):
+    for i, g in enumerate(goals):
         if g.aggregation == "sum" and abs(sum(g.planned) - g.meta) > 1e-9:
-            total = "+".join(_num(p) for p in g.planned)
+            total = "+".join(fmt_number(p) for p in g.planned)
             out.append(Lint("planned-sum-mismatch", g, i,
-                            f"lo programado ({total} = {_num(sum(g.planned))}) no suma la META ANUAL {_num(g.meta)}"))
+                            f"lo programado ({total} = {fmt_number(sum(g.planned))}) no suma la META ANUAL {fmt_number(g.meta)}"))
         head, _, action = g.number.partition(".")
         if g.number in seen:
             out.append(Lint("goal-numbering", g, i, f"el número de meta {g.number} está repetido"))
@@ -341,11 +346,11 @@ def lint_unit(unit: Unit) -> list[Lint]:
         else:
             expected_action += 1
         seen.add(g.number)
-        if _la_key(g.la) not in lineas:
+        if lineas is not None and _la_key(g.la) not in known:
             out.append(Lint("unknown-linea", g, i, f"la L/A {g.la} no está entre las líneas de acción de la unidad"))
     return out
 
 
-def _num(x: float) -> str:
+def fmt_number(x: float) -> str:
     """A number as the form shows it: no trailing .0, thousands with commas."""
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")

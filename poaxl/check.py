@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, _num, lint_unit, load_catalog
-from .layout import COL, LAST_COL, SIGNATURES, a_key, letter, p_key, ref, to_date_formula
+from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, fmt_number, lint_goals, load_catalog
+from .layout import COL, LAST_COL, SIGNATURES, a_key, absolute_formula, p_key, ref, relative_formula
+from .errors import PoaxlError
 from .read import Book, Cell, Sheet, Unreadable, read_book
 
 SEVERITY = {
@@ -141,9 +142,9 @@ def goal_rows(sheet: Sheet, header: int) -> list[Row]:
         cells = [_text(c) for c in sheet.rows[r][:LAST_COL + 1]]
         if any(c.upper() in signature_labels for c in cells):
             break
-        match = _GOAL.match(cells[COL["goal"]]) if len(cells) > COL["goal"] else None
-        rows.append(Row(r, match.group(1) if match else None,
-                        match.group(2).strip() if match else cells[COL["goal"]] if len(cells) > 1 else ""))
+        text = cells[COL["goal"]] if len(cells) > COL["goal"] else ""
+        match = _GOAL.match(text)
+        rows.append(Row(r, match.group(1), match.group(2).strip()) if match else Row(r, None, text))
     while rows and not any(_text(c) for c in sheet.rows[rows[-1].row][:LAST_COL + 1]):
         rows.pop()
     return rows
@@ -216,10 +217,7 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
         _check_row(sheet, row, goal, quarter, policy, sink)
         effective.append(infer_goal(sheet, row) if unit is None else goal)
     rows_by_goal = {id(g): r for (r, _), g in zip(matched, effective)}
-    lineas = tuple(unit.lineas) if unit else ()
-    for lint in lint_unit(Unit(unit_code, "", "", *(None,) * 4, lineas, tuple(effective), {})):
-        if lint.code == "unknown-linea" and unit is None:
-            continue
+    for lint in lint_goals(effective, unit.lineas if unit else None):
         row = rows_by_goal[id(effective[lint.index])]
         key = {"planned-sum-mismatch": "meta", "goal-numbering": "goal", "unknown-linea": "la"}[lint.code]
         advice = {"planned-sum-mismatch": "avise a la oficina de planeación para corregir el catálogo",
@@ -266,11 +264,11 @@ def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, si
     """META and P cells: numbers, and equal to the catalog when there is one."""
     for key, expected, q in (("meta", goal.meta, None),
                              *((p_key(q), goal.planned[q - 1], q) for q in range(1, 5))):
-        value, kind = parse_number(sheet.get(row.row, COL[key]).value)
+        value = parse_number(sheet.get(row.row, COL[key]).value)[0]
         if against_catalog and (value is None or not _same(value, expected, 1e-9)):
             shown = sheet.get(row.row, COL[key]).value
             sink.add("planned-changed", row.row, key, f"el valor programado es {shown!r} y el catálogo dice "
-                     f"{_num(expected)} — no modifique lo programado; restaure el valor.", goal.number, q)
+                     f"{fmt_number(expected)} — no modifique lo programado; restaure el valor.", goal.number, q)
 
 
 def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy, sink: _Sink) -> None:
@@ -295,9 +293,9 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
             complete = False
         elif kind in ("text-number", "percent"):
             sink.add("number-as-text", r, a_key(q), f"«{raw}» está escrito como texto — se tomó como "
-                     f"{_num(value)}; captúrelo como número.", n, q)
+                     f"{fmt_number(value)}; captúrelo como número.", n, q)
         if value is not None and value < 0:
-            sink.add("negative-value", r, a_key(q), f"el avance es negativo ({_num(value)}) — capture un "
+            sink.add("negative-value", r, a_key(q), f"el avance es negativo ({fmt_number(value)}) — capture un "
                      "número mayor o igual a 0.", n, q)
             complete = False
         actuals.append(value if kind not in ("empty", "text") else None)
@@ -305,17 +303,15 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
     relative = goal.relative(absolute)
     sink.values.append(GoalValues(goal, actuals, absolute, relative, goal.planned_to_date(quarter),
                                   _text(sheet.get(r, COL["observations"]))))
-    _check_total(sheet, r, goal, quarter, "absolute", absolute, sink)
-    _check_total(sheet, r, goal, quarter, "relative", relative, sink)
+    _check_total(sheet, r, goal, quarter, "absolute", absolute, policy, sink)
+    _check_total(sheet, r, goal, quarter, "relative", relative, policy, sink)
     if complete:
         _check_observation(sheet, r, goal, quarter, absolute, policy, sink)
 
 
 def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
-                 sink: _Sink) -> None:
+                 policy: Policy, sink: _Sink) -> None:
     """M and N: our formula (its value is right by construction) or a typed value that must agree."""
-    from .layout import absolute_formula, relative_formula
-
     cell = sheet.get(r, COL[key])
     formula = absolute_formula(goal, r, quarter) if key == "absolute" else relative_formula(r)
     label = "AVANCE ABSOLUTO" if key == "absolute" else "ACUMULADO RELATIVO"
@@ -329,16 +325,16 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
     value, kind = parse_number(cell.value)
     code = "absolute-mismatch" if key == "absolute" else "relative-mismatch"
     if key == "absolute":
-        ok = value is not None and _same(value, expected, 0.005)
+        ok = value is not None and _same(value, expected, policy.tolerance)
     else:
         want = f"{(expected or 0) * 100:.0f}%"
         ok = value is not None and expected is not None and (
             round(value * 100) == round(expected * 100) or (kind != "percent" and round(value) == round(expected * 100)))
     if not ok:
         how = {"sum": "la suma", "average": "el promedio", "last": "el último valor"}[goal.aggregation]
-        shown = (f"{value:.0%}" if key == "relative" and kind == "number" else _num(value)) \
+        shown = (f"{value:.0%}" if key == "relative" and kind == "number" else fmt_number(value)) \
             if value is not None else repr(cell.value)
-        basis = f"{how} de los avances da {_num(expected)}" if key == "absolute" else \
+        basis = f"{how} de los avances da {fmt_number(expected)}" if key == "absolute" else \
             f"el avance acumulado entre la META ANUAL da {want}"
         sink.add(code, r, key, f"dice {shown} pero {basis} — corrija el avance o restaure la fórmula.",
                  goal.number, quarter)
@@ -350,12 +346,12 @@ def _check_observation(sheet: Sheet, r: int, goal: Goal, quarter: int, absolute:
     if _text(sheet.get(r, COL["observations"])):
         return
     if absolute < planned - 1e-9:
-        sink.add("missing-observation", r, "observations", f"avance acumulado {_num(absolute)} de {_num(planned)} "
+        sink.add("missing-observation", r, "observations", f"avance acumulado {fmt_number(absolute)} de {fmt_number(planned)} "
                  "programado y OBSERVACIONES vacía — explique por qué no se alcanzó la meta.", goal.number, quarter)
     elif absolute > 0 and absolute > policy.over_ratio * planned:
         pct = f"{absolute / planned:.0%}" if planned else "sin programación"
-        sink.add("unjustified-overachievement", r, "observations", f"avance acumulado {_num(absolute)} contra "
-                 f"{_num(planned)} programado ({pct}) y OBSERVACIONES vacía — explique por qué se superó la "
+        sink.add("unjustified-overachievement", r, "observations", f"avance acumulado {fmt_number(absolute)} contra "
+                 f"{fmt_number(planned)} programado ({pct}) y OBSERVACIONES vacía — explique por qué se superó la "
                  "programación.", goal.number, quarter)
 
 
@@ -427,7 +423,7 @@ def _catalog_unit(catalog: Catalog, meta: dict, code: str, year: int | None, sin
         return None
     try:
         unit = catalog.unit(code)
-    except Exception:
+    except PoaxlError:
         sink.add("unknown-unit", None, None, f"la unidad {code} no está en el catálogo {catalog.id} — revise "
                  "el catálogo o el archivo.")
         return None
@@ -501,7 +497,7 @@ def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Pa
     if report.status == "unreadable" or not marked:
         return None
     source = Path(report.path).resolve()
-    target = Path(out_dir).resolve() / source.name
+    target = Path(out_dir).resolve() / f"{source.stem}.xlsx"  # an .xlsm copy loses its macros: not .xlsm
     if target == source:
         raise ValueError("--annotate debe ser una carpeta distinta de la del archivo revisado")
     wb = openpyxl.load_workbook(source, keep_vba=False)

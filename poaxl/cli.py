@@ -58,14 +58,10 @@ def load(catalog_path: Path | None, warn_units: tuple[str, ...] | None = None):
 
 def progress(items, label: str):
     """A progress bar on stderr, only on a terminal (pipes and JSON stay clean)."""
+    import io
+
     shown = sys.stderr.isatty()
-    return click.progressbar(items, label=label, file=sys.stderr if shown else open_null(), show_pos=True)
-
-
-def open_null():
-    import os
-
-    return open(os.devnull, "w")
+    return click.progressbar(items, label=label, file=sys.stderr if shown else io.StringIO(), show_pos=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

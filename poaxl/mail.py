@@ -101,10 +101,10 @@ def _contacts_csv(path: Path) -> dict:
 def _validate_contacts(path: Path, data) -> None:
     from jsonschema import Draft202012Validator
 
-    from .catalog import _dotted, _spanish
+    from .catalog import dotted_path, spanish_error
 
     schema = json.loads(schema_path("contacts.schema.json").read_text(encoding="utf-8"))
-    problems = [f"{path}: {_dotted(e.absolute_path)}: {_spanish(e)}"
+    problems = [f"{path}: {dotted_path(e.absolute_path)}: {spanish_error(e)}"
                 for e in Draft202012Validator(schema).iter_errors(data)]
     if problems:
         raise PoaxlError("Contactos inválidos (no se envió nada):\n" + "\n".join(sorted(problems)))
@@ -312,8 +312,6 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     Contacts are checked for every unit before anything is sent. Units already in the send log for
     this catalog and quarter are skipped unless ``resend``. Returns one Outcome per unit.
     """
-    from .generate import file_name, generate
-
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     quarter = quarter or cat.quarter
     chosen = list(cat.units) if all_units else [cat.unit(c) for c in units]
@@ -327,50 +325,28 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     sender = sender or cat.mail.get("from")
     if not sender:
         raise PoaxlError("Falta el remitente: use --from-addr, POAXL_SMTP_FROM o mail.from en el catálogo.")
-    reply_to = reply_to or cat.mail.get("reply_to")
     when = deadline_for(cat, quarter, deadline)
     folder = Path(from_dir) if from_dir else Path(out)
-    attachments = {u.code: folder / file_name(cat, u, quarter) for u in chosen}
-    if from_dir:
-        absent = [str(p) for p in attachments.values() if not p.is_file()]
-        if absent:
-            raise PoaxlError("No se encontraron los formatos en --from: " + ", ".join(absent))
-    else:
-        todo = [u.code for u in chosen if not attachments[u.code].exists()]
-        if todo:
-            generate(todo, quarter=quarter, out=folder, catalog=cat)
+    attachments = _attachments(cat, chosen, quarter, folder, generate_missing=not from_dir)
     log = folder / LOG_NAME
     entries = read_log(log)
     conn = _Connection(settings or SmtpSettings())
-    outcomes, fatal = [], None
+    outcomes: list[Outcome] = []
+    fatal = None
     try:
-        for n, unit in enumerate(chosen):
+        for unit in chosen:
             people = book[unit.code]
-            to, cc = list(people["to"]), list(people.get("cc", []))
-            outcome = Outcome(unit.code, "", to + cc, path=str(attachments[unit.code]))
-            msg = build_message(cat, unit, quarter, attachments[unit.code], sender=sender, to=to, cc=cc,
-                                reply_to=reply_to, deadline=when)
-            outcome.message_id = msg["Message-ID"]
+            msg = build_message(cat, unit, quarter, attachments[unit.code], sender=sender, to=people["to"],
+                                cc=people.get("cc", []), reply_to=reply_to or cat.mail.get("reply_to"),
+                                deadline=when)
+            outcome = Outcome(unit.code, "", people["to"] + people.get("cc", []), message_id=msg["Message-ID"],
+                              path=str(attachments[unit.code]))
             if dry_run:
-                target = Path(dry_run) / f"{attachments[unit.code].stem}.eml"
-                with atomic_path(target, overwrite=True) as tmp:
-                    tmp.write_bytes(bytes(msg))
-                outcome.result, outcome.path = "dry-run", str(target)
+                outcome.result, outcome.path = "dry-run", str(_write_eml(msg, Path(dry_run), attachments[unit.code]))
             elif not resend and already_sent(entries, cat, unit.code, quarter):
                 outcome.result, outcome.reason = "skipped", "ya enviado (use --resend para enviarlo de nuevo)"
-            elif fatal:
-                outcome.result, outcome.reason = "failed", fatal
             else:
-                if n and pause:
-                    time.sleep(pause)
-                try:
-                    _deliver(conn, msg, retries, pause)
-                    outcome.result = "sent"
-                except _Fatal as exc:
-                    fatal = str(exc)
-                    outcome.result, outcome.reason = "failed", fatal
-                except smtplib.SMTPException as exc:
-                    outcome.result, outcome.reason = "failed", _reason(exc)
+                fatal = _send_one(conn, msg, outcome, fatal, retries, pause if outcomes else 0.0)
                 append_log(log, {"catalog": cat.id, "year": cat.year, "unit": unit.code, "quarter": quarter,
                                  "recipients": outcome.recipients, "message_id": outcome.message_id,
                                  "time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -381,3 +357,42 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     finally:
         conn.close()
     return outcomes
+
+
+def _attachments(cat: Catalog, units: list[Unit], quarter: int, folder: Path, generate_missing: bool) -> dict:
+    """Each unit's workbook in ``folder``: generated when missing, or required when taken from --from."""
+    from .generate import file_name, generate
+
+    paths = {u.code: folder / file_name(cat, u, quarter) for u in units}
+    absent = [code for code, p in paths.items() if not p.is_file()]
+    if absent and not generate_missing:
+        raise PoaxlError("No se encontraron los formatos en --from: " + ", ".join(str(paths[c]) for c in absent))
+    if absent:
+        generate(absent, quarter=quarter, out=folder, catalog=cat)
+    return paths
+
+
+def _write_eml(msg: EmailMessage, folder: Path, attachment: Path) -> Path:
+    target = folder / f"{attachment.stem}.eml"
+    with atomic_path(target, overwrite=True) as tmp:
+        tmp.write_bytes(bytes(msg))
+    return target
+
+
+def _send_one(conn: _Connection, msg: EmailMessage, outcome: Outcome, fatal: str | None, retries: int,
+              pause: float) -> str | None:
+    """Deliver one message, filling ``outcome``; returns the batch-ending reason once there is one."""
+    if fatal:
+        outcome.result, outcome.reason = "failed", fatal
+        return fatal
+    if pause:
+        time.sleep(pause)
+    try:
+        _deliver(conn, msg, retries, pause)
+        outcome.result = "sent"
+    except _Fatal as exc:
+        outcome.result, outcome.reason = "failed", str(exc)
+        return str(exc)
+    except smtplib.SMTPException as exc:
+        outcome.result, outcome.reason = "failed", _reason(exc)
+    return None

@@ -179,3 +179,16 @@ def test_reordered_rows_are_a_structure_change(tmp_path, filled, catalog):
     wb.save(path)
     report = check_file(path, catalog)
     assert any(f.code == "structure-changed" and "otro orden" in f.message for f in report.findings)
+
+
+def test_header_unit_code_disagreeing_with_metadata(filled, catalog):
+    import openpyxl
+
+    from poaxl.layout import COL, SheetLayout
+
+    path = filled("003")
+    wb = openpyxl.load_workbook(path)
+    row = SheetLayout.for_unit(catalog.unit("003")).unit_row
+    wb["003"].cell(row + 1, COL["measure"] + 1).value = "004"
+    wb.save(path)
+    assert "unit-mismatch" in only_codes(check_file(path, catalog))
