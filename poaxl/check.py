@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, fmt_number, lint_goals, load_catalog
 from .layout import COL, LAST_COL, SIGNATURES, a_key, absolute_formula, p_key, ref, relative_formula
 from .errors import PoaxlError
-from .read import Book, Cell, Sheet, Unreadable, read_book
+from .read import Cell, Sheet, Unreadable, read_book
 
 SEVERITY = {
     "planned-sum-mismatch": "error", "absolute-mismatch": "error", "relative-mismatch": "error",
@@ -376,17 +376,18 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
                                        "original llenado."))
         return report
     for sheet in forms:
-        report.findings += _check_form(book, sheet, catalog, unit, quarter, policy, report)
+        # the metadata names its sheet; a single form renamed by the user is still that sheet
+        meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
+        report.findings += _check_form(meta, sheet, catalog, unit, quarter, policy, report)
     report.findings.sort(key=lambda f: (f.severity != "error",))
     report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
     return report
 
 
-def _check_form(book: Book, sheet: Sheet, catalog: Catalog, want_unit: str | None, want_quarter: int | None,
+def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want_unit: str | None, want_quarter: int | None,
                 policy: Policy, report: FileReport) -> list[Finding]:
     header = find_header(sheet)
     head_unit, head_year, head_quarter = header_identity(sheet, header or 0)
-    meta = book.meta if book.meta.get("sheet", sheet.name) == sheet.name else {}
     code = meta.get("unit") or head_unit or want_unit or "?"
     year = int(meta["year"]) if meta.get("year", "").isdigit() else head_year
     quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head_quarter or want_quarter

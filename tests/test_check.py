@@ -192,3 +192,20 @@ def test_header_unit_code_disagreeing_with_metadata(filled, catalog):
     wb["003"].cell(row + 1, COL["measure"] + 1).value = "004"
     wb.save(path)
     assert "unit-mismatch" in only_codes(check_file(path, catalog))
+
+
+def test_renamed_sheet_and_xlsm_copy(tmp_path, filled, catalog):
+    import openpyxl
+
+    from poaxl.check import annotate
+
+    path = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), 0]])
+    wb = openpyxl.load_workbook(path)
+    wb["003"].title = "Mi unidad"
+    xlsm = tmp_path / "renombrado.xlsm"
+    wb.save(xlsm)
+    report = check([xlsm], catalog=catalog)[0]
+    assert report.path.endswith(".xlsm") and report.unit == "003"
+    assert only_codes(report) == {"missing-observation"}
+    copy = annotate(report, tmp_path / "anotados")
+    assert copy.name == "renombrado.xlsx" and openpyxl.load_workbook(copy)["Mi unidad"]
