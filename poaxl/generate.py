@@ -2,7 +2,6 @@
 coordinator's cells unlocked and marked, formulas with cached results, hidden metadata."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -181,15 +180,10 @@ def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:
     ws.set_row(top, 24)
 
 
-def _row_height(goal: Goal) -> float:
-    """Wrapped goal text needs a taller row; Excel does not autofit rows written by a program."""
-    per_line = COLUMNS[COL["goal"]].width * 1.2
-    return max(15.0, math.ceil(len(goal.label) / per_line) * 10.5 + 3)
-
-
 def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
               prefill: Prefill | None, index: int) -> None:
-    ws.set_row(row, _row_height(goal))
+    # no explicit height: Excel and LibreOffice fit the row to its wrapped text, also after the
+    # coordinator types a long OBSERVACIÓN (a fixed height would clip it on paper)
     ws.write_string(row, COL["la"], goal.la, fmt.center)
     ws.write_string(row, COL["goal"], goal.label, fmt.text)
     ws.write_string(row, COL["measure"], goal.measure, fmt.center)
