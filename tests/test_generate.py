@@ -114,3 +114,13 @@ def test_password_protects_sheet(tmp_path, catalog):
     path = generate(["003"], out=tmp_path, catalog=catalog, password="secreta")[0]
     ws = openpyxl.load_workbook(path)["003"]
     assert ws.protection.sheet and ws.protection.password
+
+
+def test_goal_rows_have_no_fixed_height(workbooks, catalog):
+    """Excel and LibreOffice fit these rows to their wrapped text; a fixed height would clip OBSERVACIONES."""
+    ws = openpyxl.load_workbook(workbooks["0046"])["0046"]
+    layout = SheetLayout.for_unit(catalog.unit("0046"))
+    for i in range(len(catalog.unit("0046").goals)):
+        dim = ws.row_dimensions.get(layout.goal_row(i) + 1)
+        assert dim is None or not dim.customHeight
+    assert ws[cell(catalog, "0046", "1", "observations")].alignment.wrap_text
