@@ -36,6 +36,17 @@ def friendly(func):
     return wrapper
 
 
+def format_option(func):
+    return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                        help="text para personas, json para programas (solo JSON en stdout).")(func)
+
+
+def echo_json(data) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def catalog_option(func):
     return click.option("--catalog", "catalog_path", type=click.Path(path_type=Path),
                         envvar="POAXL_CATALOG", help=CATALOG_HELP)(func)
@@ -82,16 +93,22 @@ def main() -> None:
 
 
 @main.command()
+@format_option
 @catalog_option
 @friendly
-def units(catalog_path: Path | None) -> None:
+def units(fmt: str, catalog_path: Path | None) -> None:
     """Lista las unidades del catálogo (código, nombre, número de metas).
 
     \b
-    Ejemplo:
+    Ejemplos:
       poaxl units --catalog otro-catalogo/
+      poaxl units --format json
     """
     cat = load(catalog_path)
+    if fmt == "json":
+        echo_json({"catalog": cat.id, "year": cat.year, "units": [
+            {"code": u.code, "name": u.name, "label": u.label, "goals": len(u.goals)} for u in cat.units]})
+        return
     click.echo(f"Catálogo {cat.id} · {cat.year} · Ramo {cat.ramo.code} {cat.ramo.name}")
     for unit in cat.units:
         click.echo(f"  {unit.code:>5}  {unit.name}  ({len(unit.goals)} metas)")
@@ -158,8 +175,7 @@ def render_report(report, color: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text para personas, json para programas (solo el informe en stdout).")
+@format_option
 @click.option("--unit", "-u", metavar="CODIGO", help="Unidad esperada (si el archivo no la dice, o para verificarla).")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
 @click.option("--over-ratio", type=click.FloatRange(1.0), default=None,
@@ -184,8 +200,6 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
       poaxl check respuestas/ --format json > informe.json
       poaxl check respuestas/ --annotate revisados/
     """
-    import json as _json
-
     from .check import Policy, annotate, check as run, exit_status, expand
 
     cat = load(catalog_path, warn_units=())
@@ -206,7 +220,7 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
                 if written:
                     click.echo(f"Anotado: {written}", err=True)
     if fmt == "json":
-        click.echo(_json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
+        echo_json({"files": [r.to_dict() for r in reports]})
     else:
         color = sys.stdout.isatty()
         for report in sorted(reports, key=lambda r: ("unreadable", "errors", "warnings", "ok").index(r.status)):
@@ -278,9 +292,10 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
               help="Reintentos ante fallas temporales (4xx).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Archivo YAML con una sección smtp: (host, port, security, user, from, reply_to, cafile).")
+@format_option
 @catalog_option
 @friendly
-def send(unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
+def send(fmt, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
          smtp_security, smtp_user, cafile, from_addr, reply_to, pause, timeout, retries, config, catalog_path) -> None:
     """Envía a cada coordinador el formato de su unidad por correo.
 
@@ -313,6 +328,10 @@ def send(unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resen
                        reply_to=reply_to or conf.get("reply_to"), contacts=contacts, from_dir=from_dir, out=out,
                        dry_run=dry_run, deadline=deadline, resend=resend, pause=pause, retries=retries,
                        progress=lambda o: bar.update(1))
+    failed = any(o.result == "failed" for o in outcomes)
+    if fmt == "json":
+        echo_json({"outcomes": [o.__dict__ for o in outcomes]})
+        sys.exit(1 if failed else 0)
     label = {"sent": "enviado", "skipped": "omitido", "failed": "FALLÓ", "dry-run": "escrito (.eml)"}
     colour = {"sent": "green", "skipped": "cyan", "failed": "red", "dry-run": "blue"}
     color = sys.stdout.isatty()
@@ -334,9 +353,10 @@ def send(unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resen
 @click.option("--include-errors", is_flag=True, help="Consolida también los formatos con errores.")
 @click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Revisión en paralelo.")
+@format_option
 @catalog_option
 @friendly
-def report(paths, out, quarter, include_errors, force, jobs, catalog_path) -> None:
+def report(paths, out, quarter, include_errors, force, jobs, fmt, catalog_path) -> None:
     """Consolida los formatos de un ramo: resumen por unidad, una hoja por unidad, hallazgos y gráficas.
 
     Los archivos con errores se rechazan (con la lista de motivos) salvo --include-errors; dos archivos
@@ -357,6 +377,12 @@ def report(paths, out, quarter, include_errors, force, jobs, catalog_path) -> No
     with progress(range(len(expand(paths))), "Revisando") as bar:
         result = run(paths, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
                      jobs=jobs, progress=lambda r: bar.update(1))
+    if fmt == "json":
+        echo_json({"path": str(result.path), "quarter": result.quarter, "refused": result.refused, "units": [
+            {"unit": u.unit.code, "name": u.unit.name, "goals": u.goals, "on_programme": u.on_programme,
+             "under_programme": u.under_programme, "with_findings": u.with_findings,
+             "average_relative": u.average_relative, "status": u.status} for u in result.units]})
+        sys.exit(1 if result.refused else 0)
     click.echo(f"Consolidado T{result.quarter}: {result.path}")
     click.echo(f"{'unidad':>6}  {'metas':>5}  {'en prog.':>8}  {'bajo':>4}  {'hallazgos':>9}  {'avance':>6}  estado")
     for u in result.units:

@@ -96,3 +96,17 @@ def test_duplicate_unit_code_is_an_error(tmp_path):
     edit_unit(cat, "046", lambda u: u.__setitem__("code", "46"))
     with pytest.raises(CatalogError, match="repetida"):
         load_catalog(cat)
+
+
+def test_aggregations_and_their_formulas():
+    from poaxl.catalog import Goal
+    from poaxl.layout import absolute_formula
+
+    goals = {agg: Goal("8.6.3", "5", "X", "U", 90, (90, 90, 90, 90), agg) for agg in ("sum", "average", "last")}
+    values = [46, 63, None, None]
+    assert goals["sum"].to_date(values, 2) == 109
+    assert goals["average"].to_date(values, 2) == 54.5
+    assert goals["last"].to_date(values, 2) == 63
+    assert goals["average"].to_date([None] * 4, 2) == 0
+    assert absolute_formula(goals["last"], 15, 2) == "=N(H16)"
+    assert absolute_formula(goals["sum"], 15, 3) == "=SUM(F16,H16,J16)"

@@ -132,3 +132,11 @@ def test_unwritable_output_is_a_clear_error(run, tmp_path):
     result = run("generate", "--unit", "003", "--out", blocker / "sub")
     assert result.exit_code == 2 and "Error:" in result.output and "Traceback" not in result.output
     assert blocker.read_text() == "no es carpeta"
+
+
+def test_units_json(run):
+    import json
+
+    data = json.loads(run("units", "--format", "json").stdout)
+    assert data["catalog"] == "mexicali-2020-r01" and data["units"][-1] == {
+        "code": "0046", "name": "UNIDAD COORDINADORA DE TRANSPARENCIA", "label": "UNIDAD RESPONSABLE", "goals": 5}

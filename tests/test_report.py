@@ -129,3 +129,16 @@ def test_catalog_check_command(tmp_path):
     bad.write_text("id: x\nunits: []\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["catalog", "check", str(bad)])
     assert result.exit_code == 2 and "falta el campo obligatorio" in result.output
+
+
+def test_report_and_send_json(tmp_path):
+    import json
+
+    result = CliRunner().invoke(main, ["report", str(EXAMPLES), "--out", str(tmp_path / "c.xlsx"), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1 and len(data["refused"]) == 3
+    assert {u["unit"]: u["status"] for u in data["units"]}["003"] == "entregado"
+    sent = CliRunner().invoke(main, ["send", "--unit", "003", "--out", str(tmp_path), "--dry-run",
+                                     str(tmp_path / "eml"), "--format", "json"])
+    outcome = json.loads(sent.stdout)["outcomes"][0]
+    assert sent.exit_code == 0 and outcome["result"] == "dry-run" and outcome["path"].endswith(".eml")
