@@ -295,7 +295,7 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
 @format_option
 @catalog_option
 @friendly
-def send(fmt, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
+def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
          smtp_security, smtp_user, cafile, from_addr, reply_to, pause, timeout, retries, config, catalog_path) -> None:
     """Envía a cada coordinador el formato de su unidad por correo.
 
