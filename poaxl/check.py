@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, fmt_number, lint_goals, load_catalog
-from .layout import COL, LAST_COL, SIGNATURES, a_key, absolute_formula, p_key, ref, relative_formula
+from .layout import (COL, LAST_COL, SIGNATURES, a_key, absolute_formula, p_key, ref, relative_formula,
+                     spanish_formula)
 from .errors import PoaxlError
 from .read import Cell, Sheet, Unreadable, read_book
 
@@ -25,6 +26,7 @@ SEVERITY = {
     "catalog-changed": "warning", "no-metadata": "warning", "unreadable": "error",
 }
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
 
 
 @dataclass
@@ -318,10 +320,10 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
     if cell.formula:
         if _normal_formula(cell.value) != _normal_formula(formula):
             sink.add("formula-replaced", r, key, f"la fórmula de {label} fue modificada ({cell.value}); "
-                     f"debe ser {formula} — restaure la fórmula.", goal.number)
+                     f"debe ser {spanish_formula(formula)} — restaure la fórmula.", goal.number)
         return
     sink.add("formula-replaced", r, key, f"la fórmula de {label} fue sustituida por un valor escrito — "
-             f"restaure la fórmula {formula}.", goal.number)
+             f"restaure la fórmula {spanish_formula(formula)}.", goal.number)
     value, kind = parse_number(cell.value)
     code = "absolute-mismatch" if key == "absolute" else "relative-mismatch"
     if key == "absolute":
@@ -435,12 +437,14 @@ def _catalog_unit(catalog: Catalog, meta: dict, code: str, year: int | None, sin
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, directories as their .xlsx/.xlsm files (recursively, sorted; no temp/lock files)."""
+    """Files as given, directories as their .xlsx/.xlsm files (recursively, sorted), leaving out
+    Office lock files and our own annotated copies (which would count twice)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(f for f in p.rglob("*") if f.suffix.lower() in XLSX_SUFFIXES
-                          and not f.name.startswith(("~$", ".~lock", ".")))
+                          and not f.name.startswith(("~$", ".~lock", "."))
+                          and not f.name.lower().endswith(ANNOTATED))
         else:
             out.append(p)
     return out
@@ -498,7 +502,7 @@ def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Pa
     if report.status == "unreadable" or not marked:
         return None
     source = Path(report.path).resolve()
-    target = Path(out_dir).resolve() / f"{source.stem}.xlsx"  # an .xlsm copy loses its macros: not .xlsm
+    target = Path(out_dir).resolve() / f"{source.stem}{ANNOTATED}"  # .xlsx even for .xlsm: macros are not copied
     if target == source:
         raise ValueError("--annotate debe ser una carpeta distinta de la del archivo revisado")
     wb = openpyxl.load_workbook(source, keep_vba=False)

@@ -150,5 +150,16 @@ def over_programme_rule(goal: Goal, row: int, quarter: int, ratio: float) -> str
             f"LEN(TRIM({ref(row, 'observations', True)}))=0)")
 
 
+SPANISH_FUNCTIONS = {"SUM": "SUMA", "IF": "SI", "COUNT": "CONTAR", "AVERAGE": "PROMEDIO", "N": "N"}
+
+
+def spanish_formula(formula: str) -> str:
+    """One of our formulas as Excel/LibreOffice in Spanish show it: =SUMA(F16;H16)."""
+    import re
+
+    out = re.sub(r"\b([A-Z]+)\(", lambda m: SPANISH_FUNCTIONS.get(m.group(1), m.group(1)) + "(", formula)
+    return out.replace(",", ";")
+
+
 def quarter_label(q: int) -> str:
     return QUARTER_NAMES[q - 1]

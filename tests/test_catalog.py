@@ -110,3 +110,10 @@ def test_aggregations_and_their_formulas():
     assert goals["average"].to_date([None] * 4, 2) == 0
     assert absolute_formula(goals["last"], 15, 2) == "=N(H16)"
     assert absolute_formula(goals["sum"], 15, 3) == "=SUM(F16,H16,J16)"
+
+
+def test_formulas_in_messages_are_spelled_in_spanish():
+    from poaxl.layout import spanish_formula
+
+    assert spanish_formula("=IF(COUNT(F16,H16)=0,0,AVERAGE(F16,H16))") == "=SI(CONTAR(F16;H16)=0;0;PROMEDIO(F16;H16))"
+    assert spanish_formula("=SUM(F16,H16)") == "=SUMA(F16;H16)"

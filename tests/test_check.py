@@ -208,4 +208,4 @@ def test_renamed_sheet_and_xlsm_copy(tmp_path, filled, catalog):
     assert report.path.endswith(".xlsm") and report.unit == "003"
     assert only_codes(report) == {"missing-observation"}
     copy = annotate(report, tmp_path / "anotados")
-    assert copy.name == "renombrado.xlsx" and openpyxl.load_workbook(copy)["Mi unidad"]
+    assert copy.name == "renombrado.revisado.xlsx" and openpyxl.load_workbook(copy)["Mi unidad"]

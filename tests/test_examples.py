@@ -82,8 +82,10 @@ def test_annotate_writes_marked_copies_and_leaves_originals(tmp_path):
     result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--annotate", str(tmp_path)])
     assert result.exit_code == 1
     assert hashlib.sha256(original.read_bytes()).hexdigest() == before
-    copy = tmp_path / original.name
+    copy = tmp_path / "TMM-F004_2020_T2_004.revisado.xlsx"
     ws = openpyxl.load_workbook(copy)["004"]
     comments = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
     assert any("missing-observation" in t and "explique" in t for t in comments.values())
-    assert not (tmp_path / "TMM-F004_2020_T2_001.xlsx").exists()  # nothing to mark on a clean form
+    assert not (tmp_path / "TMM-F004_2020_T2_001.revisado.xlsx").exists()  # nothing to mark on a clean form
+    again = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"])
+    assert again.exit_code == 2 and "ningún archivo" in again.output  # copies are not checked as answers
