@@ -328,21 +328,23 @@ def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, 
                        reply_to=reply_to or conf.get("reply_to"), contacts=contacts, from_dir=from_dir, out=out,
                        dry_run=dry_run, deadline=deadline, resend=resend, pause=pause, retries=retries,
                        progress=lambda o: bar.update(1))
-    failed = any(o.result == "failed" for o in outcomes)
+    failed = any(o.result in ("failed", "partial") for o in outcomes)
     if fmt == "json":
         echo_json({"outcomes": [o.__dict__ for o in outcomes]})
         sys.exit(1 if failed else 0)
-    label = {"sent": "enviado", "skipped": "omitido", "failed": "FALLÓ", "dry-run": "escrito (.eml)"}
-    colour = {"sent": "green", "skipped": "cyan", "failed": "red", "dry-run": "blue"}
+    label = {"sent": "enviado", "partial": "PARCIAL", "skipped": "omitido", "failed": "FALLÓ",
+             "dry-run": "escrito (.eml)"}
+    colour = {"sent": "green", "partial": "yellow", "skipped": "cyan", "failed": "red", "dry-run": "blue"}
     color = sys.stdout.isatty()
     click.echo(f"{'unidad':>6}  {'resultado':<15} destinatarios / motivo")
     for o in outcomes:
         line = f"{o.unit:>6}  {label[o.result]:<15} {', '.join(o.recipients)}" + (f" — {o.reason}" if o.reason else "")
         click.echo(click.style(line, fg=colour[o.result]) if color else line)
     totals = {k: sum(o.result == k for o in outcomes) for k in label}
-    click.echo(f"\n{totals['sent']} enviado(s), {totals['skipped']} omitido(s), {totals['failed']} fallido(s)"
+    click.echo(f"\n{totals['sent']} enviado(s), {totals['partial']} parcial(es), {totals['skipped']} omitido(s), "
+               f"{totals['failed']} fallido(s)"
                + (f", {totals['dry-run']} escrito(s) en {dry_run}" if dry_run else "") + ".")
-    sys.exit(1 if totals["failed"] else 0)
+    sys.exit(1 if failed else 0)
 
 
 @main.command()

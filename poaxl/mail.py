@@ -54,7 +54,7 @@ class SmtpSettings:
 @dataclass
 class Outcome:
     unit: str
-    result: str  # sent | skipped | failed | dry-run
+    result: str  # sent | partial (some recipients refused) | skipped | failed | dry-run
     recipients: list[str]
     reason: str = ""
     message_id: str = ""
@@ -204,9 +204,10 @@ def append_log(log: Path, entry: dict) -> None:
         os.fsync(fh.fileno())
 
 
-def already_sent(entries: list[dict], catalog: Catalog, unit: str, quarter: int) -> bool:
-    return any(e.get("result") == "sent" and e.get("unit") == unit and e.get("quarter") == quarter
-               and e.get("catalog") == catalog.id for e in entries)
+def already_sent(entries: list[dict], catalog: Catalog, unit: str, quarter: int) -> dict | None:
+    """The log line of an earlier delivery (sent, or partial: someone got it, so no duplicate)."""
+    return next((e for e in reversed(entries) if e.get("result") in ("sent", "partial") and e.get("unit") == unit
+                 and e.get("quarter") == quarter and e.get("catalog") == catalog.id), None)
 
 
 # --------------------------------------------------------------------------- sending
@@ -260,14 +261,14 @@ class _Fatal(Exception):
     """The batch cannot go on (no server, authentication refused): every remaining unit fails."""
 
 
-def _deliver(conn: _Connection, msg: EmailMessage, retries: int, pause: float) -> None:
-    """Send with a bounded retry on temporary (4xx) failures and dropped connections."""
+def _deliver(conn: _Connection, msg: EmailMessage, retries: int, pause: float) -> dict:
+    """Send with a bounded retry on temporary (4xx) failures and dropped connections.
+
+    Returns the recipients the server refused while accepting others (smtplib raises when it refuses all).
+    """
     for attempt in range(retries + 1):
         try:
-            refused = conn.open().send_message(msg)
-            if refused:
-                raise smtplib.SMTPRecipientsRefused(refused)
-            return
+            return conn.open().send_message(msg)
         except smtplib.SMTPAuthenticationError:
             raise _Fatal("el servidor rechazó la autenticación (usuario o contraseña incorrectos)") from None
         except smtplib.SMTPNotSupportedError as exc:
@@ -343,8 +344,9 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
                               path=str(attachments[unit.code]))
             if dry_run:
                 outcome.result, outcome.path = "dry-run", str(_write_eml(msg, Path(dry_run), attachments[unit.code]))
-            elif not resend and already_sent(entries, cat, unit.code, quarter):
-                outcome.result, outcome.reason = "skipped", "ya enviado (use --resend para enviarlo de nuevo)"
+            elif not resend and (earlier := already_sent(entries, cat, unit.code, quarter)):
+                outcome.result = "skipped"
+                outcome.reason = f"ya enviado el {earlier.get('time', '?')} (use --resend para enviarlo de nuevo)"
             else:
                 fatal = _send_one(conn, msg, outcome, fatal, retries, pause if outcomes else 0.0)
                 append_log(log, {"catalog": cat.id, "year": cat.year, "unit": unit.code, "quarter": quarter,
@@ -388,8 +390,12 @@ def _send_one(conn: _Connection, msg: EmailMessage, outcome: Outcome, fatal: str
     if pause:
         time.sleep(pause)
     try:
-        _deliver(conn, msg, retries, pause)
+        refused = _deliver(conn, msg, retries, pause)
         outcome.result = "sent"
+        if refused:
+            outcome.result = "partial"
+            outcome.reason = _reason(smtplib.SMTPRecipientsRefused(refused)) + \
+                " — los demás sí lo recibieron; corrija la dirección y use --resend"
     except _Fatal as exc:
         outcome.result, outcome.reason = "failed", str(exc)
         return str(exc)

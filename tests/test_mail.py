@@ -236,3 +236,13 @@ def test_implicit_tls(tmp_path, smtp, catalog, cert, server_tls):
     untrusted = SmtpSettings(host="127.0.0.1", port=port, security="ssl", timeout=5)
     failed = send(["004"], catalog=catalog, settings=untrusted, out=tmp_path)
     assert failed[0].result == "failed" and "conexión segura" in failed[0].reason
+
+
+def test_some_recipients_refused_is_partial_and_not_sent_twice(tmp_path, smtp, catalog):
+    inbox, port = smtp(refuse={"enlace.atencion@example.org"})
+    result = CliRunner().invoke(main, ["send", "--unit", "003", "--out", str(tmp_path), "--smtp-host", "127.0.0.1",
+                                       "--smtp-port", str(port), "--smtp-security", "none"])
+    assert result.exit_code == 1 and "PARCIAL" in result.output and "enlace.atencion@example.org" in result.output
+    assert [r for r, _ in inbox.messages] == [["atencion.ciudadana@example.org"]]
+    again = send(["003"], catalog=catalog, settings=plain(port), out=tmp_path)
+    assert again[0].result == "skipped" and len(inbox.messages) == 1  # the coordinator is not spammed
