@@ -4,9 +4,8 @@ Every finding has a stable code (documented in the README), a severity, the shee
 the goal and quarter, and a Spanish message that says what to do."""
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 

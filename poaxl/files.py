@@ -31,7 +31,7 @@ def atomic_path(target: Path, overwrite: bool = False) -> Iterator[Path]:
                 raise
             except OSError:  # no hard links on this file system
                 if target.exists():
-                    raise FileExistsError(target)
+                    raise FileExistsError(target) from None
                 os.replace(tmp_path, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import mimetypes
 import os
 import smtplib
 import socket
@@ -17,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .catalog import MONTHS, Catalog, Unit, load_catalog, schema_path
+from .catalog import Catalog, Unit, load_catalog, schema_path
 from .errors import PoaxlError
 from .files import atomic_path
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .catalog import QUARTER_NAMES, Catalog, Unit, load_catalog
-from .check import FileReport, GoalValues, check
+from .check import FileReport, check
 from .errors import PoaxlError
 from .files import atomic_path
 from .generate import Prefill

@@ -3,7 +3,6 @@ and the rest of the batch still checked."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import zipfile
 from pathlib import Path
