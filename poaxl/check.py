@@ -211,15 +211,12 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
                  "metas: use el formato TMM-F004 original sin modificar su estructura.")
         return sink
     rows = goal_rows(sheet, header)
-    matched = _match_structure(sheet, rows, unit, sink)
-    effective = []
+    matched = _match_structure(sheet, rows, unit, sink)  # catalog goals, or the file's own without one
     for row, goal in matched:
         _check_planned(sheet, row, goal, unit is not None, sink)
         _check_row(sheet, row, goal, quarter, policy, sink)
-        effective.append(infer_goal(sheet, row) if unit is None else goal)
-    rows_by_goal = {id(g): r for (r, _), g in zip(matched, effective)}
-    for lint in lint_goals(effective, unit.lineas if unit else None):
-        row = rows_by_goal[id(effective[lint.index])]
+    for lint in lint_goals([goal for _, goal in matched], unit.lineas if unit else None):
+        row = matched[lint.index][0]
         key = {"planned-sum-mismatch": "meta", "goal-numbering": "goal", "unknown-linea": "la"}[lint.code]
         advice = {"planned-sum-mismatch": "avise a la oficina de planeación para corregir el catálogo",
                   "goal-numbering": "revise la numeración de la meta",
