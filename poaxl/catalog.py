@@ -131,6 +131,13 @@ class Catalog:
         valid = ", ".join(u.code for u in self.units)
         raise PoaxlError(f"La unidad «{code}» no existe en el catálogo {self.id}. Unidades válidas: {valid}.")
 
+    def select(self, codes: Iterable[str] = (), all_units: bool = False) -> list[Unit]:
+        """The units a command works on: all of them, or those named (each once, in the order given)."""
+        chosen = list(self.units) if all_units else [self.unit(c) for c in codes]
+        if not chosen:
+            raise PoaxlError("Indique al menos una unidad con --unit CODIGO, o --all para todas.")
+        return list({u.code: u for u in chosen}.values())
+
     def cutoff(self, quarter: int) -> str:
         """The FECHA of the form: the quarter's cut-off date, as ``30-jun-20``."""
         month, day = CUTOFF[quarter - 1]

@@ -44,10 +44,7 @@ def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int
     quarter = quarter or cat.quarter
     if quarter not in (1, 2, 3, 4):
         raise PoaxlError(f"El trimestre debe ser 1, 2, 3 o 4 (se recibió {quarter}).")
-    chosen = list(cat.units) if all_units else [cat.unit(c) for c in units]
-    if not chosen:
-        raise PoaxlError("Indique al menos una unidad con --unit CODIGO, o --all para todas.")
-    chosen = list({u.code: u for u in chosen}.values())
+    chosen = cat.select(units, all_units)
     targets = _targets(cat, chosen, quarter, Path(out))
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:

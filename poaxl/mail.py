@@ -314,9 +314,7 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     quarter = quarter or cat.quarter
-    chosen = list(cat.units) if all_units else [cat.unit(c) for c in units]
-    if not chosen:
-        raise PoaxlError("Indique al menos una unidad con --unit CODIGO, o --all para todas.")
+    chosen = cat.select(units, all_units)
     book = load_contacts(cat, contacts)
     missing = [u.code for u in chosen if not book.get(u.code, {}).get("to")]
     if missing:
