@@ -27,6 +27,7 @@ class UnitSummary:
     with_findings: int = 0
     average_relative: float | None = None
     status: str = "sin entregar"
+    consolidated: bool = False  # has its own sheet in the consolidated workbook
 
 
 @dataclass
@@ -67,6 +68,7 @@ def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSumma
     row = UnitSummary(unit, report, len(unit.goals))
     if report is None:
         return row
+    row.consolidated = not refused
     row.status = "con errores (rechazado)" if refused else \
         "con errores" if report.status == "errors" else "entregado"
     flagged = {f.goal for f in report.findings if f.goal}
@@ -121,13 +123,13 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": 9, "bg_color": "#D9D9D9", "border": 1,
                           "text_wrap": True, "align": "center", "valign": "vcenter"})
     text = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "text_wrap": True, "valign": "top"})
-    number = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "#,##0.##"})
+    number = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "General"})
     percent = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "0%"})
     title = wb.add_format({"font_name": "Arial", "bold": True, "font_size": 12})
     styles = {"text": text, "number": number, "percent": percent}
     _summary_sheet(wb, cat, result, bold, styles, title)
     for row in result.units:
-        if row.report is not None and not row.status.endswith("(rechazado)"):
+        if row.consolidated:
             _unit_sheet(wb, cat, row, result.quarter, bold, styles, title)
     _findings_sheet(wb, result, bold, text)
     wb.close()
