@@ -140,3 +140,12 @@ def test_units_json(run):
     data = json.loads(run("units", "--format", "json").stdout)
     assert data["catalog"] == "mexicali-2020-r01" and data["units"][-1] == {
         "code": "0046", "name": "UNIDAD COORDINADORA DE TRANSPARENCIA", "label": "UNIDAD RESPONSABLE", "goals": 5}
+
+
+def test_usage_errors_are_in_spanish(run):
+    result = run("generate", "--unti", "3")
+    assert result.exit_code == 2 and "No existe la opción '--unti'" in result.output and "Uso: " in result.output
+    result = run("generate", "--unit", "3", "--quarter", "9")
+    assert result.exit_code == 2 and "no está en el rango" in result.output
+    result = run("chek")
+    assert result.exit_code == 2 and "¿Quiso decir 'check'?" in result.output

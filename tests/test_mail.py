@@ -214,7 +214,7 @@ def test_contacts_file_validated_before_sending(tmp_path, smtp, catalog):
 
 def test_password_is_never_an_argument(tmp_path):
     result = CliRunner().invoke(main, ["send", "--unit", "003", "--smtp-password", "x"])
-    assert result.exit_code == 2 and "No such option" in result.output
+    assert result.exit_code == 2 and "No existe la opción '--smtp-password'" in result.output
     result = CliRunner().invoke(main, ["send", "--unit", "003", "--smtp-user", "u", "--out", str(tmp_path)], input="")
     assert result.exit_code == 2 and "POAXL_SMTP_PASSWORD" in result.output
 
