@@ -30,6 +30,11 @@ class Inbox:
 
     def __init__(self, refuse=(), flaky=0):
         self.messages, self.refuse, self.flaky = [], set(refuse), flaky
+        self.sessions = set()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions.add(id(session))
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -94,7 +99,7 @@ def test_sends_one_message_per_unit_with_the_workbook(tmp_path, smtp, catalog):
     inbox, port = smtp()
     outcomes = send(all_units=True, catalog=catalog, settings=plain(port), out=tmp_path)
     assert [o.result for o in outcomes] == ["sent"] * 6
-    assert len(inbox.messages) == 6
+    assert len(inbox.messages) == 6 and len(inbox.sessions) == 1  # one connection for the batch
     rcpts, msg = next((r, m) for r, m in inbox.messages if "003" in m["Subject"])
     assert msg["Subject"] == "POA 2020 · Avance físico T2 · 003 Atención Ciudadana"
     assert sorted(rcpts) == ["atencion.ciudadana@example.org", "enlace.atencion@example.org"]
