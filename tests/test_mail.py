@@ -30,11 +30,7 @@ class Inbox:
 
     def __init__(self, refuse=(), flaky=0):
         self.messages, self.refuse, self.flaky = [], set(refuse), flaky
-        self.sessions = set()
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.sessions.add(id(session))
-        return responses
+        self.sessions = []  # one aiosmtpd session object per client connection (kept, so ids are not reused)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -48,6 +44,8 @@ class Inbox:
             return "451 4.3.0 intente más tarde"
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), msg))
+        if not any(s is session for s in self.sessions):
+            self.sessions.append(session)
         return "250 Message accepted"
 
 
