@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, fmt_number, lint_goals, load_catalog
-from .layout import (COL, LAST_COL, SIGNATURES, a_key, absolute_formula, p_key, ref, relative_formula,
+from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolute_formula, p_key, ref, relative_formula,
                      spanish_formula)
 from .errors import PoaxlError
 from .read import Cell, Sheet, Unreadable, read_book
@@ -139,7 +139,7 @@ def goal_rows(sheet: Sheet, header: int) -> list[Row]:
     """Rows between the table header and the signatures (blank rows inside are kept as rows)."""
     signature_labels = {label for _, label, _, _ in SIGNATURES}
     rows: list[Row] = []
-    for r in range(header + 3, len(sheet.rows)):
+    for r in range(header + TABLE_HEADER_ROWS, len(sheet.rows)):
         cells = [_text(c) for c in sheet.rows[r][:LAST_COL + 1]]
         if any(c.upper() in signature_labels for c in cells):
             break
