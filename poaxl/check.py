@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, fmt_number, lint_goals, load_catalog
-from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolute_formula, p_key, ref, relative_formula,
-                     spanish_formula)
+from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolute_formula, p_key, ref,
+                     relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .read import Cell, Sheet, Unreadable, read_book
 
