@@ -339,7 +339,8 @@ def lint_goals(goals: Sequence[Goal], lineas: Sequence[Coded] | None) -> list[Li
         if g.aggregation == "sum" and abs(sum(g.planned) - g.meta) > 1e-9:
             total = "+".join(fmt_number(p) for p in g.planned)
             out.append(Lint("planned-sum-mismatch", g, i,
-                            f"lo programado ({total} = {fmt_number(sum(g.planned))}) no suma la META ANUAL {fmt_number(g.meta)}"))
+                            f"lo programado ({total} = {fmt_number(sum(g.planned))}) no suma la META ANUAL "
+                            f"{fmt_number(g.meta)}"))
         head, _, action = g.number.partition(".")
         if g.number in seen:
             out.append(Lint("goal-numbering", g, i, f"el número de meta {g.number} está repetido"))

@@ -327,7 +327,8 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
     else:
         want = f"{(expected or 0) * 100:.0f}%"
         ok = value is not None and expected is not None and (
-            round(value * 100) == round(expected * 100) or (kind != "percent" and round(value) == round(expected * 100)))
+            round(value * 100) == round(expected * 100)
+            or (kind != "percent" and round(value) == round(expected * 100)))  # 28 typed for 28 %
     if not ok:
         how = {"sum": "la suma", "average": "el promedio", "last": "el último valor"}[goal.aggregation]
         shown = (f"{value:.0%}" if key == "relative" and kind == "number" else fmt_number(value)) \
@@ -344,7 +345,8 @@ def _check_observation(sheet: Sheet, r: int, goal: Goal, quarter: int, absolute:
     if _text(sheet.get(r, COL["observations"])):
         return
     if absolute < planned - 1e-9:
-        sink.add("missing-observation", r, "observations", f"avance acumulado {fmt_number(absolute)} de {fmt_number(planned)} "
+        sink.add("missing-observation", r, "observations", f"avance acumulado {fmt_number(absolute)} de "
+                 f"{fmt_number(planned)} "
                  "programado y OBSERVACIONES vacía — explique por qué no se alcanzó la meta.", goal.number, quarter)
     elif absolute > 0 and absolute > policy.over_ratio * planned:
         pct = f"{absolute / planned:.0%}" if planned else "sin programación"

@@ -155,7 +155,8 @@ def units(fmt: str, catalog_path: Path | None) -> None:
 @click.option("--password", help="Contraseña de protección de la hoja (opcional).")
 @click.option("--force", is_flag=True, help="Sobrescribe archivos existentes.")
 @click.option("--from", "from_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Formatos aceptados de trimestres anteriores (archivos o carpetas): sus avances se copian y bloquean.")
+              help="Formatos aceptados de trimestres anteriores (archivos o carpetas): "
+                   "sus avances se copian y bloquean.")
 @catalog_option
 @friendly
 def generate(unit_codes, all_units, quarter, out, password, force, from_paths, catalog_path) -> None:
@@ -312,13 +313,16 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
               help="Archivo de contactos YAML o CSV (unit,to,cc). Por omisión los del catálogo.")
 @click.option("--smtp-host", help="Servidor SMTP [$POAXL_SMTP_HOST].")
 @click.option("--smtp-port", type=int, help="Puerto [$POAXL_SMTP_PORT].")
-@click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]), help="Seguridad [$POAXL_SMTP_SECURITY].")
+@click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
+              help="Seguridad [$POAXL_SMTP_SECURITY].")
 @click.option("--smtp-user", help="Usuario [$POAXL_SMTP_USER]. La contraseña: $POAXL_SMTP_PASSWORD o se pregunta.")
-@click.option("--cafile", type=click.Path(dir_okay=False), help="Certificado de la CA del servidor [$POAXL_SMTP_CAFILE].")
+@click.option("--cafile", type=click.Path(dir_okay=False),
+              help="Certificado de la CA del servidor [$POAXL_SMTP_CAFILE].")
 @click.option("--from-addr", help="Remitente [$POAXL_SMTP_FROM]; por omisión el del catálogo.")
 @click.option("--reply-to", help="Dirección de respuesta; por omisión la del catálogo.")
 @click.option("--pause", type=click.FloatRange(0), default=0.0, show_default=True, help="Segundos entre mensajes.")
-@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True, help="Segundos de espera del servidor.")
+@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+              help="Segundos de espera del servidor.")
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Reintentos ante fallas temporales (4xx).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),

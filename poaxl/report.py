@@ -256,7 +256,8 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
         elif not r.quarter or r.quarter >= quarter:
             warn(f"{r.path}: es del T{r.quarter}, no anterior al T{quarter}; no se usó.")
         elif r.unit in latest and latest[r.unit].quarter == r.quarter:
-            raise PoaxlError(f"Hay dos archivos de la unidad {r.unit} del T{r.quarter}: {latest[r.unit].path} y {r.path}.")
+            raise PoaxlError(f"Hay dos archivos de la unidad {r.unit} del T{r.quarter}: "
+                             f"{latest[r.unit].path} y {r.path}.")
         elif r.unit not in latest or latest[r.unit].quarter < r.quarter:
             latest[r.unit] = r
     for code, r in latest.items():
