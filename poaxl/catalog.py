@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -301,7 +301,7 @@ def _build(data: dict, origins: list[str]) -> Catalog:
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
     warnings = tuple(w for u in units for w in unit_warnings(u))
-    return Catalog(**{**catalog.__dict__, "warnings": warnings})
+    return replace(catalog, warnings=warnings)
 
 
 # --------------------------------------------------------------------------- lint
