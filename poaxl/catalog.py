@@ -135,7 +135,8 @@ class Catalog:
         """The units a command works on: all of them, or those named (each once, in the order given)."""
         chosen = list(self.units) if all_units else [self.unit(c) for c in codes]
         if not chosen:
-            raise PoaxlError("Indique al menos una unidad con --unit CODIGO, o --all para todas.")
+            raise PoaxlError("Indique al menos una unidad con --unit CODIGO (repetible), o --all para todas. "
+                             "Unidades: " + ", ".join(u.code for u in self.units))
         return list({u.code: u for u in chosen}.values())
 
     def cutoff(self, quarter: int) -> str:
@@ -146,12 +147,15 @@ class Catalog:
 
 # --------------------------------------------------------------------------- loading
 
-def load_catalog(path: str | os.PathLike | None = None) -> Catalog:
+def load_catalog(path: str | os.PathLike | Catalog | None = None) -> Catalog:
     """Load, validate and lint a catalog (a directory or a single YAML file).
 
-    Without ``path``, ``$POAXL_CATALOG`` or the built-in catalog is used. Raises CatalogError
-    with Spanish messages ``file: path.to.field: problem``.
+    Without ``path``, ``$POAXL_CATALOG`` or the built-in catalog is used; a Catalog is returned as
+    it is (so every library function takes either). Raises CatalogError with Spanish messages
+    ``file: path.to.field: problem``.
     """
+    if isinstance(path, Catalog):
+        return path
     if path is None:
         path = os.environ.get("POAXL_CATALOG") or builtin_catalog_path()
     root = Path(path).resolve()

@@ -452,7 +452,7 @@ def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None =
           quarter: int | None = None, policy: Policy = Policy(), jobs: int = 1,
           progress: Callable[[FileReport], None] | None = None) -> list[FileReport]:
     """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept."""
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    cat = load_catalog(catalog)
     files = expand(paths)
     reports: list[FileReport] = []
     for report in _run(files, cat, unit, quarter, policy, jobs):

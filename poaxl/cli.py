@@ -172,16 +172,13 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, c
     from .generate import generate as run
 
     cat = load(catalog_path, warn_units=None if all_units else unit_codes)
-    if not unit_codes and not all_units:
-        raise PoaxlError("Indique --unit CODIGO (repetible) o --all. Unidades: "
-                         + ", ".join(u.code for u in cat.units))
+    count = len(cat.select(unit_codes, all_units))
     prefill = None
     if from_paths:
         from .report import carry_forward
 
         prefill = carry_forward(from_paths, cat, quarter or cat.quarter, warn=lambda m: click.secho(
             f"Aviso: {m}", fg="yellow", err=True))
-    count = len(cat.units) if all_units else len(unit_codes)
     with progress(range(count), "Generando") as bar:
         paths = run(unit_codes, all_units=all_units, quarter=quarter, out=out, catalog=cat,
                     password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1))
@@ -349,14 +346,12 @@ def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, 
     from .mail import send as run
 
     cat = load(catalog_path, warn_units=())
+    count = len(cat.select(unit_codes, all_units))  # before any password prompt
     settings, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
     if settings.user and settings.password is None and not dry_run:
         if not sys.stdin.isatty():
             raise PoaxlError("Falta la contraseña SMTP: defina POAXL_SMTP_PASSWORD (no se acepta como argumento).")
         settings.password = click.prompt(f"Contraseña SMTP de {settings.user}", hide_input=True, err=True)
-    if not unit_codes and not all_units:
-        raise PoaxlError("Indique --unit CODIGO (repetible) o --all.")
-    count = len(cat.units) if all_units else len(unit_codes)
     with progress(range(count), "Enviando") as bar:
         outcomes = run(unit_codes, all_units=all_units, quarter=quarter, catalog=cat, settings=settings,
                        sender=from_addr or os.environ.get("POAXL_SMTP_FROM") or conf.get("from"),
@@ -408,11 +403,12 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, catalog_path) 
     """
     from .report import report as run
 
-    cat = load(catalog_path, warn_units=())
     from .check import expand
 
-    with progress(range(len(expand(paths))), "Revisando") as bar:
-        result = run(paths, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
+    cat = load(catalog_path, warn_units=())
+    files = expand(paths)  # walked once: the bar's length and the report's input
+    with progress(range(len(files)), "Revisando") as bar:
+        result = run(files, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
                      jobs=jobs, progress=lambda r: bar.update(1))
     if fmt == "json":
         echo_json({"path": str(result.path), "quarter": result.quarter, "refused": result.refused, "units": [

@@ -40,7 +40,7 @@ def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int
     ``out`` is a directory, or a ``.xlsx`` file name when exactly one unit is generated.
     Existing files are refused (all of them listed, nothing written) unless ``force``.
     """
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    cat = load_catalog(catalog)
     quarter = quarter or cat.quarter
     if quarter not in (1, 2, 3, 4):
         raise PoaxlError(f"El trimestre debe ser 1, 2, 3 o 4 (se recibió {quarter}).")

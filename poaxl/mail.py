@@ -312,7 +312,7 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     Contacts are checked for every unit before anything is sent. Units already in the send log for
     this catalog and quarter are skipped unless ``resend``. Returns one Outcome per unit.
     """
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    cat = load_catalog(catalog)
     quarter = quarter or cat.quarter
     chosen = cat.select(units, all_units)
     book = load_contacts(cat, contacts)

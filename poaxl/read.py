@@ -60,12 +60,9 @@ def preflight(path: Path) -> None:
         raise Unreadable(f"el archivo mide {size // 1048576} MB, más de lo que admite un formato TMM-F004 "
                          f"({MAX_FILE_BYTES // 1048576} MB).")
     with open(path, "rb") as fh:
-        head = fh.read(max(4096, len(OLE_MAGIC)))
-        if head.startswith(OLE_MAGIC):
-            fh.seek(0)
-            body = fh.read()
-    if head.startswith(OLE_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in body:
+        head = fh.read(4096)
+    if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls (<= 20 MB, read whole)
+        if "EncryptionInfo".encode("utf-16-le") in path.read_bytes():
             raise Unreadable("el libro está protegido con contraseña para abrirlo: quite la contraseña de "
                              "apertura (la protección de la hoja puede quedarse) y envíelo de nuevo.")
         raise Unreadable("es un libro .xls antiguo (Excel 97-2003): guárdelo como .xlsx y envíelo de nuevo.")

@@ -87,7 +87,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
            quarter: int | None = None, include_errors: bool = False, force: bool = False,
            jobs: int = 1, progress: Callable[[FileReport], None] | None = None) -> Consolidation:
     """Check the files and write the consolidated workbook to ``out`` (atomically)."""
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    cat = load_catalog(catalog)
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
