@@ -298,13 +298,13 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
             complete = False
         actuals.append(value if kind not in ("empty", "text") else None)
     absolute = goal.to_date(actuals, quarter)
-    relative = goal.relative(absolute)
-    sink.values.append(GoalValues(goal, actuals, absolute, relative, goal.planned_to_date(quarter),
-                                  _text(sheet.get(r, COL["observations"]))))
-    _check_total(sheet, r, goal, quarter, "absolute", absolute, policy, sink)
-    _check_total(sheet, r, goal, quarter, "relative", relative, policy, sink)
+    values = GoalValues(goal, actuals, absolute, goal.relative(absolute), goal.planned_to_date(quarter),
+                        _text(sheet.get(r, COL["observations"])))
+    sink.values.append(values)
+    _check_total(sheet, r, goal, quarter, "absolute", values.absolute, policy, sink)
+    _check_total(sheet, r, goal, quarter, "relative", values.relative, policy, sink)
     if complete:
-        _check_observation(sheet, r, goal, quarter, absolute, policy, sink)
+        _check_observation(r, values, quarter, policy, sink)
 
 
 def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
@@ -339,10 +339,10 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
                  goal.number, quarter)
 
 
-def _check_observation(sheet: Sheet, r: int, goal: Goal, quarter: int, absolute: float, policy: Policy,
-                       sink: _Sink) -> None:
-    planned = goal.planned_to_date(quarter)
-    if _text(sheet.get(r, COL["observations"])):
+def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy, sink: _Sink) -> None:
+    """Under programme, or far above it, the row needs an OBSERVACIÓN."""
+    goal, absolute, planned = values.goal, values.absolute, values.planned_to_date
+    if values.observation:
         return
     if absolute < planned - 1e-9:
         sink.add("missing-observation", r, "observations", f"avance acumulado {fmt_number(absolute)} de "
