@@ -131,7 +131,7 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     for row in result.units:
         if row.consolidated:
             _unit_sheet(wb, cat, row, result.quarter, bold, styles, title)
-    _findings_sheet(wb, result, bold, text)
+    _findings_sheet(wb, result, bold, styles)
     wb.close()
 
 
@@ -156,6 +156,23 @@ def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str],
                 ws.write(r, c, value, styles[kind])
 
 
+def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
+           series: tuple[tuple[str, str], ...], title: str, y_axis: dict):
+    """A native column chart of some columns of a table written by _table, placed below it."""
+    first, last = top + 1, top + n_rows
+    cat = headers.index(category)
+    chart = wb.add_chart({"type": "column"})
+    for label, color in series:
+        col = headers.index(label)
+        chart.add_series({"name": label, "categories": [ws.name, first, cat, last, cat],
+                          "values": [ws.name, first, col, last, col], "fill": {"color": color}})
+    chart.set_title({"name": title})
+    chart.set_x_axis({"name": category})
+    chart.set_y_axis(y_axis)
+    ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    return last
+
+
 def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
     ws = wb.add_worksheet("Resumen")
     ws.write(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
@@ -170,15 +187,9 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
     ws.set_column(1, 1, 42)
     ws.set_column(2, 6, 13)
     ws.set_column(7, 7, 22)
-    chart = wb.add_chart({"type": "column"})
-    last = 2 + len(rows)
-    chart.add_series({"name": "Metas en o sobre lo programado", "categories": ["Resumen", 3, 0, last, 0],
-                      "values": ["Resumen", 3, 3, last, 3], "fill": {"color": "#6AA84F"}})
-    chart.add_series({"name": "Metas bajo lo programado", "categories": ["Resumen", 3, 0, last, 0],
-                      "values": ["Resumen", 3, 4, last, 4], "fill": {"color": "#CC0000"}})
-    chart.set_title({"name": f"Avance contra lo programado por unidad · T{result.quarter}"})
-    chart.set_y_axis({"name": "Metas"})
-    ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    last = _chart(wb, ws, headers, 2, len(rows), "Unidad",
+                  (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
+                  f"Avance contra lo programado por unidad · T{result.quarter}", {"name": "Metas"})
     if result.refused:
         ws.write(last + 22, 0, "Archivos rechazados:", bold)
         for i, line in enumerate(result.refused, start=last + 23):
@@ -210,30 +221,19 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
     ws.set_column(3, 3, 14)
     ws.set_column(4, len(headers) - 2, 9)
     ws.set_column(len(headers) - 1, len(headers) - 1, 50)
-    last = 2 + len(rows)
-    chart = wb.add_chart({"type": "column"})
-    for label, color in (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")):
-        col = headers.index(label)
-        chart.add_series({"name": label, "categories": [name, 3, 1, last, 1], "values": [name, 3, col, last, col],
-                          "fill": {"color": color}})
-    chart.set_title({"name": f"{row.unit.code}: avance por meta contra lo programado"})
-    chart.set_y_axis({"num_format": "0%"})
-    chart.set_x_axis({"name": "Meta"})
-    ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.5, "y_scale": 1.2})
+    _chart(wb, ws, headers, 2, len(rows), "Meta",
+           (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")),
+           f"{row.unit.code}: avance por meta contra lo programado", {"num_format": "0%"})
 
 
-def _findings_sheet(wb, result: Consolidation, bold, text) -> None:
+def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:
     ws = wb.add_worksheet("Hallazgos")
     headers = ["Archivo", "Unidad", "Código", "Severidad", "Celda", "Meta", "Trimestre", "Mensaje"]
     rows = [[Path(r.path).name, r.unit, f.code, f.severity, f.cell, f.goal, f.quarter, f.message]
             for r in result.reports for f in r.findings]
-    _print_setup(ws)
-    for c, h in enumerate(headers):
-        ws.write(0, c, h, bold)
-    for i, values in enumerate(rows, start=1):
-        for c, v in enumerate(values):
-            ws.write(i, c, v if v is not None else "", text)
+    _table(ws, 0, headers, rows, ["text"] * len(headers), bold, styles)
     ws.set_column(0, 0, 30)
+    ws.set_column(2, 2, 28)
     ws.set_column(7, 7, 100)
     ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
 
