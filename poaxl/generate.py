@@ -185,10 +185,11 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
     ws.write_string(row, COL["goal"], goal.label, fmt.text)
     ws.write_string(row, COL["measure"], goal.measure, fmt.center)
     ws.write_number(row, COL["meta"], goal.meta, fmt.number)
-    actuals = list((prefill.actuals.get(index) if prefill else None) or [None] * 4)
+    earlier = (prefill.actuals.get(index) if prefill else None) or [None] * 4
+    carried = [a if q < quarter else None for q, a in enumerate(earlier, start=1)]  # locked, already reported
     for q in range(1, 5):
         ws.write_number(row, COL[p_key(q)], goal.planned[q - 1], fmt.number)
-        col, value = COL[a_key(q)], actuals[q - 1] if q < quarter else None
+        col, value = COL[a_key(q)], carried[q - 1]
         if q > quarter:
             ws.write_blank(row, col, None, fmt.future)
         elif value is not None:
@@ -196,7 +197,7 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
         else:
             ws.write_blank(row, col, None, fmt.input)
             ws.data_validation(row, col, row, col, _validation(q))
-    absolute = goal.to_date(actuals[:quarter - 1] + [None], quarter)
+    absolute = goal.to_date(carried, quarter)
     style = fmt.formula if goal.aggregation == "sum" else fmt.formula_decimal
     ws.write_formula(row, COL["absolute"], absolute_formula(goal, row, quarter), style, absolute)
     rel = goal.relative(absolute) or 0
