@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .errors import CatalogError, PoaxlError
+from .findings import GOAL_NUMBERING, PLANNED_SUM_MISMATCH, UNKNOWN_LINEA, FindingType, number, text
 
-QUARTERS = (1, 2, 3, 4)
+QUARTERS = (1, 2, 3, 4)  # loop over these, not range(1, 5)
 QUARTER_NAMES = ("Ene-Mar", "Abr-Jun", "Jul-Sep", "Oct-Dic")
 MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 CUTOFF = ((3, 31), (6, 30), (9, 30), (12, 31))
@@ -129,7 +130,7 @@ class Catalog:
             if wanted.isdigit() and unit.code.lstrip("0") == wanted.lstrip("0"):
                 return unit
         valid = ", ".join(u.code for u in self.units)
-        raise PoaxlError(f"La unidad «{code}» no existe en el catálogo {self.id}. Unidades válidas: {valid}.")
+        raise PoaxlError(text("unit-not-in-catalog", unit=code, catalog=self.id, valid=valid))
 
     def select(self, codes: Iterable[str] = (), all_units: bool = False) -> list[Unit]:
         """The units a command works on: all of them, or those named (each once, in the order given)."""
@@ -314,10 +315,20 @@ def _build(data: dict, origins: list[str]) -> Catalog:
 class Lint:
     """A planning problem in the catalog itself; the checker reports the same ones as findings."""
 
-    code: str
+    kind: FindingType
     goal: Goal
     index: int
-    message: str
+    variant: str = ""
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return self.kind.code
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in Spanish (the registry's template filled in)."""
+        return self.kind.problem(self.variant, **self.fields)
 
 
 def unit_warnings(unit: Unit) -> list[str]:
@@ -341,27 +352,21 @@ def lint_goals(goals: Sequence[Goal], lineas: Sequence[Coded] | None) -> list[Li
     objective, expected_action, seen = None, 1, set()
     for i, g in enumerate(goals):
         if g.aggregation == "sum" and abs(sum(g.planned) - g.meta) > 1e-9:
-            total = "+".join(fmt_number(p) for p in g.planned)
-            out.append(Lint("planned-sum-mismatch", g, i,
-                            f"lo programado ({total} = {fmt_number(sum(g.planned))}) no suma la META ANUAL "
-                            f"{fmt_number(g.meta)}"))
+            out.append(Lint(PLANNED_SUM_MISMATCH, g, i, fields={
+                "parts": "+".join(number(p) for p in g.planned), "total": number(sum(g.planned)),
+                "meta": number(g.meta)}))
         head, _, action = g.number.partition(".")
         if g.number in seen:
-            out.append(Lint("goal-numbering", g, i, f"el número de meta {g.number} está repetido"))
+            out.append(Lint(GOAL_NUMBERING, g, i, "repeated", {"number": g.number}))
         elif not action:
             objective, expected_action = head, 1
         elif head != objective or action != str(expected_action):
             want = f"{objective}.{expected_action}" if objective else "un objetivo antes de las acciones"
-            out.append(Lint("goal-numbering", g, i, f"numeración fuera de secuencia: {g.number} (se esperaba {want})"))
+            out.append(Lint(GOAL_NUMBERING, g, i, "sequence", {"number": g.number, "expected": want}))
             expected_action += 1
         else:
             expected_action += 1
         seen.add(g.number)
         if lineas is not None and _la_key(g.la) not in known:
-            out.append(Lint("unknown-linea", g, i, f"la L/A {g.la} no está entre las líneas de acción de la unidad"))
+            out.append(Lint(UNKNOWN_LINEA, g, i, fields={"la": g.la}))
     return out
-
-
-def fmt_number(x: float) -> str:
-    """A number as the form shows it: no trailing .0, thousands with commas."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")

@@ -1,7 +1,7 @@
 """Read filled TMM-F004 workbooks back and find, cell by cell, what is inconsistent.
 
-Every finding has a stable code (documented in the README), a severity, the sheet and cell,
-the goal and quarter, and a Spanish message that says what to do."""
+Every finding has a stable code, a severity, the sheet and cell, the goal and quarter, and a Spanish
+message that says what to do; all of them are defined in findings.py (the registry)."""
 from __future__ import annotations
 
 import re
@@ -9,21 +9,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, fmt_number, lint_goals, load_catalog
+from . import findings as F
+from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, lint_goals, load_catalog
 from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolute_formula, p_key, ref,
                      relative_formula, spanish_formula)
 from .errors import PoaxlError
+from .findings import FindingType, number, percent
 from .read import Cell, Sheet, Unreadable, read_book
 
-SEVERITY = {
-    "planned-sum-mismatch": "error", "absolute-mismatch": "error", "relative-mismatch": "error",
-    "missing-observation": "error", "unjustified-overachievement": "warning", "missing-actual": "error",
-    "future-entry": "warning", "not-a-number": "error", "number-as-text": "warning",
-    "negative-value": "error", "planned-changed": "error", "structure-changed": "error",
-    "formula-replaced": "warning", "unit-mismatch": "error", "unknown-unit": "error",
-    "wrong-period": "error", "goal-numbering": "warning", "unknown-linea": "warning",
-    "catalog-changed": "warning", "no-metadata": "warning", "unreadable": "error",
-}
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
 
@@ -56,6 +49,12 @@ class FileReport:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def delivery_errors(self) -> list[Finding]:
+        """The errors the unit must fix. The office's own (catalog) faults are reported, never held against
+        the unit's delivery: they do not refuse a file in ``report`` nor block ``generate --from``."""
+        return [f for f in self.errors if F.get(f.code).fault == F.COORDINATOR]
 
 
 @dataclass
@@ -101,6 +100,18 @@ def parse_number(value) -> tuple[float | None, str]:
         number = float(text.replace(",", ""))
         return (number / 100, "percent") if percent else (number, "text-number")
     return None, "text"
+
+
+def _shown(raw) -> str:
+    """A cell value as a message quotes it: numbers plainly (1367), text as typed."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return number(raw)
+    return "vacío" if raw is None else f"«{raw}»"
+
+
+def _value(value: float, kind: str) -> str:
+    """A parsed value as a message writes it: a typed percent stays a percent (25 %, not 0.25)."""
+    return percent(value) if kind == "percent" else number(value)
 
 
 def _same(a: float, b: float, tol: float) -> bool:
@@ -177,14 +188,16 @@ class _Sink:
         self.sheet, self.unit, self.items = sheet, unit, []
         self.values: list[GoalValues] = []
 
-    def add(self, code: str, row: int | None, key: str | None, message: str,
-            goal: str | None = None, quarter: int | None = None) -> None:
+    def add(self, kind: FindingType, row: int | None = None, key: str | None = None, *, goal: str | None = None,
+            quarter: int | None = None, variant: str = "", **fields) -> None:
+        """Report ``kind`` at the cell (row, column key); the message comes from the registry."""
         cell = ref(row, key) if row is not None and key else None
         where = " ".join(x for x in (self.unit, cell) if x)
         context = ", ".join(x for x in ((f"meta {goal}" if goal else None),
                                         (QUARTER_NAMES[quarter - 1] if quarter else None)) if x)
+        message = kind.message(variant, goal=goal, quarter=quarter, unit=self.unit, **fields)
         text = f"{where}: {context}: {message}" if context else f"{where}: {message}"
-        self.items.append(Finding(code, SEVERITY[code], self.sheet, cell, goal, quarter, text))
+        self.items.append(Finding(kind.code, kind.severity, self.sheet, cell, goal, quarter, text))
 
 
 def infer_goal(sheet: Sheet, row: Row) -> Goal:
@@ -207,8 +220,7 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
     sink = _Sink(sheet.name, unit_code)
     header = find_header(sheet)
     if header is None:
-        sink.add("structure-changed", None, None, "no se encontró la fila de encabezado «L/A» de la tabla de "
-                 "metas: use el formato TMM-F004 original sin modificar su estructura.")
+        sink.add(F.STRUCTURE_CHANGED, variant="no-header")
         return sink
     rows = goal_rows(sheet, header)
     matched = _match_structure(sheet, rows, unit, sink)  # catalog goals, or the file's own without one
@@ -216,12 +228,8 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
         _check_planned(sheet, row, goal, unit is not None, sink)
         _check_row(sheet, row, goal, quarter, policy, sink)
     for lint in lint_goals([goal for _, goal in matched], unit.lineas if unit else None):
-        row = matched[lint.index][0]
-        key = {"planned-sum-mismatch": "meta", "goal-numbering": "goal", "unknown-linea": "la"}[lint.code]
-        advice = {"planned-sum-mismatch": "avise a la oficina de planeación para corregir el catálogo",
-                  "goal-numbering": "revise la numeración de la meta",
-                  "unknown-linea": "revise la línea de acción"}[lint.code]
-        sink.add(lint.code, row.row, key, f"{lint.message} — {advice}.", goal=lint.goal.number)
+        sink.add(lint.kind, matched[lint.index][0].row, lint.kind.column, goal=lint.goal.number,
+                 variant=lint.variant, **lint.fields)
     return sink
 
 
@@ -236,8 +244,7 @@ def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Si
         goal = by_number.get(r.number) if r.number else None
         if goal is None or r.number in seen:
             what = f"la fila «{r.text[:40]}»" if r.text else "una fila vacía"
-            sink.add("structure-changed", r.row, "goal", f"{what} no es una meta del catálogo (fila insertada o "
-                     "editada) — elimínela o use el formato original.")
+            sink.add(F.STRUCTURE_CHANGED, r.row, "goal", variant="extra-row", what=what)
             continue
         seen.append(r.number)
         pairs.append((r, goal))
@@ -245,16 +252,14 @@ def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Si
                                      ("measure", goal.measure, "la unidad de medida")):
             found = r.text if key == "goal" else _text(sheet.get(r.row, COL[key]))
             if " ".join(found.split()) != " ".join(expected.split()):
-                sink.add("structure-changed", r.row, key, f"{label} fue modificado(a); el catálogo dice "
-                         f"«{expected[:60]}» — no edite las celdas del catálogo.", goal=goal.number)
-    for number in order:
-        if number not in seen:
-            sink.add("structure-changed", None, None, f"falta la meta {number} (fila eliminada) — use el formato "
-                     "original completo.", goal=number)
+                sink.add(F.STRUCTURE_CHANGED, r.row, key, goal=goal.number, variant="edited", label=label,
+                         expected=expected[:60])
+    for n in order:
+        if n not in seen:
+            sink.add(F.STRUCTURE_CHANGED, goal=n, variant="missing-goal", number=n)
     kept = [n for n in order if n in seen]
     if seen != kept:
-        sink.add("structure-changed", None, None, f"las metas están en otro orden ({', '.join(seen)}; se esperaba "
-                 f"{', '.join(kept)}) — no mueva filas.")
+        sink.add(F.STRUCTURE_CHANGED, variant="reordered", found=", ".join(seen), expected=", ".join(kept))
     return pairs
 
 
@@ -264,9 +269,8 @@ def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, si
                              *((p_key(q), goal.planned[q - 1], q) for q in range(1, 5))):
         value = parse_number(sheet.get(row.row, COL[key]).value)[0]
         if against_catalog and (value is None or not _same(value, expected, 1e-9)):
-            shown = sheet.get(row.row, COL[key]).value
-            sink.add("planned-changed", row.row, key, f"el valor programado es {shown!r} y el catálogo dice "
-                     f"{fmt_number(expected)} — no modifique lo programado; restaure el valor.", goal.number, q)
+            sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q,
+                     shown=_shown(sheet.get(row.row, COL[key]).value), expected=number(expected))
 
 
 def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy, sink: _Sink) -> None:
@@ -278,23 +282,19 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
         value, kind = parse_number(raw)
         if q > quarter:
             if kind != "empty":
-                sink.add("future-entry", r, a_key(q), f"hay un avance ({raw!r}) en un trimestre posterior al "
-                         f"que se informa (T{quarter}) — bórrelo.", n, q)
+                sink.add(F.FUTURE_ENTRY, r, a_key(q), goal=n, quarter=q, raw=_shown(raw), report_quarter=quarter)
             actuals.append(None)
             continue
         if kind == "empty":
-            sink.add("missing-actual", r, a_key(q), "falta el avance (A) — capture el avance real del "
-                     "trimestre (0 si no hubo avance).", n, q)
+            sink.add(F.MISSING_ACTUAL, r, a_key(q), goal=n, quarter=q)
             complete = False
         elif kind == "text":
-            sink.add("not-a-number", r, a_key(q), f"«{raw}» no es un número — capture solo la cifra.", n, q)
+            sink.add(F.NOT_A_NUMBER, r, a_key(q), goal=n, quarter=q, raw=raw)
             complete = False
         elif kind in ("text-number", "percent"):
-            sink.add("number-as-text", r, a_key(q), f"«{raw}» está escrito como texto — se tomó como "
-                     f"{fmt_number(value)}; captúrelo como número.", n, q)
+            sink.add(F.NUMBER_AS_TEXT, r, a_key(q), goal=n, quarter=q, raw=raw, value=_value(value, kind))
         if value is not None and value < 0:
-            sink.add("negative-value", r, a_key(q), f"el avance es negativo ({fmt_number(value)}) — capture un "
-                     "número mayor o igual a 0.", n, q)
+            sink.add(F.NEGATIVE_VALUE, r, a_key(q), goal=n, quarter=q, value=_value(value, kind))
             complete = False
         actuals.append(value if kind not in ("empty", "text") else None)
     absolute = goal.to_date(actuals, quarter)
@@ -315,28 +315,31 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
     label = "AVANCE ABSOLUTO" if key == "absolute" else "ACUMULADO RELATIVO"
     if cell.formula:
         if _normal_formula(cell.value) != _normal_formula(formula):
-            sink.add("formula-replaced", r, key, f"la fórmula de {label} fue modificada ({cell.value}); "
-                     f"debe ser {spanish_formula(formula)} — restaure la fórmula.", goal.number)
+            sink.add(F.FORMULA_REPLACED, r, key, goal=goal.number, variant="edited", label=label,
+                     formula=cell.value, expected=spanish_formula(formula))
         return
-    sink.add("formula-replaced", r, key, f"la fórmula de {label} fue sustituida por un valor escrito — "
-             f"restaure la fórmula {spanish_formula(formula)}.", goal.number)
+    sink.add(F.FORMULA_REPLACED, r, key, goal=goal.number, variant="typed", label=label,
+             expected=spanish_formula(formula))
     value, kind = parse_number(cell.value)
-    code = "absolute-mismatch" if key == "absolute" else "relative-mismatch"
     if key == "absolute":
         ok = value is not None and _same(value, expected, policy.tolerance)
     else:
-        want = f"{(expected or 0) * 100:.0f}%"
+        want = percent(expected or 0)
         ok = value is not None and expected is not None and (
             round(value * 100) == round(expected * 100)
             or (kind != "percent" and round(value) == round(expected * 100)))  # 28 typed for 28 %
-    if not ok:
+    if ok:
+        return
+    if value is None:
+        shown = _shown(cell.value)
+    else:
+        shown = percent(value) if kind == "percent" or (key == "relative" and kind == "number") else number(value)
+    if key == "absolute":
         how = {"sum": "la suma", "average": "el promedio", "last": "el último valor"}[goal.aggregation]
-        shown = (f"{value:.0%}" if key == "relative" and kind == "number" else fmt_number(value)) \
-            if value is not None else repr(cell.value)
-        basis = f"{how} de los avances da {fmt_number(expected)}" if key == "absolute" else \
-            f"el avance acumulado entre la META ANUAL da {want}"
-        sink.add(code, r, key, f"dice {shown} pero {basis} — corrija el avance o restaure la fórmula.",
-                 goal.number, quarter)
+        sink.add(F.ABSOLUTE_MISMATCH, r, key, goal=goal.number, quarter=quarter, shown=shown, how=how,
+                 expected=number(expected))
+    else:
+        sink.add(F.RELATIVE_MISMATCH, r, key, goal=goal.number, quarter=quarter, shown=shown, expected=want)
 
 
 def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy, sink: _Sink) -> None:
@@ -345,14 +348,12 @@ def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy,
     if values.observation:
         return
     if absolute < planned - 1e-9:
-        sink.add("missing-observation", r, "observations", f"avance acumulado {fmt_number(absolute)} de "
-                 f"{fmt_number(planned)} "
-                 "programado y OBSERVACIONES vacía — explique por qué no se alcanzó la meta.", goal.number, quarter)
+        sink.add(F.MISSING_OBSERVATION, r, "observations", goal=goal.number, quarter=quarter,
+                 absolute=number(absolute), planned=number(planned))
     elif absolute > 0 and absolute > policy.over_ratio * planned:
-        pct = f"{absolute / planned:.0%}" if planned else "sin programación"
-        sink.add("unjustified-overachievement", r, "observations", f"avance acumulado {fmt_number(absolute)} contra "
-                 f"{fmt_number(planned)} programado ({pct}) y OBSERVACIONES vacía — explique por qué se superó la "
-                 "programación.", goal.number, quarter)
+        pct = percent(absolute / planned) if planned else "sin programación"
+        sink.add(F.UNJUSTIFIED_OVERACHIEVEMENT, r, "observations", goal=goal.number, quarter=quarter,
+                 absolute=number(absolute), planned=number(planned), percent=pct)
 
 
 # --------------------------------------------------------------------------- files
@@ -364,23 +365,23 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
     try:
         book = read_book(path)
     except Unreadable as exc:
-        report.status = "unreadable"
-        report.findings.append(Finding("unreadable", "error", None, None, None, None, f"{path}: {exc}"))
-        return report
+        return _unreadable(report, str(exc))
     forms = [s for s in book.sheets if find_header(s) is not None]
     if not forms:
-        report.status = "unreadable"
-        report.findings.append(Finding("unreadable", "error", None, None, None, None,
-                                       f"{path}: el libro no contiene la hoja del formato TMM-F004 (no se "
-                                       "encontró la tabla de metas con el encabezado «L/A»): envíe el formato "
-                                       "original llenado."))
-        return report
+        return _unreadable(report, F.reason("no-form"))
     for sheet in forms:
         # the metadata names its sheet; a single form renamed by the user is still that sheet
         meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
         report.findings += _check_form(meta, sheet, catalog, unit, quarter, policy, report)
     report.findings.sort(key=lambda f: (f.severity != "error",))
     report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
+    return report
+
+
+def _unreadable(report: FileReport, why: str) -> FileReport:
+    report.status = "unreadable"
+    report.findings.append(Finding(F.UNREADABLE.code, F.UNREADABLE.severity, None, None, None, None,
+                                   f"{report.path}: {why}"))
     return report
 
 
@@ -395,23 +396,18 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want_unit:
     sink = _Sink(sheet.name, code)
     if not quarter:
         quarter = catalog.quarter
-        sink.add("wrong-period", None, None, f"no se pudo saber el trimestre del formato; se revisó como T{quarter} "
-                 "— indique --quarter.")
+        sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
     unit = None
     if not meta:
-        sink.add("no-metadata", None, None, "el libro no fue generado por poaxl (sin metadatos): solo se revisó "
-                 "su aritmética interna, no se comparó con el catálogo.")
+        sink.add(F.NO_METADATA)
     else:
         unit = _catalog_unit(catalog, meta, code, year, sink)
         if head_unit and head_unit.lstrip("0") != code.lstrip("0"):
-            sink.add("unit-mismatch", None, None, f"el encabezado dice unidad {head_unit} pero el formato es de "
-                     f"{code} — use el formato original de su unidad.")
+            sink.add(F.UNIT_MISMATCH, variant="header", header=head_unit)
     if want_unit and want_unit.lstrip("0") != code.lstrip("0"):
-        sink.add("unit-mismatch", None, None, f"se esperaba la unidad {want_unit} y el archivo es de {code} — "
-                 "revise que envió el archivo correcto.")
+        sink.add(F.UNIT_MISMATCH, variant="expected", expected=want_unit)
     if want_quarter and want_quarter != quarter:
-        sink.add("wrong-period", None, None, f"se esperaba el trimestre T{want_quarter} y el archivo es del "
-                 f"T{quarter} — use el formato del trimestre que se informa.")
+        sink.add(F.WRONG_PERIOD, variant="expected", expected=want_quarter, report_quarter=quarter)
     checked = check_sheet(sheet, code, quarter, unit, policy)
     report.goals += checked.values
     return sink.items + checked.items
@@ -419,18 +415,16 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want_unit:
 
 def _catalog_unit(catalog: Catalog, meta: dict, code: str, year: int | None, sink: _Sink) -> Unit | None:
     if meta.get("catalog") != catalog.id or (year and year != catalog.year):
-        sink.add("wrong-period", None, None, f"el formato es del catálogo {meta.get('catalog')} ({year}) y se "
-                 f"revisa con {catalog.id} ({catalog.year}) — use el formato del año en curso o indique --catalog.")
+        sink.add(F.WRONG_PERIOD, variant="other-catalog", file_catalog=meta.get("catalog"), file_year=year,
+                 catalog=catalog.id, year=catalog.year)
         return None
     try:
         unit = catalog.unit(code)
     except PoaxlError:
-        sink.add("unknown-unit", None, None, f"la unidad {code} no está en el catálogo {catalog.id} — revise "
-                 "el catálogo o el archivo.")
+        sink.add(F.UNKNOWN_UNIT, catalog=catalog.id)
         return None
     if meta.get("fingerprint") != unit.fingerprint():
-        sink.add("catalog-changed", None, None, "el catálogo cambió desde que se generó este formato; se compara "
-                 "con el catálogo actual.")
+        sink.add(F.CATALOG_CHANGED, changes="")
     return unit
 
 
@@ -453,6 +447,7 @@ def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None =
           progress: Callable[[FileReport], None] | None = None) -> list[FileReport]:
     """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept."""
     cat = load_catalog(catalog)
+    unit = cat.unit(unit).code if unit else None  # --unit 999: «no existe en el catálogo», before any file
     files = expand(paths)
     reports: list[FileReport] = []
     for report in _run(files, cat, unit, quarter, policy, jobs):

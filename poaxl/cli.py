@@ -187,11 +187,12 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, c
 
 
 SYMBOL = {"error": ("✗", "red"), "warning": ("!", "yellow")}
-STATUS_ES = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
 
 
 def render_report(report, color: bool) -> None:
     """One file's findings: errors first, each with cell and instruction."""
+    from .findings import STATUS_LABEL as STATUS_ES
+
     style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
     period = f" · {report.unit} · {report.year} T{report.quarter}" if report.unit else ""
     click.echo(click.style(f"{report.path}{period}: {STATUS_ES[report.status]}", fg=style, bold=True)
@@ -230,12 +231,13 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
       poaxl check respuestas/ --annotate revisados/
     """
     from .check import Policy, annotate, check as run, exit_status, expand
+    from .findings import STATUS_LABEL, text
 
     cat = load(catalog_path, warn_units=())
     policy = Policy(over_ratio=over_ratio) if over_ratio else Policy()
     files = expand(paths)
     if not files:
-        raise PoaxlError("No se encontró ningún archivo .xlsx en: " + ", ".join(map(str, paths)))
+        raise PoaxlError(text("no-files", paths=", ".join(map(str, paths))))
     with progress(range(len(files)), "Revisando") as bar:
         reports = run(files, catalog=cat, unit=unit, quarter=quarter, policy=policy, jobs=jobs,
                       progress=lambda r: bar.update(1))
@@ -254,12 +256,10 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
         color = sys.stdout.isatty()
         for report in sorted(reports, key=lambda r: ("unreadable", "errors", "warnings", "ok").index(r.status)):
             render_report(report, color)
-        counts = {s: sum(r.status == s for r in reports) for s in STATUS_ES}
+        counts = {s: sum(r.status == s for r in reports) for s in STATUS_LABEL}
         errors = sum(len(r.errors) for r in reports)
         warnings = sum(len(r.findings) for r in reports) - errors
-        click.echo(f"\n{len(reports)} archivo(s): {counts['ok']} correcto(s), {counts['warnings']} con avisos, "
-                   f"{counts['errors']} con errores, {counts['unreadable']} ilegible(s) · {errors} error(es), "
-                   f"{warnings} aviso(s).")
+        click.echo("\n" + text("check-summary", files=len(reports), n_errors=errors, n_warnings=warnings, **counts))
     sys.exit(exit_status(reports))
 
 

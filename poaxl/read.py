@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PoaxlError
+from .findings import reason
 from .layout import META_SHEET
 
 MAX_FILE_BYTES = 20 * 1024 * 1024        # the packed file
@@ -21,7 +22,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 class Unreadable(PoaxlError):
-    """The file cannot be checked; the message says why and what to do."""
+    """The file cannot be checked; the message (from findings.REASONS) says why and what to do."""
 
 
 @dataclass
@@ -50,26 +51,23 @@ class Book:
 def preflight(path: Path) -> None:
     """Cheap checks on the bytes and the zip directory; raises Unreadable with the reason."""
     if not path.exists():
-        raise Unreadable("el archivo no existe.")
+        raise Unreadable(reason("missing"))
     if not path.is_file():
-        raise Unreadable("no es un archivo.")
+        raise Unreadable(reason("not-a-file"))
     size = path.stat().st_size
     if size == 0:
-        raise Unreadable("el archivo está vacío (0 bytes): vuelva a guardarlo desde Excel o LibreOffice.")
+        raise Unreadable(reason("empty"))
     if size > MAX_FILE_BYTES:
-        raise Unreadable(f"el archivo mide {size // 1048576} MB, más de lo que admite un formato TMM-F004 "
-                         f"({MAX_FILE_BYTES // 1048576} MB).")
+        raise Unreadable(reason("too-big", mb=size // 1048576, limit=MAX_FILE_BYTES // 1048576))
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls (<= 20 MB, read whole)
         if "EncryptionInfo".encode("utf-16-le") in path.read_bytes():
-            raise Unreadable("el libro está protegido con contraseña para abrirlo: quite la contraseña de "
-                             "apertura (la protección de la hoja puede quedarse) y envíelo de nuevo.")
-        raise Unreadable("es un libro .xls antiguo (Excel 97-2003): guárdelo como .xlsx y envíelo de nuevo.")
+            raise Unreadable(reason("encrypted"))
+        raise Unreadable(reason("xls"))
     if not head.startswith(ZIP_MAGIC):
         kind = "texto o CSV" if _looks_like_text(head) else "un archivo de otro tipo"
-        raise Unreadable(f"no es un libro de Excel (.xlsx), parece {kind}: abra el formato original y "
-                         "guárdelo como .xlsx.")
+        raise Unreadable(reason("not-xlsx", kind=kind))
     _check_zip(path)
 
 
@@ -87,30 +85,27 @@ def _check_zip(path: Path) -> None:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
-                raise Unreadable("es una hoja de LibreOffice (.ods) con otro nombre: use Archivo > Guardar "
-                                 "como > Libro de Excel 2007-365 (.xlsx).")
+                raise Unreadable(reason("ods"))
             if "xl/workbook.xml" not in names:
-                raise Unreadable("es un archivo comprimido pero no un libro de Excel (.xlsx).")
+                raise Unreadable(reason("zip-not-xlsx"))
             total = 0
             for info in infos:
                 total += info.file_size
                 if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise Unreadable(f"la parte {info.filename} se expande de forma anómala (posible bomba zip); "
-                                     "no se abrió.")
+                    raise Unreadable(reason("zip-bomb", part=info.filename))
             if total > MAX_UNPACKED_BYTES:
-                raise Unreadable(f"el contenido descomprimido ({total // 1048576} MB) excede el límite de "
-                                 f"{MAX_UNPACKED_BYTES // 1048576} MB para un formato TMM-F004; no se abrió.")
+                raise Unreadable(reason("unpacked-too-big", mb=total // 1048576,
+                                                 limit=MAX_UNPACKED_BYTES // 1048576))
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     with zf.open(info) as part:
                         start = part.read(2048)
                     if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                        raise Unreadable(f"la parte {info.filename} contiene declaraciones XML (DTD/ENTITY) que "
-                                         "un libro de Excel no usa; no se abrió por seguridad.")
+                        raise Unreadable(reason("xml-entities", part=info.filename))
     except zipfile.BadZipFile:
-        raise Unreadable("el archivo está dañado o incompleto (el zip está truncado): envíelo de nuevo.") from None
+        raise Unreadable(reason("truncated")) from None
     except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
-        raise Unreadable(f"no se pudo leer el archivo comprimido ({exc}).") from None
+        raise Unreadable(reason("zip-error", detail=exc)) from None
 
 
 def read_book(path: str | Path) -> Book:
@@ -122,7 +117,7 @@ def read_book(path: str | Path) -> Book:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise Unreadable(f"no se pudo abrir como libro de Excel ({type(exc).__name__}: {exc}).") from None
+        raise Unreadable(reason("open-failed", detail=f"{type(exc).__name__}: {exc}")) from None
     try:
         sheets, meta = [], {}
         for ws in wb.worksheets:
@@ -135,7 +130,7 @@ def read_book(path: str | Path) -> Book:
     except Unreadable:
         raise
     except Exception as exc:
-        raise Unreadable(f"el contenido del libro está dañado ({type(exc).__name__}: {exc}).") from None
+        raise Unreadable(reason("damaged", detail=f"{type(exc).__name__}: {exc}")) from None
     finally:
         wb.close()
 
@@ -144,6 +139,6 @@ def _grid(ws) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for n, row in enumerate(ws.iter_rows(max_col=READ_COLS)):
         if n >= MAX_ROWS:
-            raise Unreadable(f"la hoja «{ws.title}» tiene más de {MAX_ROWS} filas: no es un formato TMM-F004.")
+            raise Unreadable(reason("too-many-rows", sheet=ws.title, limit=MAX_ROWS))
         rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
     return rows

@@ -9,10 +9,9 @@ from typing import Callable, Iterable
 from .catalog import QUARTER_NAMES, Catalog, Unit, load_catalog
 from .check import FileReport, check
 from .errors import PoaxlError
+from .findings import SEVERITY_LABEL
 from .files import atomic_path
 from .generate import Prefill
-
-CATALOG_CODES = {"planned-sum-mismatch"}  # errors of the catalog, not of the coordinator's file
 
 
 @dataclass
@@ -57,8 +56,9 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
             f"{unit}: {', '.join(paths)}" for unit, paths in dupes.items()))
     if not include_errors:
         for unit, r in list(chosen.items()):
-            if r.status == "errors":
-                why = "; ".join(f.message for f in r.errors[:3]) + (" …" if len(r.errors) > 3 else "")
+            errors = r.delivery_errors
+            if errors:
+                why = "; ".join(f.message for f in errors[:3]) + (" …" if len(errors) > 3 else "")
                 refused.append(f"{r.path}: con errores — {why}")
                 del chosen[unit]
     return chosen, refused
@@ -70,7 +70,7 @@ def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSumma
         return row
     row.consolidated = not refused
     row.status = "con errores (rechazado)" if refused else \
-        "con errores" if report.status == "errors" else "entregado"
+        "con errores" if report.delivery_errors else "entregado"
     flagged = {f.goal for f in report.findings if f.goal}
     row.with_findings = len(flagged)
     for g in report.goals:
@@ -229,7 +229,7 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
 def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:
     ws = wb.add_worksheet("Hallazgos")
     headers = ["Archivo", "Unidad", "Código", "Severidad", "Celda", "Meta", "Trimestre", "Mensaje"]
-    rows = [[Path(r.path).name, r.unit, f.code, f.severity, f.cell, f.goal, f.quarter, f.message]
+    rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], f.cell, f.goal, f.quarter, f.message]
             for r in result.reports for f in r.findings]
     _table(ws, 0, headers, rows, ["text"] * len(headers), bold, styles)
     ws.set_column(0, 0, 30)
@@ -250,9 +250,8 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
     for r in check(paths, catalog=catalog):
         if r.status == "unreadable":
             warn(f"{r.path}: ilegible, no se usó — {r.findings[0].message}")
-        elif [f for f in r.errors if f.code not in CATALOG_CODES]:
-            first = next(f for f in r.errors if f.code not in CATALOG_CODES)
-            warn(f"{r.path}: tiene errores, no se usó (corríjalo y vuelva a generar): {first.message}")
+        elif r.delivery_errors:
+            warn(f"{r.path}: tiene errores, no se usó (corríjalo y vuelva a generar): {r.delivery_errors[0].message}")
         elif not r.quarter or r.quarter >= quarter:
             warn(f"{r.path}: es del T{r.quarter}, no anterior al T{quarter}; no se usó.")
         elif r.unit in latest and latest[r.unit].quarter == r.quarter:

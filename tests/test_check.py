@@ -7,8 +7,9 @@ import pytest
 import yaml
 
 from conftest import cell, row_number
+from contract import SEVERITY
 from poaxl.catalog import builtin_catalog_path, load_catalog
-from poaxl.check import SEVERITY, Policy, check, check_file, parse_number
+from poaxl.check import Policy, check, check_file, parse_number
 from poaxl.layout import META_SHEET
 
 
@@ -27,29 +28,33 @@ def test_on_plan_form_is_clean(filled, catalog):
         assert (report.unit, report.year, report.quarter) == (unit, 2020, 2)
 
 
-@pytest.mark.parametrize("ops, code, key", [
-    ([["clear", "{3.2:a2}"]], "missing-actual", "a2"),
-    ([["value", "{3.2:a2}", "diez"]], "not-a-number", "a2"),
-    ([["value", "{3.2:a2}", -1]], "negative-value", "a2"),
-    ([["value", "{3.2:a2}", 0]], "missing-observation", "observations"),
-    ([["value", "{3.2:a2}", 100]], "unjustified-overachievement", "observations"),
-    ([["value", "{3.2:a3}", 5]], "future-entry", "a3"),
-    ([["value", "{3.2:p2}", 99]], "planned-changed", "p2"),
-    ([["value", "{3.2:meta}", 61]], "planned-changed", "meta"),
-    ([["value", "{3.2:goal}", "3.2.- OTRO TEXTO"]], "structure-changed", "goal"),
-    ([["value", "{3.2:absolute}", 30]], "formula-replaced", "absolute"),
-    ([["value", "{3.2:absolute}", 31]], "absolute-mismatch", "absolute"),
-    ([["clear", "{3.2:absolute}"]], "absolute-mismatch", "absolute"),
-    ([["value", "{3.2:relative}", 0.9]], "relative-mismatch", "relative"),
-    ([["value", "{3.2:a2}", "15"]], "number-as-text", "a2"),
+@pytest.mark.parametrize("ops, code, where", [
+    ([["clear", ("3.2", "a2")]], "missing-actual", ("3.2", "a2")),
+    ([["value", ("3.2", "a2"), "diez"]], "not-a-number", ("3.2", "a2")),
+    ([["value", ("3.2", "a2"), -1]], "negative-value", ("3.2", "a2")),
+    ([["value", ("3.2", "a2"), 0]], "missing-observation", ("3.2", "observations")),
+    ([["value", ("3.2", "a2"), 100]], "unjustified-overachievement", ("3.2", "observations")),
+    ([["value", ("3.2", "a3"), 5]], "future-entry", ("3.2", "a3")),
+    ([["value", ("3.2", "p2"), 99]], "planned-changed", ("3.2", "p2")),
+    ([["value", ("3.2", "meta"), 61]], "planned-changed", ("3.2", "meta")),
+    ([["value", ("3.2", "goal"), "3.2.- OTRO TEXTO"]], "structure-changed", ("3.2", "goal")),
+    ([["value", ("3.2", "absolute"), 30]], "formula-replaced", ("3.2", "absolute")),
+    ([["value", ("3.2", "absolute"), 31]], "absolute-mismatch", ("3.2", "absolute")),
+    ([["clear", ("3.2", "absolute")]], "absolute-mismatch", ("3.2", "absolute")),
+    ([["value", ("3.2", "relative"), 0.9]], "relative-mismatch", ("3.2", "relative")),
+    ([["value", ("3.2", "a2"), "15"]], "number-as-text", ("3.2", "a2")),
+    ([["value", ("3", "a1"), 4000]], "missing-observation", ("3", "observations")),
+    ([["value", ("3.1", "a2"), "x"]], "not-a-number", ("3.1", "a2")),
 ])
-def test_rule_fires_on_its_cell(filled, catalog, ops, code, key):
-    ops = [[op[0], cell(catalog, "003", "3.2", op[1][5:-1]), *op[2:]] if len(op) > 1 else op for op in ops]
+def test_rule_fires_on_its_cell(filled, catalog, ops, code, where):
+    """Each op names its cell as (goal, column key); the finding must be on that goal's cell."""
+    goal = where[0]
+    ops = [[op[0], cell(catalog, "003", *op[1]), *op[2:]] for op in ops]
     report = check_file(filled("003", ops), catalog)
-    assert (code, cell(catalog, "003", "3.2", key)) in codes(report), [f.message for f in report.findings]
+    assert (code, cell(catalog, "003", *where)) in codes(report), [f.message for f in report.findings]
     finding = next(f for f in report.findings if f.code == code)
-    assert finding.severity == SEVERITY[code] and finding.goal == "3.2" and finding.sheet == "003"
-    assert finding.message.startswith(f"003 {finding.cell}: meta 3.2")
+    assert finding.severity == SEVERITY[code] and finding.goal == goal and finding.sheet == "003"
+    assert finding.message.startswith(f"003 {finding.cell}: meta {goal}")
     expected_status = "errors" if any(f.severity == "error" for f in report.findings) else "warnings"
     assert report.status == expected_status
 

@@ -43,7 +43,8 @@ def test_clean_fill_in_libreoffice(lo_forms):
 def test_1367_typed_as_text(lo_forms, catalog):
     report = lo_forms["text_1367"]
     assert found(report) == {("number-as-text", cell(catalog, "003", "3", "a2"))}
-    assert "1,367" in report.findings[0].message and "1,367" in report.findings[0].message.split("tomó como")[1]
+    message = report.findings[0].message
+    assert "«1,367»" in message and "se tomó como 1367 —" in message  # as typed, then the value without a separator
 
 
 def test_deleted_formula(lo_forms, catalog):

@@ -1,0 +1,439 @@
+"""Everything poaxl can say about a form, in one place: each finding's code, severity, whose fault it is,
+the cell it points to, its Spanish message templates and advice, and its long explanation
+(`poaxl explain`). The README table, the JSON schema's ``code`` enum, annotated-copy comments and
+e-mail replies are all made from this module; so are the reasons a file is unreadable and the
+labels the CLI and the report print. To correct the Spanish, edit it here and nowhere else.
+
+In the spirit of frictionless-py's error classes (code, title, template, description) and pyxform's
+``ErrorCode`` (one enum of message templates with named ``{fields}``). A rule reports a finding with
+``sink.add(MISSING_ACTUAL, row=…, key=…, goal=…, quarter=…)``; the message is ``problem — advice.``
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+ERROR, WARNING = "error", "warning"
+OFFICE, COORDINATOR = "office", "coordinator"
+
+SEVERITY_LABEL = {ERROR: "error", WARNING: "aviso"}
+FAULT_LABEL = {OFFICE: "oficina de planeación", COORDINATOR: "unidad (coordinador)"}
+STATUS_LABEL = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One way a finding is phrased: what is wrong, and what to do (both templates with ``{fields}``)."""
+
+    problem: str
+    advice: str
+
+    def format(self, **fields) -> str:
+        return f"{self.problem.format(**fields)} — {self.advice.format(**fields)}."
+
+    @property
+    def template(self) -> str:
+        """The message with its field names showing (``«{raw}» no es un número — …``), for docs."""
+        return f"{self.problem} — {self.advice}."
+
+
+@dataclass(frozen=True)
+class FindingType:
+    """One finding code. ``column`` is the layout column key it always points to (None: varies or none).
+
+    ``fault`` says who can fix it: the coordinator (the A cells and OBSERVACIONES of a returned form)
+    or the planning office (its catalog, the forms it sends). Office findings are reported to the
+    office and never held against a unit's delivery.
+    """
+
+    code: str
+    severity: str
+    fault: str
+    title: str          # Spanish, a few words
+    summary: str        # English, one line, for the README table
+    meaning: str        # Spanish: what it means and why it matters (poaxl explain)
+    example: str        # Spanish: a real case
+    fix: str            # Spanish: how to fix it, for the coordinator or the office
+    messages: Mapping[str, Message] = field(default_factory=dict)  # variant -> phrasing; "" is the usual one
+    column: str | None = None
+
+    def message(self, variant: str = "", **fields) -> str:
+        """The Spanish message of this finding (without the cell/goal prefix the checker adds)."""
+        return self.messages[variant].format(**fields)
+
+    def problem(self, variant: str = "", **fields) -> str:
+        """Only the 'what is wrong' half: catalog lint prints it after the unit and goal."""
+        return self.messages[variant].problem.format(**fields)
+
+    def as_dict(self) -> dict:
+        """For `poaxl explain --format json`."""
+        return {"code": self.code, "severity": self.severity, "fault": self.fault, "title": self.title,
+                "summary": self.summary, "meaning": self.meaning, "example": self.example, "fix": self.fix,
+                "messages": {k: m.template for k, m in self.messages.items()}}
+
+
+REGISTRY: dict[str, FindingType] = {}
+
+
+def _define(**kw) -> FindingType:
+    kind = FindingType(**kw)
+    assert kind.code not in REGISTRY, kind.code
+    REGISTRY[kind.code] = kind
+    return kind
+
+
+def get(code: str) -> FindingType:
+    return REGISTRY[code]
+
+
+# =========================================================================== the plan (office)
+
+PLANNED_SUM_MISMATCH = _define(
+    code="planned-sum-mismatch", severity=ERROR, fault=OFFICE, column="meta",
+    title="lo programado no suma la meta anual",
+    summary="the quarterly P do not add up to META ANUAL (sum goals)",
+    meaning="Los cuatro valores programados (P) de una meta que se suma no dan la META ANUAL. Es un error del "
+            "catálogo de la oficina de planeación, no del coordinador (que no puede cambiar lo programado): "
+            "con él, el avance relativo y lo programado al trimestre no cuadran con la meta anual.",
+    example="002, meta 6: P = 7+7+7+7 = 28 y la META ANUAL es 21.",
+    fix="La oficina de planeación corrige el catálogo (P o META ANUAL) y, si ya envió los formatos, los genera "
+        "de nuevo. Para una meta de porcentaje que no se suma, ponga aggregation: average o last.",
+    messages={"": Message("lo programado ({parts} = {total}) no suma la META ANUAL {meta}",
+                          "lo corrige la oficina de planeación en el catálogo; la unidad no debe cambiar nada")},
+)
+
+GOAL_NUMBERING = _define(
+    code="goal-numbering", severity=WARNING, fault=OFFICE, column="goal",
+    title="numeración de metas",
+    summary="goal numbers duplicated or out of sequence (0046's `4.5`)",
+    meaning="Los números de meta del catálogo están repetidos o fuera de secuencia (un objetivo «2» seguido de "
+            "sus acciones «2.1», «2.2», …). Suele ser una meta copiada de otra unidad; confunde el seguimiento "
+            "trimestral y el consolidado.",
+    example="0046: su última meta está numerada 4.5 dentro del objetivo 1 (copiada de la unidad 004).",
+    fix="La oficina de planeación corrige el número de la meta en el catálogo y vuelve a generar el formato.",
+    messages={"repeated": Message("el número de meta {number} está repetido",
+                                  "lo corrige la oficina de planeación en el catálogo"),
+              "sequence": Message("numeración fuera de secuencia: {number} (se esperaba {expected})",
+                                  "lo corrige la oficina de planeación en el catálogo")},
+)
+
+UNKNOWN_LINEA = _define(
+    code="unknown-linea", severity=WARNING, fault=OFFICE, column="la",
+    title="L/A desconocida",
+    summary="a goal's L/A is not among the unit's líneas de acción",
+    meaning="La línea de acción (L/A) de una meta no está entre las LÍNEAS DE ACCIÓN del encabezado de la "
+            "unidad. La meta no se puede ligar al Plan Municipal de Desarrollo.",
+    example="Una meta con L/A 8.1.9 en una unidad cuyas líneas son 8.1.1 y 8.1.3.",
+    fix="La oficina de planeación corrige la L/A de la meta o agrega la línea a la unidad en el catálogo.",
+    messages={"": Message("la L/A {la} no está entre las líneas de acción de la unidad",
+                          "lo corrige la oficina de planeación en el catálogo")},
+)
+
+CATALOG_CHANGED = _define(
+    code="catalog-changed", severity=WARNING, fault=OFFICE,
+    title="el catálogo cambió",
+    summary="the form was generated from an older version of the catalog: regenerate it",
+    meaning="El formato se generó con una versión anterior del catálogo (su huella no coincide con la del "
+            "catálogo actual): la oficina corrigió lo programado o los textos después de enviarlo. No es un "
+            "error del coordinador; el formato se revisó con lo programado que trae.",
+    example="La oficina cambió la META ANUAL de la meta 3.2 de 60 a 61 después de enviar el formato de 003.",
+    fix="La oficina genera de nuevo el formato con el catálogo actual (poaxl generate, con --from para "
+        "conservar los avances) y lo envía a la unidad.",
+    messages={"": Message("el formato se generó con una versión anterior del catálogo{changes}",
+                          "genere de nuevo el formato con el catálogo actual y envíelo a la unidad; se revisó "
+                          "con lo programado que trae el formato")},
+)
+
+UNKNOWN_UNIT = _define(
+    code="unknown-unit", severity=ERROR, fault=OFFICE,
+    title="unidad desconocida",
+    summary="the file's unit is not in the catalog",
+    meaning="El formato dice ser de una unidad que no está en el catálogo con que se revisa: no se puede "
+            "comparar con lo programado.",
+    example="Un formato de la unidad 007 revisado con el catálogo del Ramo 01, que no la tiene.",
+    fix="Revise con --catalog el catálogo correcto, o agregue la unidad al catálogo.",
+    messages={"": Message("la unidad {unit} no está en el catálogo {catalog}",
+                          "revise el catálogo o el archivo")},
+)
+
+NO_METADATA = _define(
+    code="no-metadata", severity=WARNING, fault=OFFICE,
+    title="sin metadatos",
+    summary="not generated by poaxl: only the internal arithmetic was checked",
+    meaning="El libro no fue generado por poaxl (no tiene la hoja oculta de metadatos): es un formato hecho a "
+            "mano o de otro sistema. Solo se revisa su aritmética interna (avances, totales escritos, "
+            "observaciones), no se compara con el catálogo.",
+    example="El formato TMM-F004 de 2019 capturado en una hoja de Excel propia.",
+    fix="Use los formatos que genera poaxl (poaxl generate) para que se revisen contra el catálogo.",
+    messages={"": Message("el libro no fue generado por poaxl (sin metadatos): solo se revisó su aritmética "
+                          "interna, no se comparó con el catálogo", "use el formato generado por poaxl"),
+              "typed-totals": Message("el libro no fue generado por poaxl (sin metadatos): solo se revisó su "
+                                      "aritmética interna, no se comparó con el catálogo; sus totales (AVANCE "
+                                      "ABSOLUTO y ACUMULADO RELATIVO) están escritos a mano y se verificaron "
+                                      "contra los avances", "use el formato generado por poaxl")},
+)
+
+# =========================================================================== the coordinator's cells
+
+MISSING_ACTUAL = _define(
+    code="missing-actual", severity=ERROR, fault=COORDINATOR,
+    title="falta el avance",
+    summary="an A cell up to the report quarter is empty",
+    meaning="Una celda de avance (A) de un trimestre que ya debe informarse está vacía. Sin ella no se puede "
+            "calcular el avance acumulado de la meta.",
+    example="003, meta 3.2: la celda A de Abr-Jun vacía en el informe del 2.º trimestre.",
+    fix="Capture el avance real del trimestre en la celda amarilla; si no hubo avance, escriba 0.",
+    messages={"": Message("falta el avance (A)", "capture el avance real del trimestre (0 si no hubo avance)")},
+)
+
+NOT_A_NUMBER = _define(
+    code="not-a-number", severity=ERROR, fault=COORDINATOR,
+    title="no es un número",
+    summary="an A cell holds text that is not a number",
+    meaning="Una celda de avance (A) tiene texto que no es una cifra. No se puede sumar.",
+    example="«diez» o «N/A» en la celda A de Abr-Jun.",
+    fix="Escriba solo la cifra (10); las explicaciones van en OBSERVACIONES.",
+    messages={"": Message("«{raw}» no es un número", "capture solo la cifra")},
+)
+
+NUMBER_AS_TEXT = _define(
+    code="number-as-text", severity=WARNING, fault=COORDINATOR,
+    title="número escrito como texto",
+    summary="a number typed as text (`1,367`, ` 12 `, `28%`); its value is used",
+    meaning="Una cifra se capturó como texto (con separador de miles, espacios o %). Se usa su valor, pero una "
+            "hoja de cálculo no la suma: las fórmulas del formato darían otro total.",
+    example="003, meta 3: «1,367» escrito como texto en Abr-Jun (se toma como 1367).",
+    fix="Escriba la cifra sin comas, espacios ni símbolos, como número.",
+    messages={"": Message("«{raw}» está escrito como texto; se tomó como {value}", "captúrelo como número")},
+)
+
+NEGATIVE_VALUE = _define(
+    code="negative-value", severity=ERROR, fault=COORDINATOR,
+    title="avance negativo",
+    summary="a negative A",
+    meaning="Un avance (A) es negativo. El avance físico de un trimestre no puede ser menor que cero.",
+    example="-1 en la celda A de Abr-Jun.",
+    fix="Capture el avance real (0 o más); una corrección de trimestres anteriores se explica en OBSERVACIONES.",
+    messages={"": Message("el avance es negativo ({value})", "capture un número mayor o igual a 0")},
+)
+
+FUTURE_ENTRY = _define(
+    code="future-entry", severity=WARNING, fault=COORDINATOR,
+    title="avance en un trimestre futuro",
+    summary="an A value in a quarter after the report quarter",
+    meaning="Hay un avance capturado en un trimestre posterior al que se informa. No se toma en cuenta, pero "
+            "suele ser un avance escrito en la columna equivocada.",
+    example="Un 5 en la celda A de Jul-Sep en el informe del 2.º trimestre.",
+    fix="Bórrelo; si era el avance del trimestre que se informa, captúrelo en su columna.",
+    messages={"": Message("hay un avance ({raw}) en un trimestre posterior al que se informa (T{report_quarter})",
+                          "bórrelo")},
+)
+
+MISSING_OBSERVATION = _define(
+    code="missing-observation", severity=ERROR, fault=COORDINATOR, column="observations",
+    title="falta explicar el incumplimiento",
+    summary="A to date < P to date and OBSERVACIONES empty",
+    meaning="El avance acumulado está por debajo de lo programado al trimestre y OBSERVACIONES está vacía. Todo "
+            "incumplimiento debe explicarse (la fila se pone roja en el formato).",
+    example="004, meta 4.4: avance acumulado 0 de 50 programado, sin observación.",
+    fix="Explique en OBSERVACIONES por qué no se alcanzó lo programado.",
+    messages={"": Message("avance acumulado {absolute} de {planned} programado y OBSERVACIONES vacía",
+                          "explique por qué no se alcanzó la meta")},
+)
+
+UNJUSTIFIED_OVERACHIEVEMENT = _define(
+    code="unjustified-overachievement", severity=WARNING, fault=COORDINATOR, column="observations",
+    title="falta explicar el sobrecumplimiento",
+    summary="A to date > 150 % of P to date (`--over-ratio`) without OBSERVACIONES",
+    meaning="El avance acumulado supera con mucho lo programado (más de 150 % por omisión; --over-ratio) y "
+            "OBSERVACIONES está vacía. Un sobrecumplimiento grande también se explica: puede ser un error de "
+            "captura o una meta mal programada (la fila se pone ámbar en el formato).",
+    example="004, meta 4.1: avance acumulado 26 contra 4 programado (650 %), sin observación.",
+    fix="Explique en OBSERVACIONES por qué se superó la programación, o corrija el avance si está mal capturado.",
+    messages={"": Message("avance acumulado {absolute} contra {planned} programado ({percent}) y OBSERVACIONES "
+                          "vacía", "explique por qué se superó la programación")},
+)
+
+ABSOLUTE_MISMATCH = _define(
+    code="absolute-mismatch", severity=ERROR, fault=COORDINATOR, column="absolute",
+    title="el avance absoluto escrito no coincide",
+    summary="a typed AVANCE ABSOLUTO differs from the accumulated A",
+    meaning="AVANCE ABSOLUTO tiene un valor escrito que no es la acumulación de los avances (suma, promedio o "
+            "último valor, según la meta). El consolidado usaría una cifra falsa.",
+    example="005, meta 5: dice 25 % pero el promedio de los avances da 54.5.",
+    fix="Corrija los avances o restaure la fórmula de AVANCE ABSOLUTO.",
+    messages={"": Message("AVANCE ABSOLUTO dice {shown} pero {how} de los avances da {expected}",
+                          "corrija el avance o restaure la fórmula")},
+)
+
+RELATIVE_MISMATCH = _define(
+    code="relative-mismatch", severity=ERROR, fault=COORDINATOR, column="relative",
+    title="el porcentaje escrito no coincide",
+    summary="a typed ACUMULADO RELATIVO differs from absolute / meta",
+    meaning="ACUMULADO RELATIVO tiene un valor escrito que no es AVANCE ABSOLUTO entre META ANUAL.",
+    example="005, meta 5: dice 25 % pero 54.5 de 90 da 61 %.",
+    fix="Corrija los avances o restaure la fórmula de ACUMULADO RELATIVO.",
+    messages={"": Message("ACUMULADO RELATIVO dice {shown} pero el avance acumulado entre la META ANUAL da "
+                          "{expected}", "corrija el avance o restaure la fórmula")},
+)
+
+FORMULA_REPLACED = _define(
+    code="formula-replaced", severity=WARNING, fault=COORDINATOR,
+    title="se sustituyó la fórmula",
+    summary="AVANCE ABSOLUTO/ACUMULADO RELATIVO formula replaced or edited",
+    meaning="La fórmula de AVANCE ABSOLUTO o ACUMULADO RELATIVO se borró, se escribió encima o se modificó. Si el "
+            "valor escrito es correcto solo es un aviso; si no, además hay absolute-mismatch o relative-mismatch.",
+    example="005, meta 5: «25%» escrito sobre las dos fórmulas.",
+    fix="Restaure la fórmula que indica el mensaje (o use el formato original).",
+    messages={"edited": Message("la fórmula de {label} fue modificada ({formula}); debe ser {expected}",
+                                "restaure la fórmula"),
+              "typed": Message("la fórmula de {label} fue sustituida por un valor escrito",
+                               "restaure la fórmula {expected}")},
+)
+
+PLANNED_CHANGED = _define(
+    code="planned-changed", severity=ERROR, fault=COORDINATOR,
+    title="se modificó lo programado",
+    summary="META or P differs from the catalog the form was generated from",
+    meaning="Un valor programado (META ANUAL o P) ya no es el del catálogo con que se generó el formato: se "
+            "modificó en el archivo. Si fue la oficina la que cambió su catálogo, el aviso es catalog-changed, "
+            "no este.",
+    example="003, meta 3.2: P de Abr-Jun cambiado de 30 a 99.",
+    fix="No modifique lo programado: restaure el valor del catálogo (o pida el formato de nuevo).",
+    messages={"": Message("el valor programado es {shown} y el catálogo dice {expected}",
+                          "no modifique lo programado; restaure el valor")},
+)
+
+STRUCTURE_CHANGED = _define(
+    code="structure-changed", severity=ERROR, fault=COORDINATOR,
+    title="se modificó la estructura",
+    summary="goal rows deleted, inserted, reordered, or catalog texts edited",
+    meaning="Se insertaron, borraron o movieron filas de metas, o se editaron textos del catálogo (meta, L/A, "
+            "unidad de medida). El formato ya no corresponde a lo programado.",
+    example="Una fila insertada entre las metas 3.1 y 3.2.",
+    fix="Use el formato original y capture solo las celdas amarillas.",
+    messages={"no-header": Message("no se encontró la fila de encabezado «L/A» de la tabla de metas",
+                                   "use el formato TMM-F004 original sin modificar su estructura"),
+              "extra-row": Message("{what} no es una meta del catálogo (fila insertada o editada)",
+                                   "elimínela o use el formato original"),
+              "edited": Message("{label} fue modificado(a); el catálogo dice «{expected}»",
+                                "no edite las celdas del catálogo"),
+              "missing-goal": Message("falta la meta {number} (fila eliminada)", "use el formato original completo"),
+              "reordered": Message("las metas están en otro orden ({found}; se esperaba {expected})",
+                                   "no mueva filas")},
+)
+
+UNIT_MISMATCH = _define(
+    code="unit-mismatch", severity=ERROR, fault=COORDINATOR,
+    title="unidad equivocada",
+    summary="the file is for another unit than expected (`--unit`) or its header disagrees",
+    meaning="El archivo es de otra unidad que la esperada (--unit), o el código de unidad de su encabezado no "
+            "es el del formato.",
+    example="Se esperaba 003 y llegó el formato de 004.",
+    fix="Envíe el formato de su propia unidad, sin cambiar el encabezado.",
+    messages={"header": Message("el encabezado dice unidad {header} pero el formato es de {unit}",
+                                "use el formato original de su unidad"),
+              "expected": Message("se esperaba la unidad {expected} y el archivo es de {unit}",
+                                  "revise que envió el archivo correcto")},
+)
+
+WRONG_PERIOD = _define(
+    code="wrong-period", severity=ERROR, fault=COORDINATOR,
+    title="periodo equivocado",
+    summary="another quarter (`--quarter`) or another catalog year",
+    meaning="El archivo es de otro trimestre que el esperado (--quarter), de otro catálogo o año, o no dice su "
+            "trimestre.",
+    example="Se esperaba el 2.º trimestre y llegó el formato del 1.º.",
+    fix="Envíe el formato del trimestre que se informa; al revisar, indique --quarter o --catalog.",
+    messages={"unknown-quarter": Message("no se pudo saber el trimestre del formato; se revisó como T{report_quarter}",
+                                         "indique --quarter"),
+              "expected": Message("se esperaba el trimestre T{expected} y el archivo es del T{report_quarter}",
+                                  "use el formato del trimestre que se informa"),
+              "other-catalog": Message("el formato es del catálogo {file_catalog} ({file_year}) y se revisa con "
+                                       "{catalog} ({year})", "use el formato del año en curso o indique --catalog")},
+)
+
+UNREADABLE = _define(
+    code="unreadable", severity=ERROR, fault=COORDINATOR,
+    title="archivo ilegible",
+    summary="the file cannot be read (see limits below); status `unreadable`, exit 2",
+    meaning="El archivo no se puede revisar: no es un libro de Excel, está dañado, protegido con contraseña de "
+            "apertura, excede los límites de tamaño, o no contiene el formato TMM-F004. El resto del lote sí se "
+            "revisa.",
+    example="Un .xls antiguo renombrado .xlsx, o un archivo de 0 bytes.",
+    fix="Abra el formato original en Excel o LibreOffice, guárdelo como .xlsx y envíelo de nuevo.",
+    messages={"": Message("{reason}", "{advice}")},
+)
+
+# =========================================================================== why a file is unreadable
+
+REASONS: dict[str, Message] = {
+    "missing": Message("el archivo no existe", "revise la ruta"),
+    "not-a-file": Message("no es un archivo", "indique un archivo .xlsx o una carpeta"),
+    "empty": Message("el archivo está vacío (0 bytes)", "vuelva a guardarlo desde Excel o LibreOffice"),
+    "too-big": Message("el archivo mide {mb} MB, más de lo que admite un formato TMM-F004 ({limit} MB)",
+                       "envíe solo el formato, sin imágenes ni hojas agregadas"),
+    "encrypted": Message("el libro está protegido con contraseña para abrirlo",
+                         "quite la contraseña de apertura (la protección de la hoja puede quedarse) y envíelo "
+                         "de nuevo"),
+    "xls": Message("es un libro .xls antiguo (Excel 97-2003)", "guárdelo como .xlsx y envíelo de nuevo"),
+    "not-xlsx": Message("no es un libro de Excel (.xlsx), parece {kind}",
+                        "abra el formato original y guárdelo como .xlsx"),
+    "ods": Message("es una hoja de LibreOffice (.ods) con otro nombre",
+                   "use Archivo > Guardar como > Libro de Excel 2007-365 (.xlsx)"),
+    "zip-not-xlsx": Message("es un archivo comprimido pero no un libro de Excel (.xlsx)",
+                            "envíe el formato TMM-F004 guardado como .xlsx"),
+    "zip-bomb": Message("la parte {part} se expande de forma anómala (posible bomba zip); no se abrió",
+                        "envíe el formato original guardado de nuevo como .xlsx"),
+    "unpacked-too-big": Message("el contenido descomprimido ({mb} MB) excede el límite de {limit} MB para un "
+                                "formato TMM-F004; no se abrió",
+                                "envíe solo el formato, sin imágenes ni hojas agregadas"),
+    "xml-entities": Message("la parte {part} contiene declaraciones XML (DTD/ENTITY) que un libro de Excel no "
+                            "usa; no se abrió por seguridad",
+                            "abra el formato original en Excel o LibreOffice y guárdelo de nuevo como .xlsx"),
+    "truncated": Message("el archivo está dañado o incompleto (el zip está truncado)", "envíelo de nuevo"),
+    "zip-error": Message("no se pudo leer el archivo comprimido ({detail})", "envíelo de nuevo"),
+    "open-failed": Message("no se pudo abrir como libro de Excel ({detail})",
+                           "ábralo en Excel o LibreOffice, guárdelo de nuevo como .xlsx y envíelo"),
+    "damaged": Message("el contenido del libro está dañado ({detail})",
+                       "ábralo en Excel o LibreOffice, guárdelo de nuevo como .xlsx y envíelo"),
+    "too-many-rows": Message("la hoja «{sheet}» tiene más de {limit} filas: no es un formato TMM-F004",
+                             "envíe el formato TMM-F004 original llenado"),
+    "no-form": Message("el libro no contiene la hoja del formato TMM-F004 (no se encontró la tabla de metas con "
+                       "el encabezado «L/A»)", "envíe el formato original llenado"),
+}
+
+
+def reason(key: str, **fields) -> str:
+    """Why a file is unreadable and what to do, in Spanish (the message of an Unreadable)."""
+    return REASONS[key].format(**fields)
+
+
+# =========================================================================== other frequent messages
+
+TEXTS: dict[str, str] = {
+    "no-files": "No se encontró ningún archivo .xlsx en: {paths}",
+    "check-summary": "{files} archivo(s): {ok} correcto(s), {warnings} con avisos, {errors} con errores, "
+                     "{unreadable} ilegible(s) · {n_errors} error(es), {n_warnings} aviso(s).",
+    "unit-not-in-catalog": "La unidad «{unit}» no existe en el catálogo {catalog}. Unidades válidas: {valid}.",
+    "office-heading": "Para la oficina de planeación (catálogo o formato enviado, no es error de la unidad):",
+}
+
+
+def text(key: str, **fields) -> str:
+    return TEXTS[key].format(**fields)
+
+
+# =========================================================================== numbers in messages
+
+def number(x: float) -> str:
+    """A number as messages write it: 1367, 2.5 — no thousands separator (``1,367`` reads as 1.367)."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4f}".rstrip("0").rstrip(".") if abs(x) < 1e15 else f"{x:g}"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a whole percent the way people write it: 0.25 -> ``25 %``."""
+    return f"{number(round(fraction * 100))} %"
