@@ -83,6 +83,9 @@ class Coded:
 
 @dataclass(frozen=True)
 class Unit:
+    """One unidad ejecutora/responsable of one ramo. ``code`` repeats across ramos (each ramo may have
+    its 001 OFICINA DEL TITULAR): ``key`` (``01-003``) is what identifies a unit in a municipality."""
+
     code: str
     label: str
     name: str
@@ -95,10 +98,16 @@ class Unit:
     signatures: dict[str, dict[str, str]]
     contacts: dict[str, list[str]] = field(default_factory=dict)
     source: str = ""
+    ramo: Coded | None = None
 
     @property
     def title(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def key(self) -> str:
+        """Ramo and unit code, ``01-003``: unique in a catalog (the code alone is not)."""
+        return f"{self.ramo.code}-{self.code}" if self.ramo else self.code
 
     def fingerprint(self) -> str:
         """Hash of everything the coordinator must not change; embedded in every generated file."""
@@ -109,6 +118,11 @@ class Unit:
 
 @dataclass(frozen=True)
 class Catalog:
+    """A municipality's POA: one or several ramos, each with its units.
+
+    ``ramo`` is the first (default) ramo: a single-ramo catalog (the built-in one) has only it.
+    """
+
     id: str
     ayuntamiento: str
     year: int
@@ -119,26 +133,69 @@ class Catalog:
     mail: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     source: str = ""
+    ramos: tuple[Coded, ...] = ()
 
-    def unit(self, code: str) -> Unit:
-        """Find a unit by code; ``46`` matches ``0046`` (codes are strings, zeros are not significant)."""
+    def __post_init__(self):
+        if not self.ramos:
+            object.__setattr__(self, "ramos", (self.ramo,))
+
+    @property
+    def multi_ramo(self) -> bool:
+        return len(self.ramos) > 1
+
+    def unit_id(self, unit: Unit) -> str:
+        """How files, logs and reports name a unit: ``003`` in a one-ramo catalog, ``01-003`` otherwise."""
+        return unit.key if self.multi_ramo else unit.code
+
+    def find_ramo(self, code: str | Coded) -> Coded:
+        """A ramo by code; ``1`` matches ``01``. Unknown: a Spanish error listing the ramos."""
+        wanted = (code.code if isinstance(code, Coded) else str(code)).strip()
+        for ramo in self.ramos:
+            if ramo.code == wanted or _same_code(ramo.code, wanted):
+                return ramo
+        valid = ", ".join(f"{r.code} {r.name}" for r in self.ramos)
+        raise PoaxlError(text("ramo-not-in-catalog", ramo=code, catalog=self.id, valid=valid))
+
+    def units_of(self, ramo: str | Coded | None = None) -> list[Unit]:
+        """The units of one ramo (all units without ``ramo``)."""
+        if ramo is None:
+            return list(self.units)
+        wanted = self.find_ramo(ramo)
+        return [u for u in self.units if u.ramo == wanted]
+
+    def unit(self, code: str, ramo: str | Coded | None = None) -> Unit:
+        """Find a unit by ``003`` (when only one ramo has it), ``01-003`` (always), or code + ``ramo``.
+
+        ``46`` matches ``0046`` (codes are strings, leading zeros are not significant). A code found
+        in several ramos is an error listing the candidates (``01-003``, ``05-003``)."""
         wanted = str(code).strip()
-        for unit in self.units:
-            if unit.code == wanted:
-                return unit
-        for unit in self.units:
-            if wanted.isdigit() and unit.code.lstrip("0") == wanted.lstrip("0"):
-                return unit
-        valid = ", ".join(u.code for u in self.units)
-        raise PoaxlError(text("unit-not-in-catalog", unit=code, catalog=self.id, valid=valid))
+        if ramo is None and "-" in wanted:
+            ramo, wanted = (part.strip() for part in wanted.split("-", 1))
+        pool = self.units_of(ramo)
+        found = [u for u in pool if u.code == wanted] or [u for u in pool if _same_code(u.code, wanted)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            keys = ", ".join(u.key for u in found)
+            raise PoaxlError(text("unit-ambiguous", unit=code, catalog=self.id, keys=keys, example=found[0].key,
+                                  ramo=found[0].ramo.code))
+        where = f" del ramo {self.find_ramo(ramo).code}" if ramo is not None else ""
+        valid = ", ".join(self.unit_id(u) for u in pool)
+        raise PoaxlError(text("unit-not-in-catalog", unit=code, where=where, catalog=self.id, valid=valid))
 
-    def select(self, codes: Iterable[str] = (), all_units: bool = False) -> list[Unit]:
-        """The units a command works on: all of them, or those named (each once, in the order given)."""
-        chosen = list(self.units) if all_units else [self.unit(c) for c in codes]
+    def select(self, codes: Iterable[str] = (), all_units: bool = False,
+               ramo: str | Coded | None = None) -> list[Unit]:
+        """The units a command works on: all of them (of ``ramo``), or those named (each once, in order)."""
+        codes = list(codes)
+        if all_units or (ramo is not None and not codes):
+            chosen = self.units_of(ramo)
+        else:
+            chosen = [self.unit(c, ramo) for c in codes]
         if not chosen:
-            raise PoaxlError("Indique al menos una unidad con --unit CODIGO (repetible), o --all para todas. "
-                             "Unidades: " + ", ".join(u.code for u in self.units))
-        return list({u.code: u for u in chosen}.values())
+            raise PoaxlError("Indique al menos una unidad con --unit CODIGO (repetible), --all para todas o "
+                             "--ramo RAMO para las de un ramo. Unidades: "
+                             + ", ".join(self.unit_id(u) for u in self.units))
+        return list({u.key: u for u in chosen}.values())
 
     def cutoff(self, quarter: int) -> str:
         """The FECHA of the form: the quarter's cut-off date, as ``30-jun-20``."""
@@ -203,7 +260,7 @@ def _read_tree(root: Path) -> tuple[dict, str, list[str]]:
         return data, str(head), []
     origins = [str(head)] * len(units)
     if root.is_dir():
-        for file in sorted((root / "units").glob("*.y*ml")):
+        for file in sorted((root / "units").rglob("*.y*ml")):  # units/05/001.yaml too
             units.append(_read_yaml(file))
             origins.append(str(file))
         data["units"] = units
@@ -234,6 +291,11 @@ def spanish_error(error) -> str:
         return f"«{error.instance}» no es válido; use uno de: {', '.join(map(str, val))}"
     if v in ("minimum", "maximum"):
         return f"{error.instance} está fuera de rango ({'mínimo' if v == 'minimum' else 'máximo'} {val})"
+    if v == "oneOf" and isinstance(error.instance, dict) and {"ramo", "ramos"} & set(error.instance) \
+            or v == "oneOf" and not list(error.absolute_path):
+        if isinstance(error.instance, dict) and {"ramo", "ramos"} <= set(error.instance):
+            return "use «ramo» (un solo ramo) o «ramos» (varios ramos), no los dos"
+        return "falta el campo obligatorio «ramo» (o «ramos», la lista, si el catálogo tiene varios ramos)"
     if v == "pattern":
         return f"«{error.instance}» no tiene el formato esperado"
     if v == "minLength":
@@ -279,34 +341,78 @@ def _coded(d: dict) -> Coded:
     return Coded(str(d["code"]), d["name"])
 
 
+def _same_code(a: str, b: str) -> bool:
+    """``46`` and ``0046`` are the same code; ``8.1`` and ``08.1`` are not (only whole numbers)."""
+    return a.isdigit() and b.isdigit() and a.lstrip("0") == b.lstrip("0")
+
+
+def _ramos(data: dict) -> tuple[Coded, ...]:
+    """``ramo`` (one) or ``ramos`` (several); the schema has already required exactly one of them."""
+    if "ramos" in data:
+        return tuple(_coded(r) for r in data["ramos"])
+    return (_coded(data["ramo"]),)
+
+
+def _unit_ramo(raw: dict, ramos: tuple[Coded, ...], origin: str) -> Coded:
+    """The ramo a unit belongs to: its ``ramo`` field, required when the catalog has several."""
+    code = raw.get("ramo")
+    if code is None:
+        if len(ramos) == 1:
+            return ramos[0]
+        raise CatalogError([f"{origin}: ramo: falta el campo «ramo» de la unidad {raw['code']}: el catálogo tiene "
+                            f"varios ramos ({', '.join(r.code for r in ramos)})."])
+    found = [r for r in ramos if r.code == str(code) or _same_code(r.code, str(code))]
+    if not found:
+        raise CatalogError([f"{origin}: ramo: el ramo «{code}» de la unidad {raw['code']} no está en la lista "
+                            f"de ramos del catálogo ({', '.join(r.code for r in ramos)})."])
+    return found[0]
+
+
 def _build(data: dict, origins: list[str]) -> Catalog:
-    units = []
-    for raw, origin in zip(data["units"], origins):
-        goals = tuple(
-            Goal(g["la"], g["number"], g["text"], g["measure"], g["meta"], tuple(g["planned"]),
-                 g.get("aggregation", "sum"))
-            for g in raw["goals"]
-        )
-        units.append(Unit(
-            code=raw["code"], label=raw["label"], name=raw["name"], programa=_coded(raw["programa"]),
-            finalidad=_coded(raw["finalidad"]), funcion=_coded(raw["funcion"]),
-            subfuncion=_coded(raw["subfuncion"]), lineas=tuple(_coded(x) for x in raw["lineas"]),
-            goals=goals, signatures=raw["signatures"], contacts=raw.get("contacts", {}), source=origin,
-        ))
-    units.sort(key=lambda u: (int(u.code), u.code))
-    seen: dict[str, str] = {}
+    ramos = _ramos(data)
+    _unique([r.code for r in ramos], lambda code: [f"{origins[0] if origins else ''}: ramos: el ramo «{code}» "
+                                                   "está repetido."])
+    units = [_unit(raw, origin, ramos) for raw, origin in zip(data["units"], origins)]
+    order = {r: i for i, r in enumerate(ramos)}
+    units.sort(key=lambda u: (order[u.ramo], int(u.code), u.code))
+    seen: dict[tuple, str] = {}
     for unit in units:
-        key = unit.code.lstrip("0") or "0"
+        key = (unit.ramo.code, unit.code.lstrip("0") or "0")
         if key in seen:
-            raise CatalogError([f"{unit.source}: code: la unidad «{unit.code}» está repetida (ver {seen[key]})."])
+            raise CatalogError([f"{unit.source}: code: la unidad «{unit.code}» está repetida en el ramo "
+                                f"{unit.ramo.code} (ver {seen[key]})."])
         seen[key] = unit.source
     catalog = Catalog(
         id=data["id"], ayuntamiento=data["ayuntamiento"], year=data["year"], quarter=data["quarter"],
-        form_code=data["form_code"], ramo=_coded(data["ramo"]), units=tuple(units),
+        form_code=data["form_code"], ramo=ramos[0], units=tuple(units), ramos=ramos,
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
     warnings = tuple(w for u in units for w in unit_warnings(u))
     return replace(catalog, warnings=warnings)
+
+
+def _unique(codes: list[str], problem) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        norm = code.lstrip("0") if code.isdigit() else code
+        if norm in seen:
+            raise CatalogError(problem(code))
+        seen.add(norm)
+
+
+def _unit(raw: dict, origin: str, ramos: tuple[Coded, ...]) -> Unit:
+    goals = tuple(
+        Goal(g["la"], g["number"], g["text"], g["measure"], g["meta"], tuple(g["planned"]),
+             g.get("aggregation", "sum"))
+        for g in raw["goals"]
+    )
+    return Unit(
+        code=raw["code"], label=raw["label"], name=raw["name"], programa=_coded(raw["programa"]),
+        finalidad=_coded(raw["finalidad"]), funcion=_coded(raw["funcion"]),
+        subfuncion=_coded(raw["subfuncion"]), lineas=tuple(_coded(x) for x in raw["lineas"]),
+        goals=goals, signatures=raw["signatures"], contacts=raw.get("contacts", {}), source=origin,
+        ramo=_unit_ramo(raw, ramos, origin),
+    )
 
 
 # --------------------------------------------------------------------------- lint

@@ -35,16 +35,18 @@ class Finding:
 @dataclass
 class FileReport:
     path: str
-    unit: str | None = None
+    unit: str | None = None  # as the catalog names it: 003, or 01-003 in a catalog of several ramos
     year: int | None = None
     quarter: int | None = None
     status: str = "ok"
     findings: list[Finding] = field(default_factory=list)
     goals: list["GoalValues"] = field(default_factory=list, repr=False)  # what the file says, for reports
+    ramo: str | None = None
+    key: str | None = field(default=None, repr=False)  # Unit.key of the catalog unit, when it is one
 
     def to_dict(self) -> dict:
-        """The JSON report entry (DOMAIN.md contract): without the goal values."""
-        return {k: v for k, v in asdict(self).items() if k != "goals"}
+        """The JSON report entry (DOMAIN.md contract): without the goal values and the internal key."""
+        return {k: v for k, v in asdict(self).items() if k not in ("goals", "key")}
 
     @property
     def errors(self) -> list[Finding]:
@@ -177,6 +179,15 @@ def header_identity(sheet: Sheet, header: int) -> tuple[str | None, int | None, 
             elif m := _YEAR.search(t.upper()):
                 year = year or int(m.group(1))
     return unit, year, quarter
+
+
+def header_ramo(sheet: Sheet, header: int) -> str | None:
+    """The ramo code printed in the header block (``RAMO: 01``): old forms' metadata lacks it."""
+    for row in sheet.rows[:header]:
+        texts = [_text(c) for c in row]
+        if texts and texts[0].upper().startswith("RAMO") and len(texts) > COL["measure"]:
+            return texts[COL["measure"]] or None
+    return None
 
 
 # --------------------------------------------------------------------------- checking
@@ -359,8 +370,10 @@ def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy,
 # --------------------------------------------------------------------------- files
 
 def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quarter: int | None = None,
-               policy: Policy = Policy()) -> FileReport:
-    """Check one workbook. Never raises for bad input: an unreadable file gets status 'unreadable'."""
+               policy: Policy = Policy(), ramo: str | None = None) -> FileReport:
+    """Check one workbook. Never raises for bad input: an unreadable file gets status 'unreadable'.
+
+    ``unit`` (``003`` or ``01-003``), ``ramo`` and ``quarter`` are what the caller expects the file to be."""
     report = FileReport(str(path))
     try:
         book = read_book(path)
@@ -369,10 +382,11 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
     forms = [s for s in book.sheets if find_header(s) is not None]
     if not forms:
         return _unreadable(report, F.reason("no-form"))
+    expected = Expected(unit, quarter, ramo)
     for sheet in forms:
         # the metadata names its sheet; a single form renamed by the user is still that sheet
         meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
-        report.findings += _check_form(meta, sheet, catalog, unit, quarter, policy, report)
+        report.findings += _check_form(meta, sheet, catalog, expected, policy, report)
     report.findings.sort(key=lambda f: (f.severity != "error",))
     report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
     return report
@@ -385,15 +399,45 @@ def _unreadable(report: FileReport, why: str) -> FileReport:
     return report
 
 
-def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want_unit: str | None, want_quarter: int | None,
-                policy: Policy, report: FileReport) -> list[Finding]:
+@dataclass(frozen=True)
+class Expected:
+    """What the caller says the file should be (--unit, --quarter, --ramo); None: anything."""
+
+    unit: str | None = None
+    quarter: int | None = None
+    ramo: str | None = None
+
+    @property
+    def split(self) -> tuple[str | None, str | None]:
+        """(ramo, unit code): ``01-003`` names both, ``003`` only the code."""
+        if self.unit and "-" in self.unit:
+            ramo, code = self.unit.split("-", 1)
+            return ramo.strip(), code.strip()
+        return self.ramo, self.unit
+
+
+def _same_code(a: str | None, b: str | None) -> bool:
+    a, b = (a or "").strip(), (b or "").strip()
+    return a == b or (a.isdigit() and b.isdigit() and a.lstrip("0") == b.lstrip("0"))
+
+
+def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy,
+                report: FileReport) -> list[Finding]:
     header = find_header(sheet)
     head_unit, head_year, head_quarter = header_identity(sheet, header or 0)
+    head_ramo = header_ramo(sheet, header or 0)
+    want_ramo, want_unit = want.split
     code = meta.get("unit") or head_unit or want_unit or "?"
+    ramo = meta.get("ramo") or head_ramo or want_ramo  # forms made before the ramo was in the metadata: header
     year = int(meta["year"]) if meta.get("year", "").isdigit() else head_year
-    quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head_quarter or want_quarter
-    report.unit, report.year, report.quarter = code, year, quarter
-    sink = _Sink(sheet.name, code)
+    quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head_quarter or want.quarter
+    known = _identify(catalog, code, ramo)
+    report.unit = catalog.unit_id(known) if known else f"{ramo}-{code}" if ramo and catalog.multi_ramo else code
+    report.ramo = known.ramo.code if known and known.ramo else ramo
+    report.key = known.key if known else None
+    report.year, report.quarter = year, quarter
+    shown = report.unit
+    sink = _Sink(sheet.name, shown)
     if not quarter:
         quarter = catalog.quarter
         sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
@@ -401,25 +445,37 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want_unit:
     if not meta:
         sink.add(F.NO_METADATA)
     else:
-        unit = _catalog_unit(catalog, meta, code, year, sink)
-        if head_unit and head_unit.lstrip("0") != code.lstrip("0"):
+        unit = _catalog_unit(catalog, meta, code, ramo, year, sink)
+        if head_unit and not _same_code(head_unit, code):
             sink.add(F.UNIT_MISMATCH, variant="header", header=head_unit)
-    if want_unit and want_unit.lstrip("0") != code.lstrip("0"):
-        sink.add(F.UNIT_MISMATCH, variant="expected", expected=want_unit)
-    if want_quarter and want_quarter != quarter:
-        sink.add(F.WRONG_PERIOD, variant="expected", expected=want_quarter, report_quarter=quarter)
-    checked = check_sheet(sheet, code, quarter, unit, policy)
+        if head_ramo and meta.get("ramo") and not _same_code(head_ramo, meta["ramo"]):
+            sink.add(F.UNIT_MISMATCH, variant="header-ramo", header=head_ramo, ramo=meta["ramo"])
+    if (want_unit and not _same_code(want_unit, code)) or (want_ramo and ramo and not _same_code(want_ramo, ramo)):
+        wanted = f"{want_ramo}-{want_unit}" if want_ramo and want_unit else want_unit or f"del ramo {want_ramo}"
+        sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
+    if want.quarter and want.quarter != quarter:
+        sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
+    checked = check_sheet(sheet, shown, quarter, unit, policy)
     report.goals += checked.values
     return sink.items + checked.items
 
 
-def _catalog_unit(catalog: Catalog, meta: dict, code: str, year: int | None, sink: _Sink) -> Unit | None:
+def _identify(catalog: Catalog, code: str, ramo: str | None) -> Unit | None:
+    """The catalog unit a file names (by ramo and code), or None when it names none or several."""
+    try:
+        return catalog.unit(code, ramo)
+    except PoaxlError:
+        return None
+
+
+def _catalog_unit(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int | None,
+                  sink: _Sink) -> Unit | None:
     if meta.get("catalog") != catalog.id or (year and year != catalog.year):
         sink.add(F.WRONG_PERIOD, variant="other-catalog", file_catalog=meta.get("catalog"), file_year=year,
                  catalog=catalog.id, year=catalog.year)
         return None
     try:
-        unit = catalog.unit(code)
+        unit = catalog.unit(code, ramo)
     except PoaxlError:
         sink.add(F.UNKNOWN_UNIT, catalog=catalog.id)
         return None
@@ -444,30 +500,33 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None = None, unit: str | None = None,
           quarter: int | None = None, policy: Policy = Policy(), jobs: int = 1,
-          progress: Callable[[FileReport], None] | None = None) -> list[FileReport]:
+          progress: Callable[[FileReport], None] | None = None, ramo: str | None = None) -> list[FileReport]:
     """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept."""
     cat = load_catalog(catalog)
-    unit = cat.unit(unit).code if unit else None  # --unit 999: «no existe en el catálogo», before any file
+    unit = cat.unit_id(cat.unit(unit, ramo)) if unit else None  # --unit 999: «no existe en el catálogo», before any file
+    if ramo is not None:
+        cat.find_ramo(ramo)  # an unknown --ramo is a usage error, not a finding per file
     files = expand(paths)
     reports: list[FileReport] = []
-    for report in _run(files, cat, unit, quarter, policy, jobs):
+    for report in _run(files, cat, unit, quarter, policy, jobs, ramo):
         reports.append(report)
         if progress:
             progress(report)
     return reports
 
 
-def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int) -> Iterator[FileReport]:
+def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int, ramo=None) -> Iterator[FileReport]:
     if jobs <= 1 or len(files) < 2:
         for f in files:
-            yield check_file(f, cat, unit, quarter, policy)
+            yield check_file(f, cat, unit, quarter, policy, ramo)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, len(files) // (jobs * 4))
         yield from pool.map(check_file, files, [cat] * len(files), [unit] * len(files),
-                            [quarter] * len(files), [policy] * len(files), chunksize=chunk)
+                            [quarter] * len(files), [policy] * len(files), [ramo] * len(files),
+                            chunksize=chunk)
 
 
 def exit_status(reports: list[FileReport]) -> int:

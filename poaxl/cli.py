@@ -52,16 +52,23 @@ def catalog_option(func):
                         envvar="POAXL_CATALOG", help=CATALOG_HELP)(func)
 
 
-def load(catalog_path: Path | None, warn_units: tuple[str, ...] | None = None):
+def ramo_option(func):
+    return click.option("--ramo", "-r", metavar="RAMO",
+                        help="Ramo (p. ej. 05): solo sus unidades; distingue una unidad que existe en varios ramos.")(func)
+
+
+def load(catalog_path: Path | None, warn_units: tuple[str, ...] | None = None, ramo: str | None = None):
     """Load the catalog; print lint warnings (all units, or only ``warn_units``) on stderr."""
     from .catalog import load_catalog, unit_warnings
 
     cat = load_catalog(catalog_path)
+    if ramo is not None:
+        cat.find_ramo(ramo)
     if warn_units is None:
-        warnings = cat.warnings
+        warnings = [w for u in cat.units_of(ramo) for w in unit_warnings(u)] if ramo is not None else cat.warnings
     else:
-        warnings = [w for code in dict.fromkeys(cat.unit(c).code for c in warn_units)
-                    for w in unit_warnings(cat.unit(code))]
+        chosen = {u.key: u for u in (cat.unit(c, ramo) for c in warn_units)}
+        warnings = [w for u in chosen.values() for w in unit_warnings(u)]
     for warning in warnings:
         click.secho(f"Aviso: {warning}", fg="yellow", err=True)
     return cat
@@ -125,9 +132,10 @@ def main() -> None:
 
 @main.command()
 @format_option
+@ramo_option
 @catalog_option
 @friendly
-def units(fmt: str, catalog_path: Path | None) -> None:
+def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
     """Lista las unidades del catálogo (código, nombre, número de metas).
 
     \b
@@ -135,14 +143,18 @@ def units(fmt: str, catalog_path: Path | None) -> None:
       poaxl units --catalog otro-catalogo/
       poaxl units --format json
     """
-    cat = load(catalog_path)
+    cat = load(catalog_path, ramo=ramo)
     if fmt == "json":
         echo_json({"catalog": cat.id, "year": cat.year, "units": [
-            {"code": u.code, "name": u.name, "label": u.label, "goals": len(u.goals)} for u in cat.units]})
+            {"code": u.code, "ramo": u.ramo.code, "key": u.key, "name": u.name, "label": u.label,
+             "goals": len(u.goals)} for u in cat.units_of(ramo)]})
         return
-    click.echo(f"Catálogo {cat.id} · {cat.year} · Ramo {cat.ramo.code} {cat.ramo.name}")
-    for unit in cat.units:
-        click.echo(f"  {unit.code:>5}  {unit.name}  ({len(unit.goals)} metas)")
+    click.echo(f"Catálogo {cat.id} · {cat.year}" + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}"))
+    for r in cat.ramos if ramo is None else [cat.find_ramo(ramo)]:
+        if cat.multi_ramo:
+            click.echo(f"Ramo {r.code} {r.name}")
+        for unit in cat.units_of(r):
+            click.echo(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)")
 
 
 @main.command()
@@ -157,9 +169,10 @@ def units(fmt: str, catalog_path: Path | None) -> None:
 @click.option("--from", "from_paths", multiple=True, type=click.Path(path_type=Path),
               help="Formatos aceptados de trimestres anteriores (archivos o carpetas): "
                    "sus avances se copian y bloquean.")
+@ramo_option
 @catalog_option
 @friendly
-def generate(unit_codes, all_units, quarter, out, password, force, from_paths, catalog_path) -> None:
+def generate(unit_codes, all_units, quarter, out, password, force, from_paths, ramo, catalog_path) -> None:
     """Genera el formato TMM-F004 de cada unidad, listo para llenar.
 
     \b
@@ -168,11 +181,13 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, c
       poaxl generate --unit 003 --unit 46 --quarter 3 --out formatos/
       poaxl generate --all --password secreta --force
       poaxl generate --all --quarter 3 --from respuestas-T2/
+      poaxl generate --ramo 05 --out formatos/     # todas las unidades del ramo 05
+      poaxl generate --unit 05-001                 # la 001 del ramo 05
     """
     from .generate import generate as run
 
-    cat = load(catalog_path, warn_units=None if all_units else unit_codes)
-    count = len(cat.select(unit_codes, all_units))
+    cat = load(catalog_path, warn_units=None if all_units or (ramo and not unit_codes) else unit_codes, ramo=ramo)
+    count = len(cat.select(unit_codes, all_units, ramo))
     prefill = None
     if from_paths:
         from .report import carry_forward
@@ -181,7 +196,7 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, c
             f"Aviso: {m}", fg="yellow", err=True))
     with progress(range(count), "Generando") as bar:
         paths = run(unit_codes, all_units=all_units, quarter=quarter, out=out, catalog=cat,
-                    password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1))
+                    password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1), ramo=ramo)
     for path in paths:
         click.echo(str(path))
 
@@ -214,9 +229,10 @@ def render_report(report, color: bool) -> None:
               help="Escribe en esta carpeta una copia de cada archivo con las celdas señaladas y comentadas.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Archivos revisados en paralelo.")
+@ramo_option
 @catalog_option
 @friendly
-def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_path) -> None:
+def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catalog_path) -> None:
     """Revisa formatos TMM-F004 llenados y dice, celda por celda, qué está mal.
 
     PATHS son archivos .xlsx o carpetas (se revisan todos los .xlsx dentro).
@@ -233,14 +249,14 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, catalog_pat
     from .check import Policy, annotate, check as run, exit_status, expand
     from .findings import STATUS_LABEL, text
 
-    cat = load(catalog_path, warn_units=())
+    cat = load(catalog_path, warn_units=(), ramo=ramo)
     policy = Policy(over_ratio=over_ratio) if over_ratio else Policy()
     files = expand(paths)
     if not files:
         raise PoaxlError(text("no-files", paths=", ".join(map(str, paths))))
     with progress(range(len(files)), "Revisando") as bar:
         reports = run(files, catalog=cat, unit=unit, quarter=quarter, policy=policy, jobs=jobs,
-                      progress=lambda r: bar.update(1))
+                      progress=lambda r: bar.update(1), ramo=ramo)
     if annotate_dir:
         for report in reports:
             try:
@@ -325,9 +341,10 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
 @click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Archivo YAML con una sección smtp: (host, port, security, user, from, reply_to, cafile).")
 @format_option
+@ramo_option
 @catalog_option
 @friendly
-def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
+def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
          smtp_security, smtp_user, cafile, from_addr, reply_to, pause, timeout, retries, config, catalog_path) -> None:
     """Envía a cada coordinador el formato de su unidad por correo.
 
@@ -345,8 +362,8 @@ def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, 
 
     from .mail import send as run
 
-    cat = load(catalog_path, warn_units=())
-    count = len(cat.select(unit_codes, all_units))  # before any password prompt
+    cat = load(catalog_path, warn_units=(), ramo=ramo)
+    count = len(cat.select(unit_codes, all_units, ramo))  # before any password prompt
     settings, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
     if settings.user and settings.password is None and not dry_run:
         if not sys.stdin.isatty():
@@ -357,7 +374,7 @@ def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, 
                        sender=from_addr or os.environ.get("POAXL_SMTP_FROM") or conf.get("from"),
                        reply_to=reply_to or conf.get("reply_to"), contacts=contacts, from_dir=from_dir, out=out,
                        dry_run=dry_run, deadline=deadline, resend=resend, pause=pause, retries=retries,
-                       progress=lambda o: bar.update(1))
+                       progress=lambda o: bar.update(1), ramo=ramo)
     failed = any(o.result in ("failed", "partial") for o in outcomes)
     if fmt == "json":
         echo_json({"outcomes": [o.__dict__ for o in outcomes]})
@@ -386,9 +403,10 @@ def send(fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, 
 @click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Revisión en paralelo.")
 @format_option
+@ramo_option
 @catalog_option
 @friendly
-def report(paths, out, quarter, include_errors, force, jobs, fmt, catalog_path) -> None:
+def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_path) -> None:
     """Consolida los formatos de un ramo: resumen por unidad, una hoja por unidad, hallazgos y gráficas.
 
     Los archivos con errores se rechazan (con la lista de motivos) salvo --include-errors; dos archivos
@@ -405,11 +423,11 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, catalog_path) 
 
     from .check import expand
 
-    cat = load(catalog_path, warn_units=())
+    cat = load(catalog_path, warn_units=(), ramo=ramo)
     files = expand(paths)  # walked once: the bar's length and the report's input
     with progress(range(len(files)), "Revisando") as bar:
         result = run(files, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
-                     jobs=jobs, progress=lambda r: bar.update(1))
+                     jobs=jobs, progress=lambda r: bar.update(1), ramo=ramo)
     if fmt == "json":
         echo_json({"path": str(result.path), "quarter": result.quarter, "refused": result.refused, "units": [
             {"unit": u.unit.code, "name": u.unit.name, "goals": u.goals, "on_programme": u.on_programme,

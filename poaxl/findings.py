@@ -334,7 +334,9 @@ UNIT_MISMATCH = _define(
     messages={"header": Message("el encabezado dice unidad {header} pero el formato es de {unit}",
                                 "use el formato original de su unidad"),
               "expected": Message("se esperaba la unidad {expected} y el archivo es de {unit}",
-                                  "revise que envió el archivo correcto")},
+                                  "revise que envió el archivo correcto"),
+              "header-ramo": Message("el encabezado dice ramo {header} pero el formato es del ramo {ramo}",
+                                     "use el formato original de su unidad")},
 )
 
 WRONG_PERIOD = _define(
@@ -415,7 +417,10 @@ TEXTS: dict[str, str] = {
     "no-files": "No se encontró ningún archivo .xlsx en: {paths}",
     "check-summary": "{files} archivo(s): {ok} correcto(s), {warnings} con avisos, {errors} con errores, "
                      "{unreadable} ilegible(s) · {n_errors} error(es), {n_warnings} aviso(s).",
-    "unit-not-in-catalog": "La unidad «{unit}» no existe en el catálogo {catalog}. Unidades válidas: {valid}.",
+    "unit-not-in-catalog": "La unidad «{unit}» no existe{where} en el catálogo {catalog}. Unidades válidas: {valid}.",
+    "unit-ambiguous": "La unidad «{unit}» existe en varios ramos del catálogo {catalog}: {keys}. Indique el ramo: "
+                      "--unit {example} o --ramo {ramo}.",
+    "ramo-not-in-catalog": "El ramo «{ramo}» no existe en el catálogo {catalog}. Ramos válidos: {valid}.",
     "office-heading": "Para la oficina de planeación (catálogo o formato enviado, no es error de la unidad):",
 }
 

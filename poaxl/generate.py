@@ -27,16 +27,23 @@ class Prefill:
 
 
 def file_name(catalog: Catalog, unit: Unit, quarter: int) -> str:
-    return f"{catalog.form_code}_{catalog.year}_T{quarter}_{unit.code}.xlsx"
+    """``TMM-F004_2020_T2_003.xlsx``; with several ramos the ramo leads: ``TMM-F004_2020_T2_05-003.xlsx``.
+
+    A one-ramo catalog keeps the names it always had (no ramo), so forms and logs of earlier
+    quarters still match. Codes are validated as digits (unit) and [0-9A-Za-z.] (ramo): a safe name.
+    """
+    return f"{catalog.form_code}_{catalog.year}_T{quarter}_{catalog.unit_id(unit)}.xlsx"
 
 
 def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | None = None,
              out: str | Path = ".", catalog: Catalog | str | Path | None = None,
              password: str | None = None, force: bool = False,
              prefill: dict[str, Prefill] | None = None,
-             progress: Callable[[Unit], None] | None = None) -> list[Path]:
+             progress: Callable[[Unit], None] | None = None, ramo: str | None = None) -> list[Path]:
     """Generate one workbook per unit and return their paths.
 
+    ``ramo`` limits ``all_units`` to one ramo and resolves codes repeated in several ramos;
+    ``prefill`` is keyed by ``Catalog.unit_id`` (``003``, or ``01-003`` with several ramos) or ``Unit.key``.
     ``out`` is a directory, or a ``.xlsx`` file name when exactly one unit is generated.
     Existing files are refused (all of them listed, nothing written) unless ``force``.
     """
@@ -44,7 +51,7 @@ def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int
     quarter = quarter or cat.quarter
     if quarter not in (1, 2, 3, 4):
         raise PoaxlError(f"El trimestre debe ser 1, 2, 3 o 4 (se recibió {quarter}).")
-    chosen = cat.select(units, all_units)
+    chosen = cat.select(units, all_units, ramo)
     targets = _targets(cat, chosen, quarter, Path(out))
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:
@@ -52,10 +59,14 @@ def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int
     for unit, target in zip(chosen, targets):
         with atomic_path(target, overwrite=force) as tmp:
             write_workbook(cat, unit, quarter, tmp, password=password,
-                           prefill=(prefill or {}).get(unit.code))
+                           prefill=_prefill_for(prefill or {}, cat, unit))
         if progress:
             progress(unit)
     return targets
+
+
+def _prefill_for(prefill: dict[str, Prefill], cat: Catalog, unit: Unit) -> Prefill | None:
+    return prefill.get(cat.unit_id(unit)) or prefill.get(unit.key)
 
 
 def _targets(cat: Catalog, units: Sequence[Unit], quarter: int, out: Path) -> list[Path]:
@@ -78,7 +89,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties({
         "title": f"{cat.form_code} Avance Físico Programático {cat.year} T{quarter} · {unit.title}",
-        "subject": f"Programa Operativo Anual {cat.year} · Ramo {cat.ramo.code} {cat.ramo.name}",
+        "subject": f"Programa Operativo Anual {cat.year} · Ramo {_ramo(cat, unit).code} {_ramo(cat, unit).name}",
         "author": f"{cat.ayuntamiento} (poaxl {__version__})",
         "keywords": f"POA, {cat.form_code}, {unit.code}",
         "comments": "Capture solo las celdas amarillas: avance (A) del trimestre y OBSERVACIONES.",
@@ -98,6 +109,10 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     ws.activate()
     _metadata_sheet(wb, cat, unit, quarter, password)
     wb.close()
+
+
+def _ramo(cat: Catalog, unit: Unit):
+    return unit.ramo or cat.ramo
 
 
 class _Formats:
@@ -155,7 +170,7 @@ def _title_block(ws, fmt: _Formats, cat: Catalog, unit: Unit, layout: SheetLayou
         ws.merge_range(row, 0, row, LAST_COL - 1, text, fmt.title)
     ws.write(*form_code_cell(), cat.form_code, fmt.code)
     ws.write(*cutoff_cell(), f"FECHA: {cat.cutoff(quarter)}", fmt.code)
-    coded = [cat.ramo, unit.programa, unit, unit.finalidad, unit.funcion, unit.subfuncion, *unit.lineas]
+    coded = [_ramo(cat, unit), unit.programa, unit, unit.finalidad, unit.funcion, unit.subfuncion, *unit.lineas]
     labels = [unit.label if text is None else text for text in ID_LABELS]
     for i, (row, item) in enumerate(zip(layout.id_rows, coded)):
         if i < len(labels):  # unmerged: the text overflows into the empty cells to its right
@@ -253,7 +268,8 @@ def _metadata_sheet(wb, cat: Catalog, unit: Unit, quarter: int, password: str | 
     A plain hidden sheet survives a save by LibreOffice and by Excel; custom properties do not always.
     """
     ws = wb.add_worksheet(META_SHEET)
-    values = (__version__, LAYOUT_VERSION, cat.id, unit.code, cat.year, quarter, unit.fingerprint(), unit.code)
+    values = (__version__, LAYOUT_VERSION, cat.id, unit.code, cat.year, quarter, unit.fingerprint(), unit.code,
+              _ramo(cat, unit).code)
     for row, (key, value) in enumerate(zip(META_KEYS, values)):
         ws.write_string(row, 0, key)
         ws.write_string(row, 1, str(value))

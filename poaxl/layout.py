@@ -8,7 +8,8 @@ from .catalog import QUARTER_NAMES, Goal, Unit
 
 LAYOUT_VERSION = "1"
 META_SHEET = "_poaxl"
-META_KEYS = ("poaxl", "layout", "catalog", "unit", "year", "quarter", "fingerprint", "sheet")
+META_KEYS = ("poaxl", "layout", "catalog", "unit", "year", "quarter", "fingerprint", "sheet", "ramo")
+# "ramo" came later: a form generated before it has no ramo key, and is of its catalog's only ramo
 
 
 @dataclass(frozen=True)

@@ -63,9 +63,12 @@ class Outcome:
 # --------------------------------------------------------------------------- contacts
 
 def load_contacts(catalog: Catalog, path: str | Path | None = None) -> dict[str, dict[str, list[str]]]:
-    """Contacts from a YAML/CSV file (validated) or, without one, from the catalog's units."""
+    """Contacts from a YAML/CSV file (validated) or, without one, from the catalog's units.
+
+    Keyed by ``Catalog.unit_id`` (``003``; ``01-003`` in a catalog of several ramos); a file may name
+    a unit by its bare code when only one ramo has it."""
     if path is None:
-        return {u.code: dict(u.contacts) for u in catalog.units if u.contacts}
+        return {catalog.unit_id(u): dict(u.contacts) for u in catalog.units if u.contacts}
     path = Path(path)
     if not path.is_file():
         raise PoaxlError(f"{path}: no existe el archivo de contactos.")
@@ -81,7 +84,7 @@ def load_contacts(catalog: Catalog, path: str | Path | None = None) -> dict[str,
     except Exception as exc:  # yaml.YAMLError without importing yaml at module level
         raise PoaxlError(f"{path}: YAML inválido: {exc}") from None
     _validate_contacts(path, data)
-    return {catalog.unit(code).code: value for code, value in data.items()}
+    return {catalog.unit_id(catalog.unit(code)): value for code, value in data.items()}
 
 
 def _contacts_csv(path: Path) -> dict:
@@ -137,7 +140,8 @@ def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, 
                   deadline: dt.date | None = None) -> EmailMessage:
     """One unit's message: Spanish subject and body (text + HTML), the workbook attached."""
     msg = EmailMessage()
-    msg["Subject"] = f"POA {catalog.year} · Avance físico T{quarter} · {unit.code} {nice_name(unit.name)}"
+    who = f"Ramo {unit.ramo.code} · {unit.code}" if catalog.multi_ramo and unit.ramo else unit.code
+    msg["Subject"] = f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}"
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     if cc:
@@ -149,7 +153,7 @@ def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, 
     limit = f"a más tardar el {spanish_date(deadline)}" if deadline else "a la brevedad"
     cutoff = catalog.cutoff(quarter)
     lines = [
-        f"Estimado(a) coordinador(a) de {unit.code} {nice_name(unit.name)}:",
+        f"Estimado(a) coordinador(a) de {who} {nice_name(unit.name)}:",
         "",
         f"Le enviamos el formato {catalog.form_code} «Avance Físico Programático» del {ORDINAL[quarter]} trimestre "
         f"de {catalog.year} (corte al {cutoff}) de su unidad.",
@@ -203,9 +207,17 @@ def append_log(log: Path, entry: dict) -> None:
         os.fsync(fh.fileno())
 
 
-def already_sent(entries: list[dict], catalog: Catalog, unit: str, quarter: int) -> dict | None:
-    """The log line of an earlier delivery (sent, or partial: someone got it, so no duplicate)."""
-    return next((e for e in reversed(entries) if e.get("result") in ("sent", "partial") and e.get("unit") == unit
+def already_sent(entries: list[dict], catalog: Catalog, unit: str | Unit, quarter: int) -> dict | None:
+    """The log line of an earlier delivery (sent, or partial: someone got it, so no duplicate).
+
+    Lines written before the log had a ``ramo`` are of the catalog's first (then only) ramo."""
+    if isinstance(unit, Unit):
+        ramo = (unit.ramo or catalog.ramo).code
+        names = {catalog.unit_id(unit), unit.key} | ({unit.code} if ramo == catalog.ramo.code else set())
+    else:
+        ramo, names = None, {unit}
+    return next((e for e in reversed(entries) if e.get("result") in ("sent", "partial") and e.get("unit") in names
+                 and e.get("ramo", catalog.ramo.code) == (ramo or e.get("ramo", catalog.ramo.code))
                  and e.get("quarter") == quarter and e.get("catalog") == catalog.id), None)
 
 
@@ -306,17 +318,19 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
          sender: str | None = None, reply_to: str | None = None, contacts: str | Path | None = None,
          from_dir: str | Path | None = None, out: str | Path = ".", dry_run: str | Path | None = None,
          deadline: str | dt.date | None = None, resend: bool = False, pause: float = 0.0, retries: int = 2,
-         progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+         progress: Callable[[Outcome], None] | None = None, ramo: str | None = None) -> list[Outcome]:
     """Send (or, with ``dry_run``, write as .eml) one message per unit with its workbook attached.
+
+    ``ramo`` limits ``all_units`` to one ramo and resolves codes repeated in several ramos.
 
     Contacts are checked for every unit before anything is sent. Units already in the send log for
     this catalog and quarter are skipped unless ``resend``. Returns one Outcome per unit.
     """
     cat = load_catalog(catalog)
     quarter = quarter or cat.quarter
-    chosen = cat.select(units, all_units)
+    chosen = cat.select(units, all_units, ramo)
     book = load_contacts(cat, contacts)
-    missing = [u.code for u in chosen if not book.get(u.code, {}).get("to")]
+    missing = [cat.unit_id(u) for u in chosen if not book.get(cat.unit_id(u), {}).get("to")]
     if missing:
         raise PoaxlError("Sin destinatario (no se envió nada) para la(s) unidad(es): " + ", ".join(missing)
                          + ". Agréguelos en contacts del catálogo o con --contacts.")
@@ -333,20 +347,22 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     fatal = None
     try:
         for unit in chosen:
-            people = book[unit.code]
-            msg = build_message(cat, unit, quarter, attachments[unit.code], sender=sender, to=people["to"],
+            name = cat.unit_id(unit)
+            people = book[name]
+            msg = build_message(cat, unit, quarter, attachments[unit.key], sender=sender, to=people["to"],
                                 cc=people.get("cc", []), reply_to=reply_to or cat.mail.get("reply_to"),
                                 deadline=when)
-            outcome = Outcome(unit.code, "", people["to"] + people.get("cc", []), message_id=msg["Message-ID"],
-                              path=str(attachments[unit.code]))
+            outcome = Outcome(name, "", people["to"] + people.get("cc", []), message_id=msg["Message-ID"],
+                              path=str(attachments[unit.key]))
             if dry_run:
-                outcome.result, outcome.path = "dry-run", str(_write_eml(msg, Path(dry_run), attachments[unit.code]))
-            elif not resend and (earlier := already_sent(entries, cat, unit.code, quarter)):
+                outcome.result, outcome.path = "dry-run", str(_write_eml(msg, Path(dry_run), attachments[unit.key]))
+            elif not resend and (earlier := already_sent(entries, cat, unit, quarter)):
                 outcome.result = "skipped"
                 outcome.reason = f"ya enviado el {earlier.get('time', '?')} (use --resend para enviarlo de nuevo)"
             else:
                 fatal = _send_one(conn, msg, outcome, fatal, retries, pause if outcomes else 0.0)
-                append_log(log, {"catalog": cat.id, "year": cat.year, "unit": unit.code, "quarter": quarter,
+                append_log(log, {"catalog": cat.id, "year": cat.year, "ramo": (unit.ramo or cat.ramo).code,
+                                 "unit": name, "quarter": quarter,
                                  "recipients": outcome.recipients, "message_id": outcome.message_id,
                                  "time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                                  "result": outcome.result, "reason": outcome.reason})
@@ -362,10 +378,10 @@ def _attachments(cat: Catalog, units: list[Unit], quarter: int, folder: Path, ge
     """Each unit's workbook in ``folder``: generated when missing, or required when taken from --from."""
     from .generate import file_name, generate
 
-    paths = {u.code: folder / file_name(cat, u, quarter) for u in units}
-    absent = [code for code, p in paths.items() if not p.is_file()]
+    paths = {u.key: folder / file_name(cat, u, quarter) for u in units}
+    absent = [key for key, p in paths.items() if not p.is_file()]
     if absent and not generate_missing:
-        raise PoaxlError("No se encontraron los formatos en --from: " + ", ".join(str(paths[c]) for c in absent))
+        raise PoaxlError("No se encontraron los formatos en --from: " + ", ".join(str(paths[k]) for k in absent))
     if absent:
         generate(absent, quarter=quarter, out=folder, catalog=cat)
     return paths

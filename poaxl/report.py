@@ -47,10 +47,10 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
         if r.status == "unreadable":
             refused.append(f"{r.path}: ilegible — {r.findings[0].message}")
             continue
-        if r.unit in chosen:
-            dupes.setdefault(r.unit, [chosen[r.unit].path]).append(r.path)
+        if _key(r) in chosen:
+            dupes.setdefault(r.unit, [chosen[_key(r)].path]).append(r.path)
             continue
-        chosen[r.unit] = r
+        chosen[_key(r)] = r
     if dupes:
         raise PoaxlError("Hay más de un archivo para la misma unidad y periodo (deje solo uno): " + "; ".join(
             f"{unit}: {', '.join(paths)}" for unit, paths in dupes.items()))
@@ -62,6 +62,11 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
                 refused.append(f"{r.path}: con errores — {why}")
                 del chosen[unit]
     return chosen, refused
+
+
+def _key(r: FileReport) -> str | None:
+    """The catalog unit a file is of (``01-003``), or what it says it is when not in the catalog."""
+    return r.key or r.unit
 
 
 def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSummary:
@@ -85,15 +90,18 @@ def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSumma
 
 def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | str | Path | None = None,
            quarter: int | None = None, include_errors: bool = False, force: bool = False,
-           jobs: int = 1, progress: Callable[[FileReport], None] | None = None) -> Consolidation:
-    """Check the files and write the consolidated workbook to ``out`` (atomically)."""
+           jobs: int = 1, progress: Callable[[FileReport], None] | None = None,
+           ramo: str | None = None) -> Consolidation:
+    """Check the files and write the consolidated workbook to ``out`` (atomically).
+
+    ``ramo`` consolidates one ramo: its units only; files of other ramos are refused."""
     cat = load_catalog(catalog)
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
     if out.exists() and not force:
         raise PoaxlError(f"{out} ya existe; use --force para reemplazarlo.")
-    reports = check(paths, catalog=cat, quarter=quarter, jobs=jobs, progress=progress)
+    reports = check(paths, catalog=cat, quarter=quarter, jobs=jobs, progress=progress, ramo=ramo)
     if not reports:
         raise PoaxlError("No se encontró ningún archivo .xlsx para consolidar.")
     quarters = {r.quarter for r in reports if r.quarter}
@@ -102,9 +110,9 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
                          + "): consolide un trimestre a la vez.")
     q = quarter or (quarters.pop() if quarters else cat.quarter)
     chosen, refused = _accepted(reports, include_errors)
-    all_by_unit = {r.unit: r for r in reports if r.status != "unreadable"}
-    units = [summarise(u, all_by_unit.get(u.code), u.code in all_by_unit and u.code not in chosen)
-             for u in cat.units]
+    all_by_unit = {_key(r): r for r in reports if r.status != "unreadable"}
+    units = [summarise(u, all_by_unit.get(u.key), u.key in all_by_unit and u.key not in chosen)
+             for u in cat.units_of(ramo)]
     result = Consolidation(q, units, reports, refused)
     with atomic_path(out, overwrite=force) as tmp:
         _write(cat, result, tmp)
@@ -254,13 +262,15 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
             warn(f"{r.path}: tiene errores, no se usó (corríjalo y vuelva a generar): {r.delivery_errors[0].message}")
         elif not r.quarter or r.quarter >= quarter:
             warn(f"{r.path}: es del T{r.quarter}, no anterior al T{quarter}; no se usó.")
-        elif r.unit in latest and latest[r.unit].quarter == r.quarter:
+        elif r.key is None:
+            warn(f"{r.path}: la unidad {r.unit} no está en el catálogo; no se usó.")
+        elif r.key in latest and latest[r.key].quarter == r.quarter:
             raise PoaxlError(f"Hay dos archivos de la unidad {r.unit} del T{r.quarter}: "
-                             f"{latest[r.unit].path} y {r.path}.")
-        elif r.unit not in latest or latest[r.unit].quarter < r.quarter:
-            latest[r.unit] = r
-    for code, r in latest.items():
-        unit = catalog.unit(code)
+                             f"{latest[r.key].path} y {r.path}.")
+        elif r.key not in latest or latest[r.key].quarter < r.quarter:
+            latest[r.key] = r
+    for key, r in latest.items():
+        unit = catalog.unit(key)
         index = {g.number: i for i, g in enumerate(unit.goals)}
         fill = Prefill()
         for g in r.goals:
@@ -270,5 +280,5 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
             fill.actuals[i] = [a if q < r.quarter else None for q, a in enumerate(g.actuals)]
             if g.observation:
                 fill.notes[i] = f"Observación del T{r.quarter}: {g.observation}"
-        prefill[unit.code] = fill
+        prefill[catalog.unit_id(unit)] = fill
     return prefill

@@ -139,7 +139,7 @@ def test_units_json(run):
 
     data = json.loads(run("units", "--format", "json").stdout)
     assert data["catalog"] == "mexicali-2020-r01" and data["units"][-1] == {
-        "code": "0046", "name": "UNIDAD COORDINADORA DE TRANSPARENCIA", "label": "UNIDAD RESPONSABLE", "goals": 5}
+        "code": "0046", "ramo": "01", "key": "01-0046", "name": "UNIDAD COORDINADORA DE TRANSPARENCIA", "label": "UNIDAD RESPONSABLE", "goals": 5}
 
 
 def test_usage_errors_are_in_spanish(run):
