@@ -15,6 +15,7 @@ from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolu
                      relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .findings import FindingType, number, percent
+from .layout import META_SHEET
 from .read import Cell, Sheet, Unreadable, read_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -81,7 +82,8 @@ class Policy:
 
 # --------------------------------------------------------------------------- values
 
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,30})(\.[0-9]{1,30})?$")
+MAX_VALUE = 1e15  # no TMM-F004 quantity comes near it; beyond it (or inf, 1e309) a value is not a number
 
 
 def parse_number(value) -> tuple[float | None, str]:
@@ -94,12 +96,14 @@ def parse_number(value) -> tuple[float | None, str]:
     if isinstance(value, bool):
         return None, "text"
     if isinstance(value, (int, float)):
-        return float(value), "number"
+        number = _bounded(value)
+        return (number, "number") if number is not None else (None, "text")
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if len(text) > 60:  # far longer than any quantity; keeps float() and the pattern cheap
+        return None, "text"
     percent = text.endswith("%")
     text = text.rstrip("%")
-    if _NUMBER.match(text):
-        number = float(text.replace(",", ""))
+    if _NUMBER.match(text) and (number := _bounded(text.replace(",", ""))) is not None:
         return (number / 100, "percent") if percent else (number, "text-number")
     return None, "text"
 
@@ -114,6 +118,15 @@ def _shown(raw) -> str:
 def _value(value: float, kind: str) -> str:
     """A parsed value as a message writes it: a typed percent stays a percent (25 %, not 0.25)."""
     return percent(value) if kind == "percent" else number(value)
+
+
+def _bounded(value) -> float | None:
+    """A float that arithmetic, rounding and xlsxwriter accept: finite and at most MAX_VALUE."""
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):  # an int of 400 digits does not fit a float
+        return None
+    return number if abs(number) <= MAX_VALUE else None  # also False for inf and nan
 
 
 def _same(a: float, b: float, tol: float) -> bool:
@@ -426,11 +439,12 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
     header = find_header(sheet)
     head_unit, head_year, head_quarter = header_identity(sheet, header or 0)
     head_ramo = header_ramo(sheet, header or 0)
+    meta, edited = trusted_meta(meta)
     want_ramo, want_unit = want.split
     code = meta.get("unit") or head_unit or want_unit or "?"
     ramo = meta.get("ramo") or head_ramo or want_ramo  # forms made before the ramo was in the metadata: header
-    year = int(meta["year"]) if meta.get("year", "").isdigit() else head_year
-    quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head_quarter or want.quarter
+    year = int(meta["year"]) if "year" in meta else head_year
+    quarter = int(meta["quarter"]) if "quarter" in meta else head_quarter or want.quarter
     known = _identify(catalog, code, ramo)
     report.unit = catalog.unit_id(known) if known else f"{ramo}-{code}" if ramo and catalog.multi_ramo else code
     report.ramo = known.ramo.code if known and known.ramo else ramo
@@ -438,6 +452,8 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
     report.year, report.quarter = year, quarter
     shown = report.unit
     sink = _Sink(sheet.name, shown)
+    if edited:
+        sink.add(F.STRUCTURE_CHANGED, variant="edited-metadata", sheet=META_SHEET, values=", ".join(edited))
     if not quarter:
         quarter = catalog.quarter
         sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
@@ -458,6 +474,21 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
     checked = check_sheet(sheet, shown, quarter, unit, policy)
     report.goals += checked.values
     return sink.items + checked.items
+
+
+META_PATTERNS = {"unit": (r"[0-9]{1,12}", "unidad"), "year": (r"20[0-9][0-9]|2100", "año"),
+                 "quarter": (r"[1-4]", "trimestre"), "ramo": (r"[0-9A-Za-z][0-9A-Za-z.]{0,19}", "ramo")}
+
+
+def trusted_meta(meta: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The hidden metadata without the values that are malformed (a coordinator can edit the hidden
+    sheet: quarter 5, a year of ``²`` or of 5,000 digits); also the keys that were dropped."""
+    kept, edited = dict(meta), []
+    for key, (pattern, name) in META_PATTERNS.items():
+        if key in kept and not re.fullmatch(pattern, kept[key]):
+            edited.append(f"{name} «{kept.pop(key)[:12]}»")
+    return kept, edited
+
 
 
 def _identify(catalog: Catalog, code: str, ramo: str | None) -> Unit | None:
@@ -557,7 +588,8 @@ def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Pa
     target = Path(out_dir).resolve() / f"{source.stem}{ANNOTATED}"  # .xlsx even for .xlsm: macros are not copied
     if target == source:
         raise ValueError("--annotate debe ser una carpeta distinta de la del archivo revisado")
-    wb = openpyxl.load_workbook(source, keep_vba=False)
+    wb = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
+    defuse(wb)
     fills = {"error": PatternFill("solid", fgColor="F4CCCC"), "warning": PatternFill("solid", fgColor="FFE599")}
     notes: dict[tuple[str, str], list[Finding]] = {}
     for f in marked:
@@ -565,10 +597,38 @@ def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Pa
     for (sheet, cell), items in notes.items():
         if sheet not in wb.sheetnames:
             continue
-        c = wb[sheet][cell]
+        c = _anchor(wb[sheet], cell)
         c.fill = fills["error" if any(i.severity == "error" for i in items) else "warning"]
         text = "\n".join(f"[{i.code}] {i.message}" for i in items)
         c.comment = Comment(text, "poaxl", width=360, height=40 + 30 * len(items))
     with atomic_path(target, overwrite=force) as tmp:
         wb.save(tmp)
     return target
+
+
+def _anchor(ws, ref_: str):
+    """The cell that can carry a comment: a merged range's top-left cell for any cell inside it."""
+    for merged in ws.merged_cells.ranges:
+        if ref_ in merged:
+            return ws.cell(merged.min_row, merged.min_col)
+    return ws[ref_]
+
+
+_OUR_FORMULA = re.compile(r"=[A-Z0-9$(),.:+\-*/<>= ]*")  # SUM/IF/COUNT/AVERAGE/N over cells: no text, no links
+_OUR_FUNCTIONS = {"SUM", "IF", "COUNT", "AVERAGE", "N", "AND", "LEN", "TRIM"}
+
+
+def defuse(wb) -> None:
+    """Make a coordinator's workbook safe to hand back to the office: every hyperlink is dropped and
+    every formula that is not one of the form's own arithmetic formulas is kept only as its text."""
+    for ws in wb.worksheets:
+        for c in list(ws._cells.values()):
+            if getattr(c, "hyperlink", None):
+                c.hyperlink = None
+            if c.data_type == "f" and not _harmless(c.value):
+                c.value, c.data_type = str(c.value), "s"
+
+
+def _harmless(formula) -> bool:
+    text = str(formula)
+    return bool(_OUR_FORMULA.fullmatch(text)) and set(re.findall(r"([A-Z]+)\(", text)) <= _OUR_FUNCTIONS

@@ -320,7 +320,9 @@ STRUCTURE_CHANGED = _define(
                                 "no edite las celdas del catálogo"),
               "missing-goal": Message("falta la meta {number} (fila eliminada)", "use el formato original completo"),
               "reordered": Message("las metas están en otro orden ({found}; se esperaba {expected})",
-                                   "no mueva filas")},
+                                   "no mueva filas"),
+              "edited-metadata": Message("la hoja oculta {sheet} fue modificada ({values} no válido); se usó lo que "
+                                         "dice el encabezado", "envíe el formato original sin editar esa hoja")},
 )
 
 UNIT_MISMATCH = _define(

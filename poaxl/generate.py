@@ -2,6 +2,8 @@
 coordinator's cells unlocked and marked, formulas with cached results, hidden metadata."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -16,6 +18,8 @@ from .layout import (COL, COLUMNS, ID_LABELS, LAST_COL, LAYOUT_VERSION, META_KEY
                      under_programme_rule)
 
 FONT = "Arial"
+# catalog and coordinator text is written as text: never a formula, a hyperlink or a number
+TEXT_ONLY = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 @dataclass
@@ -27,12 +31,16 @@ class Prefill:
 
 
 def file_name(catalog: Catalog, unit: Unit, quarter: int) -> str:
-    """``TMM-F004_2020_T2_003.xlsx``; with several ramos the ramo leads: ``TMM-F004_2020_T2_05-003.xlsx``.
+    """``TMM-F004_2020_T2_003.xlsx``; with several ramos the ramo leads: ``TMM-F004_2020_T2_05-003.xlsx``
+    (a one-ramo catalog keeps the names it always had, so earlier forms and logs still match). The schema already restricts these fields; the name is made safe
+    again here so that no catalog (also one built in code) can name a path outside the chosen folder."""
+    return safe_name(f"{catalog.form_code}_{catalog.year}_T{quarter}_{catalog.unit_id(unit)}") + ".xlsx"
 
-    A one-ramo catalog keeps the names it always had (no ramo), so forms and logs of earlier
-    quarters still match. Codes are validated as digits (unit) and [0-9A-Za-z.] (ramo): a safe name.
-    """
-    return f"{catalog.form_code}_{catalog.year}_T{quarter}_{catalog.unit_id(unit)}.xlsx"
+
+def safe_name(text: str) -> str:
+    """One path component: letters, digits, ``._-`` only; never empty, never starting with a dot."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", str(text))[:150].lstrip(".")
+    return name or "_"
 
 
 def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | None = None,
@@ -86,7 +94,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     """Write one unit's form for ``quarter`` to ``path`` (the caller makes it atomic)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY})
     wb.set_properties({
         "title": f"{cat.form_code} Avance Físico Programático {cat.year} T{quarter} · {unit.title}",
         "subject": f"Programa Operativo Anual {cat.year} · Ramo {_ramo(cat, unit).code} {_ramo(cat, unit).name}",
@@ -159,17 +167,23 @@ def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout) -> None:
     ws.fit_to_pages(1, 1)
     ws.repeat_rows(layout.header, layout.first_goal - 1)
     ws.print_area(0, 0, layout.last_row, LAST_COL)
-    ws.set_footer(f"&L&8{cat.form_code} · {unit.title}&R&8Página &P de &N")
+    ws.set_footer(f"&L&8{_footer_text(f'{cat.form_code} · {unit.title}')}&R&8Página &P de &N")
     ws.freeze_panes(layout.first_goal, 0)
     ws.hide_gridlines(2)
+
+
+def _footer_text(text: str) -> str:
+    """Catalog text inside a header/footer: ``&`` starts a control code there, ``&&`` is a literal &."""
+    text = text if len(text) <= 120 else text[:119] + "…"  # Excel allows 255 characters in all
+    return text.replace("&", "&&")
 
 
 def _title_block(ws, fmt: _Formats, cat: Catalog, unit: Unit, layout: SheetLayout, quarter: int) -> None:
     titles = (cat.ayuntamiento, f"PROGRAMA OPERATIVO ANUAL {cat.year}", "AVANCE FÍSICO PROGRAMÁTICO")
     for row, text in zip(layout.title_rows, titles):
         ws.merge_range(row, 0, row, LAST_COL - 1, text, fmt.title)
-    ws.write(*form_code_cell(), cat.form_code, fmt.code)
-    ws.write(*cutoff_cell(), f"FECHA: {cat.cutoff(quarter)}", fmt.code)
+    ws.write_string(*form_code_cell(), cat.form_code, fmt.code)
+    ws.write_string(*cutoff_cell(), f"FECHA: {cat.cutoff(quarter)}", fmt.code)
     coded = [_ramo(cat, unit), unit.programa, unit, unit.finalidad, unit.funcion, unit.subfuncion, *unit.lineas]
     labels = [unit.label if text is None else text for text in ID_LABELS]
     for i, (row, item) in enumerate(zip(layout.id_rows, coded)):
@@ -216,6 +230,7 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
     style = fmt.formula if goal.aggregation == "sum" else fmt.formula_decimal
     ws.write_formula(row, COL["absolute"], absolute_formula(goal, row, quarter), style, absolute)
     rel = goal.relative(absolute) or 0
+    rel = rel if math.isfinite(rel) else 0  # a META of 1e-300 would make it infinite
     ws.write_formula(row, COL["relative"], relative_formula(row), fmt.percent, rel)
     note = prefill.notes.get(index) if prefill else None
     ws.write_blank(row, COL["observations"], None, fmt.input_text)

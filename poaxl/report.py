@@ -2,6 +2,7 @@
 per unit, findings, native charts), and carry accepted values forward into next quarter's forms."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -11,7 +12,7 @@ from .check import FileReport, check
 from .errors import PoaxlError
 from .findings import SEVERITY_LABEL
 from .files import atomic_path
-from .generate import Prefill
+from .generate import TEXT_ONLY, Prefill
 
 
 @dataclass
@@ -125,7 +126,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
 def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY})
     wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · Ramo {cat.ramo.code}",
                        "author": cat.ayuntamiento})
     bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": 9, "bg_color": "#D9D9D9", "border": 1,
@@ -155,13 +156,17 @@ def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str],
     _print_setup(ws)
     ws.set_row(top, 36)
     for c, h in enumerate(headers):
-        ws.write(top, c, h, bold)
+        ws.write_string(top, c, h, bold)
     for r, values in enumerate(rows, start=top + 1):
         for c, (value, kind) in enumerate(zip(values, kinds)):
             if value is None:
                 ws.write_blank(r, c, None, styles[kind])
+            elif isinstance(value, str):
+                ws.write_string(r, c, value, styles[kind])
+            elif not math.isfinite(value):  # a META of 1e-300 makes a ratio infinite
+                ws.write_blank(r, c, None, styles[kind])
             else:
-                ws.write(r, c, value, styles[kind])
+                ws.write_number(r, c, value, styles[kind])
 
 
 def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
@@ -183,7 +188,7 @@ def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
 
 def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
     ws = wb.add_worksheet("Resumen")
-    ws.write(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
+    ws.write_string(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
                    f"({QUARTER_NAMES[result.quarter - 1]}) · Ramo {cat.ramo.code} {cat.ramo.name}", title)
     headers = ["Unidad", "Nombre", "Metas", "En o sobre lo programado", "Bajo lo programado", "Con hallazgos",
                "Avance relativo promedio", "Estado"]
@@ -199,15 +204,15 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
                   (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
                   f"Avance contra lo programado por unidad · T{result.quarter}", {"name": "Metas"})
     if result.refused:
-        ws.write(last + 22, 0, "Archivos rechazados:", bold)
+        ws.write_string(last + 22, 0, "Archivos rechazados:", bold)
         for i, line in enumerate(result.refused, start=last + 23):
-            ws.write(i, 0, line)
+            ws.write_string(i, 0, line)
 
 
 def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, title) -> None:
     name = row.unit.code
     ws = wb.add_worksheet(name)
-    ws.write(0, 0, f"{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
+    ws.write_string(0, 0, f"{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
     headers = ["L/A", "Meta", "Metas y acciones", "Unidad de medida", "Meta anual",
                *(f"{label} {k}" for label in QUARTER_NAMES for k in ("P", "A")),
                "Programado al trimestre", "Avance absoluto", "Acumulado relativo", "Programado relativo",

@@ -1,0 +1,138 @@
+"""The hostile-input corpus, made at test time (no binary blobs in the repository): catalogs with
+injected text or path tricks, YAML bombs, forms with edited metadata or absurd numbers, and the
+checks a hostile-input test makes on whatever poaxl wrote."""
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from poaxl.catalog import builtin_catalog_path
+from poaxl.layout import META_SHEET
+
+# text that a spreadsheet would turn into a live formula or a link if written carelessly
+INJECTIONS = ('=HYPERLINK("http://x";"y")', "http://evil.example", "mailto:a@b.example", "external:x",
+              "+1+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0")
+
+
+# --------------------------------------------------------------------------- catalogs
+
+def catalog_data() -> dict:
+    """The built-in catalog as one YAML document (catalog.yaml fields plus ``units``)."""
+    root = builtin_catalog_path()
+    data = yaml.safe_load((root / "catalog.yaml").read_text(encoding="utf-8"))
+    data["units"] = [yaml.safe_load(f.read_text(encoding="utf-8")) for f in sorted((root / "units").glob("*.yaml"))]
+    return data
+
+
+def unit_data(data: dict, code: str) -> dict:
+    return next(u for u in data["units"] if u["code"] == code)
+
+
+def write_catalog(path: Path, data: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def injected_catalog(path: Path) -> Path:
+    """Catalog texts that reach cells, headers and sheets carry formula and link injections."""
+    data = catalog_data()
+    first, second, third, fourth, fifth, sixth = INJECTIONS
+    data["ayuntamiento"] = first
+    data["ramo"]["name"] = second
+    unit = unit_data(data, "003")
+    unit["name"] = third
+    unit["programa"]["name"] = fourth
+    unit["goals"][1]["text"] = first
+    unit["goals"][1]["measure"] = second
+    unit["lineas"][0]["name"] = fifth
+    unit["signatures"]["elaboro"] = {"cargo": sixth, "name": first}
+    return write_catalog(path, data)
+
+
+def alias_bomb(levels: int = 9, width: int = 10) -> str:
+    """Billion laughs: each anchor repeats the previous one ``width`` times (width**levels values)."""
+    lines = ['a0: &a0 ["lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def bomb_catalog(path: Path) -> Path:
+    """A valid-looking catalog whose extra field is a billion-laughs bomb (validation would walk it)."""
+    text = write_catalog(path, catalog_data()).read_text(encoding="utf-8")
+    path.write_text(alias_bomb() + text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- workbooks
+
+def rezip(src: Path, dst: Path, change) -> Path:
+    """Copy an xlsx part by part, letting ``change(name, data)`` alter each part."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, change(info.filename, zin.read(info)))
+    return dst
+
+
+def replace_value(src: Path, dst: Path, old: str, new: str) -> Path:
+    """Replace a numeric cell value ``<v>old</v>`` in the first sheet by ``new`` as raw XML."""
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            assert f"<v>{old}</v>".encode() in data
+            return data.replace(f"<v>{old}</v>".encode(), f"<v>{new}</v>".encode(), 1)
+        return data
+    return rezip(src, dst, change)
+
+
+def edit_meta(src: Path, dst: Path, key: str, value: str) -> Path:
+    """A coordinator editing the hidden metadata sheet (openpyxl, as a hand edit in Excel would)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    ws = wb[META_SHEET]
+    for row in ws.iter_rows():
+        if row[0].value == key:
+            row[1].value = value
+            row[1].data_type = "s"
+    wb.save(dst)
+    return dst
+
+
+# --------------------------------------------------------------------------- what poaxl wrote
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (relative name -> sha256): inputs untouched, nothing written astray."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_SAFE_FORMULA = re.compile(r"[A-Z0-9$(),.:+\-*/<>= ]*")  # the form's own arithmetic: no text, no names
+
+
+def active_content(path: Path) -> list[str]:
+    """Formulas other than plain arithmetic on cells, and every hyperlink, in an .xlsx's raw XML."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not name.endswith((".xml", ".rels")):
+                continue
+            xml = z.read(name).decode("utf-8")
+            for formula in re.findall(r"<f(?:\s[^>]*)?>([^<]*)</f>", xml):
+                if not _SAFE_FORMULA.fullmatch(formula.replace("&gt;", ">").replace("&lt;", "<")):
+                    found.append(f"{name}: formula {formula}")
+            found += [f"{name}: {m}" for m in re.findall(r"<hyperlink\b[^>]*>", xml)]
+            found += [f"{name}: {m}" for m in re.findall(r"<Relationship\b[^>]*(?:/hyperlink\"|External)[^>]*>", xml)]
+    return found
+
+
+def strings_in(path: Path) -> str:
+    """All text an .xlsx holds (shared strings, inline strings, comments), XML-unescaped."""
+    from html import unescape
+
+    with zipfile.ZipFile(path) as z:
+        return unescape(" ".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")))
