@@ -111,7 +111,7 @@ def parse_number(value) -> tuple[float | None, str]:
 def _shown(raw) -> str:
     """A cell value as a message quotes it: numbers plainly (1367), text as typed."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return number(raw)
+        return number(raw) if _bounded(raw) is not None else "«un número fuera de rango»"
     return "vacío" if raw is None else f"«{raw}»"
 
 
