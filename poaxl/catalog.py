@@ -187,6 +187,8 @@ class Catalog:
                ramo: str | Coded | None = None) -> list[Unit]:
         """The units a command works on: all of them (of ``ramo``), or those named (each once, in order)."""
         codes = list(codes)
+        if all_units and codes:
+            raise PoaxlError(f"Indique --unit o --all, no ambos (se recibió --all y --unit {', '.join(codes)}).")
         if all_units or (ramo is not None and not codes):
             chosen = self.units_of(ramo)
         else:
@@ -230,7 +232,8 @@ def _load_cached(path: str, stamp: object) -> Catalog:
         raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
-    return _build(data, [_shown(o, root) for o in origins])
+    builtin = root == builtin_catalog_path().resolve()  # a pip user has no such files to edit: not named
+    return _build(data, ["" if builtin else _shown(o, root) for o in origins])
 
 
 def _read_yaml(path: Path) -> Any:
@@ -240,9 +243,7 @@ def _read_yaml(path: Path) -> Any:
         with open(path, encoding="utf-8") as fh:
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" (línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
-        raise CatalogError([f"{path}: YAML inválido{where}: {exc.problem}"]) from None
+        raise CatalogError([f"{path}: {yaml_problem(exc)}"]) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError([f"{path}: no se pudo leer: {exc}"]) from None
 
@@ -267,6 +268,59 @@ def _read_tree(root: Path) -> tuple[dict, str, list[str]]:
     return data, str(head), origins
 
 
+# PyYAML's problems (English) and what to do about them, most common first
+YAML_PROBLEMS = (
+    ("mapping values are not allowed", "hay un «:» donde no se esperaba (un texto con «: » debe ir entre comillas)"),
+    ("could not find expected ':'", "falta el «:» después de un nombre de campo"),
+    ("tab character", "hay un tabulador en la sangría: use espacios"),
+    ("'\\t' that cannot start", "hay un tabulador en la sangría: use espacios"),
+    ("cannot start any token", "hay un carácter que no puede iniciar un valor (ponga el texto entre comillas)"),
+    ("expected <block end>", "la sangría no coincide con la de las líneas anteriores"),
+    ("expected ',' or ']'", "falta «,» o «]» en una lista entre corchetes"),
+    ("expected ',' or '}'", "falta «,» o «}» en un mapa entre llaves"),
+    ("found unexpected end of stream", "el archivo termina antes de cerrar unas comillas"),
+    ("found unknown escape character", "hay una «\\» inválida dentro de comillas dobles"),
+    ("found undefined alias", "hay un alias «*» sin su ancla «&»"),
+    ("block sequence entries are not allowed", "hay un «- » de lista donde se esperaba un valor"),
+    ("found duplicate anchor", "hay un ancla «&» repetida"),
+)
+
+
+def yaml_problem(exc) -> str:
+    """A YAML syntax error in Spanish, with the line and column where the reader stopped."""
+    text = f"{exc.problem or ''} {exc.context or ''}"
+    what = next((es for en, es in YAML_PROBLEMS if en in text),
+                "error de sintaxis (revise la sangría, los «:» y las comillas)")
+    mark = exc.problem_mark or exc.context_mark
+    where = f" (línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
+    return f"YAML inválido{where}: {what}"
+
+
+# an example of each catalog field, for "falta el campo obligatorio" messages
+_CODED = '{code: "01", name: PRESIDENCIA}'
+_SIGNER = "{cargo: COORDINADOR DE ATENCIÓN CIUDADANA, name: LIC. NOMBRE APELLIDO}"
+SHAPES = {
+    "id": "id: mexicali-2020-r01 (minúsculas, números, «.», «-» o «_»)",
+    "ayuntamiento": "ayuntamiento: AYUNTAMIENTO DE MEXICALI, B.C.",
+    "year": "year: 2020", "quarter": "quarter: 2 (trimestre por omisión, 1 a 4)",
+    "form_code": "form_code: TMM-F004", "ramo": f"ramo: {_CODED}",
+    "units": "units: [...] (lista de unidades, o un archivo por unidad en units/)",
+    "code": 'code: "003" (entre comillas)', "label": "label: UNIDAD EJECUTORA (o UNIDAD RESPONSABLE)",
+    "name": "name: ATENCIÓN CIUDADANA",
+    "programa": 'programa: {code: "010", name: GESTIÓN Y CONDUCCIÓN DE LA POLÍTICA DEL PRESIDENTE MUNICIPAL}',
+    "finalidad": 'finalidad: {code: "1", name: GOBIERNO}',
+    "funcion": 'funcion: {code: "3", name: COORDINACIÓN DE LA POLÍTICA DE GOBIERNO}',
+    "subfuncion": 'subfuncion: {code: "1", name: PRESIDENCIA / GUBERNATURA}',
+    "lineas": 'lineas: [{code: "8.1.3", name: ATENCIÓN CIUDADANA}]',
+    "goals": "goals: [{la, number, text, measure, meta, planned}, ...]",
+    "signatures": "signatures: {elaboro: {cargo, name}, reviso: {cargo, name}, autorizo: {cargo, name}}",
+    "elaboro": f"elaboro: {_SIGNER}", "reviso": f"reviso: {_SIGNER}", "autorizo": f"autorizo: {_SIGNER}",
+    "cargo": "cargo: COORDINADOR DE ATENCIÓN CIUDADANA",
+    "la": 'la: "8.1.3"', "number": 'number: "2.1" (o "2" para el objetivo)',
+    "text": "text: ATENDER A PERSONAS EN SITUACIÓN DE VULNERABILIDAD", "measure": "measure: APOYO",
+    "meta": "meta: 420", "planned": "planned: [150, 160, 60, 50] (un valor por trimestre)",
+}
+
 _TYPES = {"string": "texto", "integer": "número entero", "number": "número", "array": "lista",
           "object": "mapa (clave: valor)", "boolean": "sí/no"}
 
@@ -274,9 +328,10 @@ _TYPES = {"string": "texto", "integer": "número entero", "number": "número", "
 def spanish_error(error) -> str:
     """One jsonschema error in words a planning office understands."""
     v, val = error.validator, error.validator_value
-    if v == "required":
-        missing = [k for k in val if isinstance(error.instance, dict) and k not in error.instance]
-        return f"falta el campo obligatorio «{missing[0] if missing else val[0]}»"
+    if v == "required":  # jsonschema reports each missing field as its own error, named in the message
+        field_name = next((k for k in val if repr(k) in error.message), val[0])
+        shape = f"; p. ej. {SHAPES[field_name]}" if field_name in SHAPES else ""
+        return f"falta el campo obligatorio «{field_name}»{shape}"
     if v == "type":
         hint = ' (escriba los códigos entre comillas, p. ej. "003")' if val == "string" else ""
         return f"debe ser {_TYPES.get(val, val)}, no «{error.instance}»{hint}"
@@ -325,7 +380,7 @@ def _validate(data: dict, head: str, origins: list[str]) -> None:
                 path = path[2:]
         problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error)}")
     if problems:
-        raise CatalogError(sorted(problems))
+        raise CatalogError(sorted(dict.fromkeys(problems)))
 
 
 def _shown(file: str, root: Path) -> str:
@@ -438,8 +493,10 @@ class Lint:
 
 
 def unit_warnings(unit: Unit) -> list[str]:
-    """The lint of one unit as the messages people read: ``file: unit meta N: problem``."""
-    return [f"{unit.source}: {unit.code} meta {lint.goal.number}: {lint.message}" for lint in lint_unit(unit)]
+    """The lint of one unit as the planning office reads it: ``unidad 002 …, meta 6: problem``, and the
+    catalog file to correct when it is the office's own (the built-in catalog's files are not theirs)."""
+    where = f" (en {unit.source})" if unit.source else ""
+    return [f"unidad {unit.title}, meta {lint.goal.number}: {lint.message}{where}" for lint in lint_unit(unit)]
 
 
 def _la_key(code: str) -> str:

@@ -529,6 +529,18 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+def nothing_to_check(paths: Iterable[str | Path]) -> str:
+    """Why ``expand`` found nothing: no workbook at all, or only our own annotated copies."""
+    from .findings import text
+
+    paths = list(map(Path, paths))
+    copies = [f for p in paths if p.is_dir() for f in p.rglob(f"*{ANNOTATED}")]
+    where = ", ".join(map(str, paths))
+    if copies:
+        return text("only-annotated", paths=where, count=len(copies), suffix=ANNOTATED)
+    return text("no-files", paths=where)
+
+
 def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None = None, unit: str | None = None,
           quarter: int | None = None, policy: Policy = Policy(), jobs: int = 1,
           progress: Callable[[FileReport], None] | None = None, ramo: str | None = None) -> list[FileReport]:

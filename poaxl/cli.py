@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, click_es
 from .errors import PoaxlError
+
+click_es.install()  # before the decorators below: click's help texts are made when they run
 
 CATALOG_HELP = "Catálogo (archivo YAML o carpeta). Por omisión $POAXL_CATALOG o el catálogo integrado."
 
@@ -16,6 +18,19 @@ CATALOG_HELP = "Catálogo (archivo YAML o carpeta). Por omisión $POAXL_CATALOG 
 def _fail(message: str, code: int = 2) -> None:
     click.secho(f"Error: {message}", fg="red", err=True)
     sys.exit(code)
+
+
+def stop_quietly() -> None:
+    """The reader of stdout went away: end now, without a message and without Python's own
+    complaint when it flushes stdout at exit (the file descriptor points to /dev/null)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(BROKEN_PIPE_EXIT)
+
+
+BROKEN_PIPE_EXIT = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
 
 
 def friendly(func):
@@ -27,6 +42,8 @@ def friendly(func):
             return func(*args, **kwargs)
         except PoaxlError as exc:
             _fail(str(exc), exc.exit_code)
+        except BrokenPipeError:  # `poaxl check DIR | head -1`: the reader has what it wanted
+            stop_quietly()
         except OSError as exc:  # a folder we cannot write, a disk that is full...
             where = f" {exc.filename}" if exc.filename else ""
             _fail(f"no se pudo leer o escribir{where}: {exc.strerror or exc}", 2)
@@ -57,21 +74,45 @@ def ramo_option(func):
                         help="Ramo (p. ej. 05): solo sus unidades; distingue una unidad que existe en varios ramos.")(func)
 
 
-def load(catalog_path: Path | None, warn_units: tuple[str, ...] | None = None, ramo: str | None = None):
-    """Load the catalog; print lint warnings (all units, or only ``warn_units``) on stderr."""
+def quiet_option(func):
+    """--quiet: no «Aviso:» lines (errors and results are still printed)."""
+    def remember(ctx: click.Context, _param, value: bool) -> bool:
+        ctx.meta["poaxl.quiet"] = value
+        return value
+
+    return click.option("--quiet", is_flag=True, expose_value=False, is_eager=True, callback=remember,
+                        help="Sin avisos (del catálogo y otros); los errores se muestran siempre.")(func)
+
+
+def warn(message: str) -> None:
+    """One «Aviso:» line on stderr, unless --quiet."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.meta.get("poaxl.quiet"):
+        click.secho(f"Aviso: {message}", fg="yellow", err=True)
+
+
+def load(catalog_path: Path | None, warn_all: bool = False, ramo: str | None = None):
+    """Load the catalog (checking --ramo); with ``warn_all`` print the planning warnings of every
+    unit (of ``ramo``), once."""
     from .catalog import load_catalog, unit_warnings
 
     cat = load_catalog(catalog_path)
     if ramo is not None:
         cat.find_ramo(ramo)
-    if warn_units is None:
-        warnings = [w for u in cat.units_of(ramo) for w in unit_warnings(u)] if ramo is not None else cat.warnings
-    else:
-        chosen = {u.key: u for u in (cat.unit(c, ramo) for c in warn_units)}
-        warnings = [w for u in chosen.values() for w in unit_warnings(u)]
-    for warning in warnings:
-        click.secho(f"Aviso: {warning}", fg="yellow", err=True)
+    if warn_all:
+        for warning in dict.fromkeys(w for u in cat.units_of(ramo) for w in unit_warnings(u)):
+            warn(warning)
     return cat
+
+
+def select(cat, unit_codes: tuple[str, ...], all_units: bool, ramo: str | None = None) -> list:
+    """The units a command works on (usage errors first), then their planning warnings, once."""
+    from .catalog import unit_warnings
+
+    chosen = cat.select(unit_codes, all_units, ramo)
+    for warning in dict.fromkeys(w for unit in chosen for w in unit_warnings(unit)):
+        warn(warning)
+    return chosen
 
 
 def progress(items, label: str):
@@ -82,37 +123,46 @@ def progress(items, label: str):
     return click.progressbar(items, label=label, file=sys.stderr if shown else io.StringIO(), show_pos=True)
 
 
-CLICK_ES = (("No such option", "No existe la opción"), ("No such command", "No existe el comando"),
-            ("Missing option", "Falta la opción"), ("Missing argument", "Falta el argumento"),
-            ("Invalid value for", "Valor no válido para"), ("is not in the range", "no está en el rango"),
-            ("is not one of", "no es uno de"), ("is not a valid integer", "no es un número entero"),
-            ("is not a valid float", "no es un número"), ("does not exist", "no existe"),
-            ("Got unexpected extra argument", "Argumento adicional inesperado"),
-            ("requires an argument", "requiere un valor"), ("Did you mean one of:", "¿Quiso decir alguna de:"),
-            ("Did you mean", "¿Quiso decir"))
+class SpanishCommand(click.Command):
+    """A command whose usage line is Spanish too (click's texts are translated by click_es)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", click_es.OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+        click_es.spanish_metavars(self.params)
 
 
 class SpanishGroup(click.Group):
-    """click's own usage errors, said in Spanish (click ships no Spanish catalogue); exit 2 as before."""
+    """The poaxl group: Spanish usage line, help (exit 0) when called with nothing, usage errors
+    said in Spanish with exit 2, and the same for its subcommands and subgroups."""
+
+    command_class = SpanishCommand
+    group_class = type  # subgroups are SpanishGroups too
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", click_es.OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", click_es.COMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
 
     def main(self, *args, **kwargs):
         kwargs.pop("standalone_mode", None)
+        no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
+        except no_args as exc:  # `poaxl` or `poaxl catalog` alone: the help is the answer
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
         except click.UsageError as exc:
-            message = exc.format_message()
-            for english, spanish in CLICK_ES:
-                message = message.replace(english, spanish)
             if exc.ctx is not None:
-                click.echo(exc.ctx.get_usage().replace("Usage:", "Uso:"), err=True)
+                click.echo(exc.ctx.get_usage(), err=True)
                 click.echo(f"Ayuda: {exc.ctx.command_path} --help", err=True)
-            click.secho(f"Error: {message}", fg="red", err=True)
+            click.secho(f"Error: {exc.format_message()}", fg="red", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.secho("Interrumpido.", fg="red", err=True)
             sys.exit(1)
-
-
+        except BrokenPipeError:
+            stop_quietly()
 @click.group(cls=SpanishGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="poaxl", message="%(prog)s %(version)s")
 def main() -> None:
@@ -130,9 +180,10 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Lista las unidades del catálogo y sus metas.")
 @format_option
 @ramo_option
+@quiet_option
 @catalog_option
 @friendly
 def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
@@ -143,7 +194,7 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
       poaxl units --catalog otro-catalogo/
       poaxl units --format json
     """
-    cat = load(catalog_path, ramo=ramo)
+    cat = load(catalog_path, warn_all=True, ramo=ramo)
     if fmt == "json":
         echo_json({"catalog": cat.id, "year": cat.year, "units": [
             {"code": u.code, "ramo": u.ramo.code, "key": u.key, "name": u.name, "label": u.label,
@@ -157,7 +208,7 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
             click.echo(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)")
 
 
-@main.command()
+@main.command(short_help="Genera el formato TMM-F004 de cada unidad.")
 @click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO",
               help="Unidad a generar (repetible). 46 equivale a 0046.")
 @click.option("--all", "all_units", is_flag=True, help="Todas las unidades del catálogo.")
@@ -170,6 +221,7 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
               help="Formatos aceptados de trimestres anteriores (archivos o carpetas): "
                    "sus avances se copian y bloquean.")
 @ramo_option
+@quiet_option
 @catalog_option
 @friendly
 def generate(unit_codes, all_units, quarter, out, password, force, from_paths, ramo, catalog_path) -> None:
@@ -184,16 +236,18 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, r
       poaxl generate --ramo 05 --out formatos/     # todas las unidades del ramo 05
       poaxl generate --unit 05-001                 # la 001 del ramo 05
     """
-    from .generate import generate as run
+    from .generate import check_out, empty_history_warning, generate as run
 
-    cat = load(catalog_path, warn_units=None if all_units or (ramo and not unit_codes) else unit_codes, ramo=ramo)
-    count = len(cat.select(unit_codes, all_units, ramo))
+    cat = load(catalog_path, ramo=ramo)
+    count = len(select(cat, unit_codes, all_units, ramo))
+    check_out(out)
     prefill = None
     if from_paths:
         from .report import carry_forward
 
-        prefill = carry_forward(from_paths, cat, quarter or cat.quarter, warn=lambda m: click.secho(
-            f"Aviso: {m}", fg="yellow", err=True))
+        prefill = carry_forward(from_paths, cat, quarter or cat.quarter, warn=warn)
+    elif (quarter or cat.quarter) > 1:
+        warn(empty_history_warning(quarter or cat.quarter))
     with progress(range(count), "Generando") as bar:
         paths = run(unit_codes, all_units=all_units, quarter=quarter, out=out, catalog=cat,
                     password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1), ramo=ramo)
@@ -218,8 +272,8 @@ def render_report(report, color: bool) -> None:
         click.echo(click.style(line, fg=fg) if color else line)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(short_help="Revisa los formatos llenados, celda por celda.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARCHIVOS...")
 @format_option
 @click.option("--unit", "-u", metavar="CODIGO", help="Unidad esperada (si el archivo no la dice, o para verificarla).")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
@@ -230,12 +284,13 @@ def render_report(report, color: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Archivos revisados en paralelo.")
 @ramo_option
+@quiet_option
 @catalog_option
 @friendly
 def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catalog_path) -> None:
     """Revisa formatos TMM-F004 llenados y dice, celda por celda, qué está mal.
 
-    PATHS son archivos .xlsx o carpetas (se revisan todos los .xlsx dentro).
+    ARCHIVOS son archivos .xlsx o carpetas (se revisan todos los .xlsx dentro).
 
     \b
     Estado de salida: 0 sin errores · 1 algún archivo con errores · 2 archivo ilegible o uso incorrecto.
@@ -246,14 +301,14 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
       poaxl check respuestas/ --format json > informe.json
       poaxl check respuestas/ --annotate revisados/
     """
-    from .check import Policy, annotate, check as run, exit_status, expand
+    from .check import Policy, annotate, check as run, exit_status, expand, nothing_to_check
     from .findings import STATUS_LABEL, text
 
-    cat = load(catalog_path, warn_units=(), ramo=ramo)
+    cat = load(catalog_path, ramo=ramo)
     policy = Policy(over_ratio=over_ratio) if over_ratio else Policy()
     files = expand(paths)
     if not files:
-        raise PoaxlError(text("no-files", paths=", ".join(map(str, paths))))
+        raise PoaxlError(nothing_to_check(paths))
     with progress(range(len(files)), "Revisando") as bar:
         reports = run(files, catalog=cat, unit=unit, quarter=quarter, policy=policy, jobs=jobs,
                       progress=lambda r: bar.update(1), ramo=ramo)
@@ -310,7 +365,7 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
     return settings, conf
 
 
-@main.command()
+@main.command(short_help="Envía a cada coordinador su formato por correo.")
 @click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO", help="Unidad (repetible).")
 @click.option("--all", "all_units", is_flag=True, help="Todas las unidades.")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre. Por omisión el del catálogo.")
@@ -342,6 +397,7 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
               help="Archivo YAML con una sección smtp: (host, port, security, user, from, reply_to, cafile).")
 @format_option
 @ramo_option
+@quiet_option
 @catalog_option
 @friendly
 def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, deadline, resend, contacts, smtp_host, smtp_port,
@@ -362,8 +418,8 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
 
     from .mail import send as run
 
-    cat = load(catalog_path, warn_units=(), ramo=ramo)
-    count = len(cat.select(unit_codes, all_units, ramo))  # before any password prompt
+    cat = load(catalog_path, ramo=ramo)
+    count = len(select(cat, unit_codes, all_units, ramo))  # before any password prompt
     settings, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
     if settings.user and settings.password is None and not dry_run:
         if not sys.stdin.isatty():
@@ -387,6 +443,9 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
     for o in outcomes:
         line = f"{o.unit:>6}  {label[o.result]:<15} {', '.join(o.recipients)}" + (f" — {o.reason}" if o.reason else "")
         click.echo(click.style(line, fg=colour[o.result]) if color else line)
+    for o in outcomes:
+        if o.generated:
+            click.echo(f"Formato generado: {o.form}")
     totals = {k: sum(o.result == k for o in outcomes) for k in label}
     click.echo(f"\n{totals['sent']} enviado(s), {totals['partial']} parcial(es), {totals['skipped']} omitido(s), "
                f"{totals['failed']} fallido(s)"
@@ -394,8 +453,8 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
     sys.exit(1 if failed else 0)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(short_help="Consolida los formatos revisados de un ramo.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARCHIVOS...")
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Libro consolidado a escribir (.xlsx).")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
@@ -404,6 +463,7 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Revisión en paralelo.")
 @format_option
 @ramo_option
+@quiet_option
 @catalog_option
 @friendly
 def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_path) -> None:
@@ -423,7 +483,7 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
 
     from .check import expand
 
-    cat = load(catalog_path, warn_units=(), ramo=ramo)
+    cat = load(catalog_path, ramo=ramo)
     files = expand(paths)  # walked once: the bar's length and the report's input
     with progress(range(len(files)), "Revisando") as bar:
         result = run(files, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
@@ -450,8 +510,8 @@ def catalog_group() -> None:
     """Operaciones sobre el catálogo."""
 
 
-@catalog_group.command("check")
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@catalog_group.command("check", short_help="Valida un catálogo antes de usarlo.")
+@click.argument("path", required=False, type=click.Path(path_type=Path), metavar="[CATALOGO]")
 @friendly
 def catalog_check(path: Path | None) -> None:
     """Valida un catálogo (esquema y revisión de la planeación) antes de enviarlo.

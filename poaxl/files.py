@@ -8,6 +8,23 @@ from pathlib import Path
 from typing import Iterator
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux /proc).
+
+    Elsewhere it is read by setting and restoring it, which is what every library does.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
@@ -19,6 +36,7 @@ def atomic_path(target: Path, overwrite: bool = False) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a shared folder needs the umask's mode
     tmp_path = Path(tmp)
     try:
         yield tmp_path

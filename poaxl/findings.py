@@ -417,6 +417,8 @@ def reason(key: str, **fields) -> str:
 
 TEXTS: dict[str, str] = {
     "no-files": "No se encontró ningún archivo .xlsx en: {paths}",
+    "only-annotated": "En {paths} solo hay copias anotadas por --annotate ({count}, *{suffix}); no se revisan de "
+                      "nuevo: revise la carpeta de los formatos originales.",
     "check-summary": "{files} archivo(s): {ok} correcto(s), {warnings} con avisos, {errors} con errores, "
                      "{unreadable} ilegible(s) · {n_errors} error(es), {n_warnings} aviso(s).",
     "unit-not-in-catalog": "La unidad «{unit}» no existe{where} en el catálogo {catalog}. Unidades válidas: {valid}.",

@@ -77,7 +77,28 @@ def _prefill_for(prefill: dict[str, Prefill], cat: Catalog, unit: Unit) -> Prefi
     return prefill.get(cat.unit_id(unit)) or prefill.get(unit.key)
 
 
+# names that are files, not folders: `--out formato.xls` must not become a folder named formato.xls
+NOT_A_FOLDER = {".xls", ".xlsm", ".xlsb", ".ods", ".csv", ".pdf", ".txt", ".zip", ".json", ".yaml", ".yml"}
+
+
+def check_out(out: str | Path) -> None:
+    """Refuse an --out that names a file of another kind: forms are .xlsx files in a folder."""
+    out = Path(out)
+    if out.suffix.lower() in NOT_A_FOLDER and not out.is_dir():
+        raise PoaxlError(f"--out {out}: los formatos se escriben como .xlsx; indique un nombre .xlsx "
+                         f"(una sola unidad) o una carpeta.")
+
+
+def empty_history_warning(quarter: int) -> str:
+    """Said when quarter N > 1 is generated without --from: the earlier A cells are open and empty."""
+    earlier = ", ".join(f"T{q}" for q in range(1, quarter))
+    return (f"el T{quarter} se genera sin --from: los avances de {earlier} quedan vacíos para que el "
+            f"coordinador los capture; para copiarlos de los formatos ya aceptados use "
+            f"--from CARPETA_DEL_T{quarter - 1}.")
+
+
 def _targets(cat: Catalog, units: Sequence[Unit], quarter: int, out: Path) -> list[Path]:
+    check_out(out)
     if out.suffix.lower() == ".xlsx":
         if len(units) != 1:
             raise PoaxlError(f"--out {out} es un archivo, pero se generan {len(units)} unidades: indique una carpeta.")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .catalog import QUARTER_NAMES, Catalog, Unit, load_catalog
-from .check import FileReport, check
+from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
 from .findings import SEVERITY_LABEL
 from .files import atomic_path
@@ -97,6 +97,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
 
     ``ramo`` consolidates one ramo: its units only; files of other ramos are refused."""
     cat = load_catalog(catalog)
+    paths = list(paths)
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
@@ -104,7 +105,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
         raise PoaxlError(f"{out} ya existe; use --force para reemplazarlo.")
     reports = check(paths, catalog=cat, quarter=quarter, jobs=jobs, progress=progress, ramo=ramo)
     if not reports:
-        raise PoaxlError("No se encontró ningún archivo .xlsx para consolidar.")
+        raise PoaxlError(nothing_to_check(paths))
     quarters = {r.quarter for r in reports if r.quarter}
     if len(quarters) > 1:
         raise PoaxlError("Los archivos son de trimestres distintos (" + ", ".join(f"T{q}" for q in sorted(quarters))
@@ -136,6 +137,11 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     percent = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "0%"})
     title = wb.add_format({"font_name": "Arial", "bold": True, "font_size": 12})
     styles = {"text": text, "number": number, "percent": percent}
+    for kind, style in list(styles.items()):
+        total = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "bold": True, "top": 2,
+                               "bg_color": "#EFEFEF", "text_wrap": kind == "text",
+                               "num_format": {"text": "@", "number": "General", "percent": "0%"}[kind]})
+        styles["total_" + kind] = total
     _summary_sheet(wb, cat, result, bold, styles, title)
     for row in result.units:
         if row.consolidated:
@@ -170,8 +176,9 @@ def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str],
 
 
 def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
-           series: tuple[tuple[str, str], ...], title: str, y_axis: dict):
-    """A native column chart of some columns of a table written by _table, placed below it."""
+           series: tuple[tuple[str, str], ...], title: str, y_axis: dict, below: int | None = None):
+    """A native column chart of some columns of a table written by _table, placed below it
+    (or below row ``below``: the summary's total row is not a category of the chart)."""
     first, last = top + 1, top + n_rows
     cat = headers.index(category)
     chart = wb.add_chart({"type": "column"})
@@ -182,8 +189,25 @@ def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
     chart.set_title({"name": title})
     chart.set_x_axis({"name": category})
     chart.set_y_axis(y_axis)
-    ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
-    return last
+    anchor = max(last, below or 0) + 2
+    ws.insert_chart(anchor, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    return anchor - 2
+
+
+def ramo_total(cat: Catalog, units: list[UnitSummary]) -> list:
+    """The ramo's row under the units: counts added up; the average over every consolidated goal."""
+    delivered = [u for u in units if u.report is not None]
+    rel = [g.relative for u in units if u.consolidated for g in u.report.goals if g.relative is not None]
+    return [f"Ramo {cat.ramo.code}", f"TOTAL {cat.ramo.name}", sum(u.goals for u in units),
+            sum(u.on_programme for u in units), sum(u.under_programme for u in units),
+            sum(u.with_findings for u in units), sum(rel) / len(rel) if rel else None,
+            f"{len(delivered)} de {len(units)} entregados"]
+
+
+def count_axis(peak: float, title: str) -> dict:
+    """A y axis of whole counts: steps of 1, 2, 5, 10… (never 0.5 of a goal), from 0."""
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 10 ** 9) if peak / s <= 10)
+    return {"name": title, "min": 0, "major_unit": step, "num_format": "0"}
 
 
 def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
@@ -194,15 +218,26 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
                "Avance relativo promedio", "Estado"]
     rows = [[u.unit.code, u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
              u.average_relative, u.status] for u in result.units]
-    _table(ws, 2, headers, rows, ["text", "text", "number", "number", "number", "number", "percent", "text"],
-           bold, styles)
+    kinds = ["text", "text", "number", "number", "number", "number", "percent", "text"]
+    _table(ws, 2, headers, rows, kinds, bold, styles)
+    total_row = 2 + len(rows) + 1
+    for c, value in enumerate(ramo_total(cat, result.units)):
+        style = styles["total_" + kinds[c]]
+        if value is None:
+            ws.write_blank(total_row, c, None, style)
+        elif isinstance(value, str):
+            ws.write_string(total_row, c, value, style)  # catalog text is never a formula
+        else:
+            ws.write_number(total_row, c, value, style)
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 42)
     ws.set_column(2, 6, 13)
     ws.set_column(7, 7, 22)
+    peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
     last = _chart(wb, ws, headers, 2, len(rows), "Unidad",
                   (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
-                  f"Avance contra lo programado por unidad · T{result.quarter}", {"name": "Metas"})
+                  f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
+                  below=total_row)
     if result.refused:
         ws.write_string(last + 22, 0, "Archivos rechazados:", bold)
         for i, line in enumerate(result.refused, start=last + 23):
@@ -259,7 +294,7 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
     if quarter < 2:
         raise PoaxlError("--from solo tiene sentido a partir del trimestre 2.")
     prefill: dict[str, Prefill] = {}
-    latest: dict[str, FileReport] = {}
+    accepted: dict[str, dict[int, FileReport]] = {}  # unit -> quarter -> its accepted file
     for r in check(paths, catalog=catalog):
         if r.status == "unreadable":
             warn(f"{r.path}: ilegible, no se usó — {r.findings[0].message}")
@@ -269,21 +304,30 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
             warn(f"{r.path}: es del T{r.quarter}, no anterior al T{quarter}; no se usó.")
         elif r.key is None:
             warn(f"{r.path}: la unidad {r.unit} no está en el catálogo; no se usó.")
-        elif r.key in latest and latest[r.key].quarter == r.quarter:
+        elif r.quarter in accepted.get(r.key, {}):
             raise PoaxlError(f"Hay dos archivos de la unidad {r.unit} del T{r.quarter}: "
-                             f"{latest[r.key].path} y {r.path}.")
-        elif r.key not in latest or latest[r.key].quarter < r.quarter:
-            latest[r.key] = r
-    for key, r in latest.items():
+                             f"{accepted[r.key][r.quarter].path} y {r.path}.")
+        else:
+            accepted.setdefault(r.key, {})[r.quarter] = r
+    for key, files in accepted.items():
         unit = catalog.unit(key)
-        index = {g.number: i for i, g in enumerate(unit.goals)}
-        fill = Prefill()
+        prefill[catalog.unit_id(unit)] = _prefill(unit, [files[q] for q in sorted(files)])
+    return prefill
+
+
+def _prefill(unit: Unit, files: list[FileReport]) -> Prefill:
+    """A values from the latest file; each earlier quarter's observation, labelled, in quarter order."""
+    index = {g.number: i for i, g in enumerate(unit.goals)}
+    fill = Prefill()
+    latest = files[-1]
+    for g in latest.goals:
+        if g.goal.number in index:
+            fill.actuals[index[g.goal.number]] = [a if q < latest.quarter else None for q, a in enumerate(g.actuals)]
+    for r in files:
         for g in r.goals:
             i = index.get(g.goal.number)
-            if i is None:
-                continue
-            fill.actuals[i] = [a if q < r.quarter else None for q, a in enumerate(g.actuals)]
-            if g.observation:
-                fill.notes[i] = f"Observación del T{r.quarter}: {g.observation}"
-        prefill[catalog.unit_id(unit)] = fill
-    return prefill
+            if i is not None and g.observation:
+                earlier = fill.notes.get(i)
+                note = f"Observación del T{r.quarter}: {g.observation}"
+                fill.notes[i] = f"{earlier}\n{note}" if earlier else note
+    return fill

@@ -88,4 +88,4 @@ def test_annotate_writes_marked_copies_and_leaves_originals(tmp_path):
     assert any("missing-observation" in t and "explique" in t for t in comments.values())
     assert not (tmp_path / "TMM-F004_2020_T2_001.revisado.xlsx").exists()  # nothing to mark on a clean form
     again = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"])
-    assert again.exit_code == 2 and "ningún archivo" in again.output  # copies are not checked as answers
+    assert again.exit_code == 2 and "solo hay copias anotadas" in again.output  # copies are not checked as answers
