@@ -489,17 +489,27 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
         result = run(files, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
                      jobs=jobs, progress=lambda r: bar.update(1), ramo=ramo)
     if fmt == "json":
+        totals = lambda r: {"ramo": r.ramo.code if r.ramo else None, "name": r.ramo.name if r.ramo else r.label,  # noqa: E731
+                            "units": r.units, "delivered": r.delivered, "goals": r.goals,
+                            "on_programme": r.on_programme, "under_programme": r.under_programme,
+                            "with_findings": r.with_findings, "average_relative": r.average_relative}
         echo_json({"path": str(result.path), "quarter": result.quarter, "refused": result.refused, "units": [
-            {"unit": u.unit.code, "name": u.unit.name, "goals": u.goals, "on_programme": u.on_programme,
-             "under_programme": u.under_programme, "with_findings": u.with_findings,
-             "average_relative": u.average_relative, "status": u.status} for u in result.units]})
+            {"unit": cat.unit_id(u.unit), "ramo": u.unit.ramo.code, "name": u.unit.name, "goals": u.goals,
+             "on_programme": u.on_programme, "under_programme": u.under_programme,
+             "with_findings": u.with_findings, "average_relative": u.average_relative, "status": u.status}
+            for u in result.units], "ramos": [totals(r) for r in result.ramos], "total": totals(result.total)})
         sys.exit(1 if result.refused else 0)
     click.echo(f"Consolidado T{result.quarter}: {result.path}")
-    click.echo(f"{'unidad':>6}  {'metas':>5}  {'en prog.':>8}  {'bajo':>4}  {'hallazgos':>9}  {'avance':>6}  estado")
+    click.echo(f"{'unidad':>8}  {'metas':>5}  {'en prog.':>8}  {'bajo':>4}  {'hallazgos':>9}  {'avance':>6}  estado")
+    pct = lambda x: f"{x:.0%}" if x is not None else "—"  # noqa: E731
     for u in result.units:
-        avg = f"{u.average_relative:.0%}" if u.average_relative is not None else "—"
-        click.echo(f"{u.unit.code:>6}  {u.goals:>5}  {u.on_programme:>8}  {u.under_programme:>4}  "
-                   f"{u.with_findings:>9}  {avg:>6}  {u.status}")
+        click.echo(f"{cat.unit_id(u.unit):>8}  {u.goals:>5}  {u.on_programme:>8}  {u.under_programme:>4}  "
+                   f"{u.with_findings:>9}  {pct(u.average_relative):>6}  {u.status}")
+    if cat.multi_ramo:
+        for r in [*result.ramos, result.total]:
+            click.echo(f"{r.label}: {r.delivered} de {r.units} unidades entregadas, {r.goals} metas, "
+                       f"{r.on_programme} en o sobre lo programado, {r.under_programme} bajo, "
+                       f"avance promedio {pct(r.average_relative)}")
     for line in result.refused:
         click.secho(f"Rechazado: {line}", fg="yellow", err=True)
     sys.exit(1 if result.refused else 0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .catalog import QUARTER_NAMES, Catalog, Unit, load_catalog
+from .catalog import QUARTER_NAMES, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
 from .findings import SEVERITY_LABEL
@@ -31,12 +31,47 @@ class UnitSummary:
 
 
 @dataclass
+class RamoSummary:
+    """One ramo's line (or the municipal total, ``ramo`` None): units delivered, goals and their progress."""
+
+    ramo: Coded | None
+    units: int = 0
+    delivered: int = 0
+    goals: int = 0
+    on_programme: int = 0
+    under_programme: int = 0
+    with_findings: int = 0
+    average_relative: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.ramo.code} {self.ramo.name}" if self.ramo else "TOTAL MUNICIPAL"
+
+
+def ramo_summary(ramo: Coded | None, rows: list[UnitSummary]) -> RamoSummary:
+    """Add up the unit rows; the average is over the goals of the consolidated units."""
+    out = RamoSummary(ramo, units=len(rows), goals=sum(r.goals for r in rows))
+    relatives = []
+    for r in rows:
+        out.delivered += r.report is not None
+        out.on_programme += r.on_programme
+        out.under_programme += r.under_programme
+        out.with_findings += r.with_findings
+        if r.consolidated:
+            relatives += [g.relative for g in r.report.goals if g.relative is not None]
+    out.average_relative = sum(relatives) / len(relatives) if relatives else None
+    return out
+
+
+@dataclass
 class Consolidation:
     quarter: int
     units: list[UnitSummary]
     reports: list[FileReport]
     refused: list[str] = field(default_factory=list)
     path: Path | None = None
+    ramos: list[RamoSummary] = field(default_factory=list)  # one per ramo reported, in catalog order
+    total: RamoSummary | None = None                        # the municipal total of those ramos
 
 
 def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str, FileReport], list[str]]:
@@ -116,6 +151,9 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
     units = [summarise(u, all_by_unit.get(u.key), u.key in all_by_unit and u.key not in chosen)
              for u in cat.units_of(ramo)]
     result = Consolidation(q, units, reports, refused)
+    for r in cat.ramos if ramo is None else [cat.find_ramo(ramo)]:
+        result.ramos.append(ramo_summary(r, [u for u in units if u.unit.ramo == r]))
+    result.total = ramo_summary(None, units)
     with atomic_path(out, overwrite=force) as tmp:
         _write(cat, result, tmp)
     result.path = out
@@ -128,7 +166,7 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY})
-    wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · Ramo {cat.ramo.code}",
+    wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · {_scope(cat, result)}",
                        "author": cat.ayuntamiento})
     bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": 9, "bg_color": "#D9D9D9", "border": 1,
                           "text_wrap": True, "align": "center", "valign": "vcenter"})
@@ -143,6 +181,8 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
                                "num_format": {"text": "@", "number": "General", "percent": "0%"}[kind]})
         styles["total_" + kind] = total
     _summary_sheet(wb, cat, result, bold, styles, title)
+    if cat.multi_ramo:
+        _ramos_sheet(wb, cat, result, bold, styles, title)
     for row in result.units:
         if row.consolidated:
             _unit_sheet(wb, cat, row, result.quarter, bold, styles, title)
@@ -213,10 +253,10 @@ def count_axis(peak: float, title: str) -> dict:
 def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
     ws = wb.add_worksheet("Resumen")
     ws.write_string(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
-                   f"({QUARTER_NAMES[result.quarter - 1]}) · Ramo {cat.ramo.code} {cat.ramo.name}", title)
+                   f"({QUARTER_NAMES[result.quarter - 1]}) · {_scope(cat, result)}", title)
     headers = ["Unidad", "Nombre", "Metas", "En o sobre lo programado", "Bajo lo programado", "Con hallazgos",
                "Avance relativo promedio", "Estado"]
-    rows = [[u.unit.code, u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
+    rows = [[cat.unit_id(u.unit), u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
              u.average_relative, u.status] for u in result.units]
     kinds = ["text", "text", "number", "number", "number", "number", "percent", "text"]
     _table(ws, 2, headers, rows, kinds, bold, styles)
@@ -244,10 +284,34 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
             ws.write_string(i, 0, line)
 
 
+def _scope(cat: Catalog, result: Consolidation) -> str:
+    """What the workbook covers: one ramo, or the municipality's ramos."""
+    if len(result.ramos) == 1:
+        return f"Ramo {result.ramos[0].label}"
+    return f"{len(result.ramos)} ramos"
+
+
+def _ramos_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
+    """One row per ramo and the municipal total (catalogs of several ramos)."""
+    ws = wb.add_worksheet("Ramos")
+    ws.write_string(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} por ramo", title)
+    headers = ["Ramo", "Unidades", "Entregadas", "Metas", "En o sobre lo programado", "Bajo lo programado",
+               "Con hallazgos", "Avance relativo promedio"]
+    rows = [[r.label, r.units, r.delivered, r.goals, r.on_programme, r.under_programme, r.with_findings,
+             r.average_relative] for r in [*result.ramos, result.total]]
+    _table(ws, 2, headers, rows, ["text", *["number"] * 6, "percent"], bold, styles)
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 7, 13)
+    _chart(wb, ws, headers, 2, len(rows) - 1, "Ramo",
+           (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
+           f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"})
+
+
 def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, title) -> None:
-    name = row.unit.code
+    name = cat.unit_id(row.unit)  # 001 repeats across ramos: 05-001
     ws = wb.add_worksheet(name)
-    ws.write_string(0, 0, f"{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
+    ramo = f"Ramo {row.unit.ramo.code} · " if cat.multi_ramo and row.unit.ramo else ""
+    ws.write_string(0, 0, f"{ramo}{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
     headers = ["L/A", "Meta", "Metas y acciones", "Unidad de medida", "Meta anual",
                *(f"{label} {k}" for label in QUARTER_NAMES for k in ("P", "A")),
                "Programado al trimestre", "Avance absoluto", "Acumulado relativo", "Programado relativo",
@@ -271,7 +335,7 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
     ws.set_column(len(headers) - 1, len(headers) - 1, 50)
     _chart(wb, ws, headers, 2, len(rows), "Meta",
            (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")),
-           f"{row.unit.code}: avance por meta contra lo programado", {"num_format": "0%"})
+           f"{name}: avance por meta contra lo programado", {"num_format": "0%"})
 
 
 def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:

@@ -112,3 +112,103 @@ def test_same_unit_twice_in_one_ramo_is_an_error(municipio):
     shutil.copy(municipio / "units" / "05" / "001.yaml", municipio / "units" / "05" / "001-bis.yaml")
     with pytest.raises(CatalogError, match="repetida en el ramo 05"):
         load_catalog(municipio)
+
+
+# --------------------------------------------------------------------------- the whole loop, two 001s
+
+from conftest import apply_openpyxl, on_plan_ops  # noqa: E402
+from test_mail import plain, smtp  # noqa: E402,F401  (the real aiosmtpd fixture)
+
+
+def fill_on_plan(cat, src: Path, dst: Path, unit: str) -> Path:
+    return apply_openpyxl(src, dst, on_plan_ops(cat, unit))
+
+
+def test_generate_send_check_and_report_keep_the_two_001_apart(municipio, tmp_path, smtp):  # noqa: F811
+    from poaxl.check import check
+    from poaxl.generate import generate
+    from poaxl.mail import LOG_NAME, read_log, send
+    from poaxl.report import report
+
+    cat = load_catalog(municipio)
+    forms = tmp_path / "formatos"
+    paths = generate(["01-001", "05-001"], out=forms, catalog=cat)
+    assert [p.name for p in paths] == ["TMM-F004_2020_T2_01-001.xlsx", "TMM-F004_2020_T2_05-001.xlsx"]
+
+    dry = send(["001"], ramo="05", catalog=cat, out=forms, dry_run=tmp_path / "correos")
+    assert [(o.unit, o.recipients) for o in dry] == [("05-001", ["tesoreria-001@example.org"])]
+    eml = (tmp_path / "correos" / "TMM-F004_2020_T2_05-001.eml").read_text(encoding="utf-8")
+    assert "Ramo 05 · 001" in eml or "Ramo_05" in eml  # subject names the ramo (maybe RFC 2047-encoded)
+    inbox, port = smtp()
+    sent = send(["01-001", "05-001"], catalog=cat, settings=plain(port), out=forms)
+    assert [(o.unit, o.result) for o in sent] == [("01-001", "sent"), ("05-001", "sent")]
+    subjects = sorted(str(m["Subject"]) for _, m in inbox.messages)
+    assert subjects == ["POA 2020 · Avance físico T2 · Ramo 01 · 001 Oficina del Titular",
+                        "POA 2020 · Avance físico T2 · Ramo 05 · 001 Oficina del Tesorero"]
+    again = send(all_units=True, ramo="05", catalog=cat, settings=plain(port), out=forms)
+    assert [(o.unit, o.result) for o in again] == [("05-001", "skipped"), ("05-003", "sent")]
+    assert [(e["ramo"], e["unit"]) for e in read_log(forms / LOG_NAME)] == [
+        ("01", "01-001"), ("05", "05-001"), ("05", "05-003")]
+
+    back = tmp_path / "respuestas"
+    back.mkdir()
+    fill_on_plan(cat, paths[0], back / "a.xlsx", "01-001")
+    fill_on_plan(cat, paths[1], back / "b.xlsx", "05-001")
+    reports = check([back], catalog=cat)
+    assert [(r.unit, r.ramo, r.status) for r in reports] == [("01-001", "01", "ok"), ("05-001", "05", "ok")]
+    wrong = check([back / "b.xlsx"], catalog=cat, unit="001", ramo="01")
+    assert [f.code for f in wrong[0].findings] == ["unit-mismatch"]
+    assert "se esperaba la unidad 01-001" in wrong[0].findings[0].message
+
+    result = report([back], tmp_path / "consolidado.xlsx", catalog=cat)
+    assert [(cat.unit_id(u.unit), u.status) for u in result.units if u.report] == [
+        ("01-001", "entregado"), ("05-001", "entregado")]
+    assert [(r.label, r.units, r.delivered, r.goals) for r in result.ramos] == [
+        ("01 PRESIDENCIA", 6, 1, 28), ("05 TESORERÍA", 2, 1, 4)]
+    assert (result.total.label, result.total.units, result.total.delivered) == ("TOTAL MUNICIPAL", 8, 2)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "consolidado.xlsx")
+    assert wb.sheetnames == ["Resumen", "Ramos", "01-001", "05-001", "Hallazgos"]
+    ramos = [[c.value for c in row][:3] for row in wb["Ramos"].iter_rows(min_row=4, max_row=6)]
+    assert ramos == [["01 PRESIDENCIA", 6, 1], ["05 TESORERÍA", 2, 1], ["TOTAL MUNICIPAL", 8, 2]]
+    one = report([back], tmp_path / "r05.xlsx", catalog=cat, ramo="05", include_errors=True)
+    assert [r.label for r in one.ramos] == ["05 TESORERÍA"] and one.total.units == 2
+
+
+def test_a_form_made_before_the_ramo_was_in_the_metadata_is_identified_by_its_header(municipio, tmp_path):
+    import openpyxl
+
+    from poaxl.check import check
+    from poaxl.generate import generate
+
+    cat = load_catalog(municipio)
+    path = generate(["05-001"], out=tmp_path, catalog=cat)[0]
+    old = fill_on_plan(cat, path, tmp_path / "viejo.xlsx", "05-001")
+    wb = openpyxl.load_workbook(old)
+    meta = wb["_poaxl"]
+    for row in meta.iter_rows():
+        if row[0].value == "ramo":
+            meta.delete_rows(row[0].row)
+    wb.save(old)
+    [r] = check([old], catalog=cat)
+    assert (r.unit, r.ramo, r.status) == ("05-001", "05", "ok")
+
+
+def test_the_seed_examples_of_a_one_ramo_catalog_are_still_recognised(catalog):
+    from conftest import EXAMPLES
+    from poaxl.check import check
+
+    reports = check([EXAMPLES], catalog=catalog)
+    assert {r.unit for r in reports} == {"001", "002", "003", "004", "005", "0046"}
+    assert {r.ramo for r in reports} == {"01"}
+    assert not [f for r in reports for f in r.findings if f.code in ("unknown-unit", "unit-mismatch")]
+
+
+def test_an_old_send_log_line_without_ramo_is_of_the_first_ramo(municipio):
+    from poaxl.mail import already_sent
+
+    cat = load_catalog(municipio)
+    entries = [{"catalog": cat.id, "unit": "001", "quarter": 2, "result": "sent", "time": "t"}]
+    assert already_sent(entries, cat, cat.unit("01-001"), 2) is entries[0]
+    assert already_sent(entries, cat, cat.unit("05-001"), 2) is None
