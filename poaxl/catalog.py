@@ -110,8 +110,15 @@ class Unit:
         return f"{self.ramo.code}-{self.code}" if self.ramo else self.code
 
     def fingerprint(self) -> str:
-        """Hash of everything the coordinator must not change; embedded in every generated file."""
-        rows = [[g.la, g.number, g.text, g.measure, g.meta, list(g.planned), g.aggregation] for g in self.goals]
+        """Hash of everything the coordinator must not change; embedded in every generated file.
+
+        Numbers and texts are normalised (60.0 is 60, outer spaces dropped) so the plan read back from a
+        form hashes like the catalog it came from: that tells an out-of-date form from an edited one."""
+        def n(x: float) -> float:
+            return int(x) if float(x).is_integer() else float(x)
+
+        rows = [[g.la.strip(), g.number, g.text.strip(), g.measure.strip(), n(g.meta), [n(p) for p in g.planned],
+                 g.aggregation] for g in self.goals]
         blob = json.dumps([self.code, rows], ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

@@ -5,7 +5,7 @@ message that says what to do; all of them are defined in findings.py (the regist
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -129,6 +129,18 @@ def _bounded(value) -> float | None:
     return number if abs(number) <= MAX_VALUE else None  # also False for inf and nan
 
 
+def _shown_total(raw, value: float | None, kind: str, key: str) -> str:
+    """A typed total as the coordinator typed it. ``25%`` typed in a spreadsheet arrives as the number 0.25
+    (the cell's format is not read), so a whole-percent fraction in AVANCE ABSOLUTO shows both readings."""
+    if value is None:
+        return _shown(raw)
+    if kind == "percent" or (key == "relative" and kind == "number"):
+        return percent(value)
+    if kind == "number" and 0 < value < 1 and float(round(value * 100, 9)).is_integer():
+        return f"{number(value)} ({percent(value)})"
+    return number(value)
+
+
 def _same(a: float, b: float, tol: float) -> bool:
     return abs(a - b) <= tol * max(1.0, abs(b))
 
@@ -208,9 +220,11 @@ def header_ramo(sheet: Sheet, header: int) -> str | None:
 class _Sink:
     """Collects findings for one sheet and phrases them consistently."""
 
-    def __init__(self, sheet: str, unit: str):
-        self.sheet, self.unit, self.items = sheet, unit, []
+    def __init__(self, sheet: str, unit: str, generated: bool = True):
+        self.sheet, self.unit, self.generated = sheet, unit, generated
+        self.items: list[Finding] = []
         self.values: list[GoalValues] = []
+        self.typed_totals = 0
 
     def add(self, kind: FindingType, row: int | None = None, key: str | None = None, *, goal: str | None = None,
             quarter: int | None = None, variant: str = "", **fields) -> None:
@@ -237,15 +251,25 @@ def _normal_formula(text: str) -> str:
     return str(text).lstrip("=").replace("$", "").replace(" ", "").upper()
 
 
-def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy) -> _Sink:
-    """All rules on one form sheet. ``unit`` is the catalog unit, or None for internal checks only.
+@dataclass
+class SheetCheck:
+    """What the rules found on one form sheet, and the goals as filled (for reports)."""
 
-    Returns the sink: its ``items`` are the findings, its ``values`` the goals as filled."""
-    sink = _Sink(sheet.name, unit_code)
+    findings: list[Finding]
+    goals: list[GoalValues]
+    typed_totals: int = 0  # AVANCE ABSOLUTO / ACUMULADO RELATIVO cells holding a typed value, not a formula
+
+
+def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy,
+                generated: bool = True) -> SheetCheck:
+    """All rules on one form sheet. ``unit`` is the plan the file must keep, or None for internal checks
+    only. ``generated``: the totals are poaxl's formulas (a typed total is then ``formula-replaced``);
+    a hand-made form without metadata has typed totals by nature, and only their values are checked."""
+    sink = _Sink(sheet.name, unit_code, generated)
     header = find_header(sheet)
     if header is None:
         sink.add(F.STRUCTURE_CHANGED, variant="no-header")
-        return sink
+        return SheetCheck(sink.items, sink.values)
     rows = goal_rows(sheet, header)
     matched = _match_structure(sheet, rows, unit, sink)  # catalog goals, or the file's own without one
     for row, goal in matched:
@@ -254,7 +278,7 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
     for lint in lint_goals([goal for _, goal in matched], unit.lineas if unit else None):
         sink.add(lint.kind, matched[lint.index][0].row, lint.kind.column, goal=lint.goal.number,
                  variant=lint.variant, **lint.fields)
-    return sink
+    return SheetCheck(sink.items, sink.values, sink.typed_totals)
 
 
 def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Sink) -> list[tuple[Row, Goal]]:
@@ -337,13 +361,15 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
     cell = sheet.get(r, COL[key])
     formula = absolute_formula(goal, r, quarter) if key == "absolute" else relative_formula(r)
     label = "AVANCE ABSOLUTO" if key == "absolute" else "ACUMULADO RELATIVO"
-    if cell.formula:
-        if _normal_formula(cell.value) != _normal_formula(formula):
+    if cell.formula:  # ours: right by construction; a hand-made form's own formula is its business
+        if sink.generated and _normal_formula(cell.value) != _normal_formula(formula):
             sink.add(F.FORMULA_REPLACED, r, key, goal=goal.number, variant="edited", label=label,
                      formula=cell.value, expected=spanish_formula(formula))
         return
-    sink.add(F.FORMULA_REPLACED, r, key, goal=goal.number, variant="typed", label=label,
-             expected=spanish_formula(formula))
+    if sink.generated:
+        sink.add(F.FORMULA_REPLACED, r, key, goal=goal.number, variant="typed", label=label,
+                 expected=spanish_formula(formula))
+    sink.typed_totals += 1
     value, kind = parse_number(cell.value)
     if key == "absolute":
         ok = value is not None and _same(value, expected, policy.tolerance)
@@ -354,10 +380,7 @@ def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expec
             or (kind != "percent" and round(value) == round(expected * 100)))  # 28 typed for 28 %
     if ok:
         return
-    if value is None:
-        shown = _shown(cell.value)
-    else:
-        shown = percent(value) if kind == "percent" or (key == "relative" and kind == "number") else number(value)
+    shown = _shown_total(cell.value, value, kind, key)
     if key == "absolute":
         how = {"sum": "la suma", "average": "el promedio", "last": "el último valor"}[goal.aggregation]
         sink.add(F.ABSOLUTE_MISMATCH, r, key, goal=goal.number, quarter=quarter, shown=shown, how=how,
@@ -399,7 +422,11 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
     for sheet in forms:
         # the metadata names its sheet; a single form renamed by the user is still that sheet
         meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
-        report.findings += _check_form(meta, sheet, catalog, expected, policy, report)
+        form = _check_form(meta, sheet, catalog, expected, policy)
+        report.unit, report.ramo, report.key = form.unit, form.ramo, form.key
+        report.year, report.quarter = form.year, form.quarter
+        report.findings += form.findings
+        report.goals += form.goals
     report.findings.sort(key=lambda f: (f.severity != "error",))
     report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
     return report
@@ -434,8 +461,20 @@ def _same_code(a: str | None, b: str | None) -> bool:
     return a == b or (a.isdigit() and b.isdigit() and a.lstrip("0") == b.lstrip("0"))
 
 
-def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy,
-                report: FileReport) -> list[Finding]:
+@dataclass
+class _Form:
+    """One form sheet checked: who and when it says it is, what was found, the goals as filled."""
+
+    unit: str
+    ramo: str | None
+    key: str | None
+    year: int | None
+    quarter: int | None
+    findings: list[Finding]
+    goals: list[GoalValues]
+
+
+def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy) -> _Form:
     header = find_header(sheet)
     head_unit, head_year, head_quarter = header_identity(sheet, header or 0)
     head_ramo = header_ramo(sheet, header or 0)
@@ -445,12 +484,9 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
     ramo = meta.get("ramo") or head_ramo or want_ramo  # forms made before the ramo was in the metadata: header
     year = int(meta["year"]) if "year" in meta else head_year
     quarter = int(meta["quarter"]) if "quarter" in meta else head_quarter or want.quarter
+    found_quarter = quarter
     known = _identify(catalog, code, ramo)
-    report.unit = catalog.unit_id(known) if known else f"{ramo}-{code}" if ramo and catalog.multi_ramo else code
-    report.ramo = known.ramo.code if known and known.ramo else ramo
-    report.key = known.key if known else None
-    report.year, report.quarter = year, quarter
-    shown = report.unit
+    shown = catalog.unit_id(known) if known else f"{ramo}-{code}" if ramo and catalog.multi_ramo else code
     sink = _Sink(sheet.name, shown)
     if edited:
         sink.add(F.STRUCTURE_CHANGED, variant="edited-metadata", sheet=META_SHEET, values=", ".join(edited))
@@ -458,10 +494,8 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         quarter = catalog.quarter
         sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
     unit = None
-    if not meta:
-        sink.add(F.NO_METADATA)
-    else:
-        unit = _catalog_unit(catalog, meta, code, ramo, year, sink)
+    if meta:
+        unit = _plan(catalog, meta, code, ramo, year, sheet, sink)
         if head_unit and not _same_code(head_unit, code):
             sink.add(F.UNIT_MISMATCH, variant="header", header=head_unit)
         if head_ramo and meta.get("ramo") and not _same_code(head_ramo, meta["ramo"]):
@@ -471,9 +505,11 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
     if want.quarter and want.quarter != quarter:
         sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
-    checked = check_sheet(sheet, shown, quarter, unit, policy)
-    report.goals += checked.values
-    return sink.items + checked.items
+    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta))
+    if not meta:  # said once, not on every typed total
+        sink.add(F.NO_METADATA, variant="typed-totals" if checked.typed_totals else "")
+    return _Form(shown, known.ramo.code if known and known.ramo else ramo, known.key if known else None,
+                 year, found_quarter, sink.items + checked.findings, checked.goals)
 
 
 META_PATTERNS = {"unit": (r"[0-9]{1,12}", "unidad"), "year": (r"20[0-9][0-9]|2100", "año"),
@@ -499,8 +535,11 @@ def _identify(catalog: Catalog, code: str, ramo: str | None) -> Unit | None:
         return None
 
 
-def _catalog_unit(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int | None,
-                  sink: _Sink) -> Unit | None:
+def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int | None, sheet: Sheet,
+          sink: _Sink) -> Unit | None:
+    """The plan a generated form must keep: the catalog unit, or, when the catalog changed after the form
+    was generated (fingerprints differ), the plan the form was sent with (the office's change, not the
+    coordinator's: ``catalog-changed``, never ``planned-changed``). None: compare with nothing."""
     if meta.get("catalog") != catalog.id or (year and year != catalog.year):
         sink.add(F.WRONG_PERIOD, variant="other-catalog", file_catalog=meta.get("catalog"), file_year=year,
                  catalog=catalog.id, year=catalog.year)
@@ -510,9 +549,39 @@ def _catalog_unit(catalog: Catalog, meta: dict, code: str, ramo: str | None, yea
     except PoaxlError:
         sink.add(F.UNKNOWN_UNIT, catalog=catalog.id)
         return None
-    if meta.get("fingerprint") != unit.fingerprint():
-        sink.add(F.CATALOG_CHANGED, changes="")
-    return unit
+    if meta.get("fingerprint") == unit.fingerprint():
+        return unit
+    sent = sent_plan(sheet, unit)
+    intact = sent.fingerprint() == meta.get("fingerprint")
+    sink.add(F.CATALOG_CHANGED, variant="" if intact else "edited-too", changes=plan_changes(sent, unit))
+    return sent
+
+
+def sent_plan(sheet: Sheet, unit: Unit) -> Unit:
+    """The plan a form carries (its META, P and texts) with the catalog's aggregations: what the office
+    sent, unless someone edited it (then its fingerprint is not the metadata's)."""
+    header = find_header(sheet)
+    aggregation = {g.number: g.aggregation for g in unit.goals}
+    goals = [infer_goal(sheet, r) for r in goal_rows(sheet, header or 0) if r.number]
+    return replace(unit, goals=tuple(replace(g, aggregation=aggregation.get(g.number, g.aggregation))
+                                     for g in goals))
+
+
+def plan_changes(sent: Unit, current: Unit) -> str:
+    """Which goals the catalog changed since the form was sent, for the office: `` (metas 3.2, 3.5)``."""
+    old = {g.number: g for g in sent.goals}
+    new = {g.number: g for g in current.goals}
+    changed = [n for n in new if n in old and _plan_key(old[n]) != _plan_key(new[n])]
+    parts = [f"cambiaron las metas {', '.join(changed)}" if changed else "",
+             f"metas nuevas: {', '.join(n for n in new if n not in old)}" if set(new) - set(old) else "",
+             f"metas quitadas: {', '.join(n for n in old if n not in new)}" if set(old) - set(new) else ""]
+    parts = [p for p in parts if p]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _plan_key(goal: Goal) -> tuple:
+    return (goal.la.strip(), " ".join(goal.text.split()), " ".join(goal.measure.split()), float(goal.meta),
+            tuple(map(float, goal.planned)), goal.aggregation)
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:

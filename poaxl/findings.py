@@ -141,7 +141,11 @@ CATALOG_CHANGED = _define(
         "conservar los avances) y lo envía a la unidad.",
     messages={"": Message("el formato se generó con una versión anterior del catálogo{changes}",
                           "genere de nuevo el formato con el catálogo actual y envíelo a la unidad; se revisó "
-                          "con lo programado que trae el formato")},
+                          "con lo programado que trae el formato"),
+              "edited-too": Message("el formato se generó con una versión anterior del catálogo{changes}, y "
+                                    "además lo programado o los textos del formato ya no son los que se enviaron",
+                                    "genere de nuevo el formato con el catálogo actual y envíelo a la unidad; se "
+                                    "revisó con lo programado que trae el formato")},
 )
 
 UNKNOWN_UNIT = _define(

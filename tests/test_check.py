@@ -134,14 +134,52 @@ def test_unknown_unit_and_other_year(tmp_path, filled, catalog):
     assert "wrong-period" in only_codes(check_file(path, load_catalog(cat)))
 
 
-def test_changed_catalog_is_reported(tmp_path, filled, catalog):
+def changed_catalog(tmp_path, old: str, new: str):
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    unit = cat / "units" / "003.yaml"
+    text = unit.read_text(encoding="utf-8")
+    assert old in text
+    unit.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_catalog(cat)
+
+
+def test_form_from_an_older_catalog_says_regenerate_never_restore(tmp_path, filled, catalog):
+    """The office corrected its catalog after sending the form: the form is out of date, not tampered with."""
+    report = check_file(filled("003"), changed_catalog(tmp_path, "meta: 60", "meta: 61"))
+    assert only_codes(report) == {"catalog-changed"} and report.status == "warnings"
+    (finding,) = report.findings
+    assert finding.severity == "warning" and "versión anterior del catálogo" in finding.message
+    assert "metas 3.2" in finding.message and "genere de nuevo el formato" in finding.message
+    assert "restaure" not in finding.message
+    assert report.delivery_errors == []
+
+
+def test_goal_added_to_the_catalog_is_not_a_deleted_row(tmp_path, filled, catalog):
     path = filled("003")
     cat = tmp_path / "cat"
     shutil.copytree(builtin_catalog_path(), cat)
     unit = cat / "units" / "003.yaml"
-    unit.write_text(unit.read_text(encoding="utf-8").replace("meta: 60", "meta: 61"), encoding="utf-8")
+    data = yaml.safe_load(unit.read_text(encoding="utf-8"))
+    data["goals"].append({"la": data["goals"][-1]["la"], "number": "3.99", "text": "NUEVA", "measure": "X",
+                          "meta": 4, "planned": [1, 1, 1, 1]})
+    unit.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     report = check_file(path, load_catalog(cat))
-    assert {"catalog-changed", "planned-changed"} <= only_codes(report)
+    assert "structure-changed" not in only_codes(report) and "missing-actual" not in only_codes(report)
+    assert "metas nuevas: 3.99" in next(f.message for f in report.findings if f.code == "catalog-changed")
+
+
+def test_plan_edited_in_the_file_of_the_same_catalog_is_planned_changed(filled, catalog):
+    report = check_file(filled("003", [["value", cell(catalog, "003", "3.2", "meta"), 61]]), catalog)
+    assert only_codes(report) == {"planned-changed"}
+    assert "restaure el valor" in report.findings[0].message and "catálogo dice 60" in report.findings[0].message
+
+
+def test_old_form_edited_too_says_both(tmp_path, filled, catalog):
+    path = filled("003", [["value", cell(catalog, "003", "3.1", "p1"), 999]])
+    report = check_file(path, changed_catalog(tmp_path, "meta: 60", "meta: 61"))
+    assert "planned-changed" not in only_codes(report)
+    assert any(f.code == "catalog-changed" and "ya no son los que se enviaron" in f.message for f in report.findings)
 
 
 def test_form_without_metadata_gets_internal_checks_only(filled, catalog):
@@ -150,6 +188,22 @@ def test_form_without_metadata_gets_internal_checks_only(filled, catalog):
     assert report.unit == "003" and report.quarter == 2 and report.year == 2020  # from the header
     assert {"no-metadata", "missing-observation"} <= only_codes(report)
     assert "planned-changed" not in only_codes(report)
+
+
+def test_hand_made_form_with_typed_totals_is_checked_without_flooding(filled, catalog):
+    """A legacy form (no metadata) types its totals: their values are checked, and no-metadata says once
+    that they were typed, instead of formula-replaced on every row."""
+    unit = catalog.unit("003")
+    ops = [["delete_sheet", META_SHEET]]
+    for g in unit.goals:
+        absolute = g.planned[0] + g.planned[1]
+        ops += [["value", cell(catalog, "003", g.number, "absolute"), absolute if g.number != "3.1" else 1],
+                ["value", cell(catalog, "003", g.number, "relative"), absolute / g.meta]]
+    report = check_file(filled("003", ops), catalog)
+    assert "formula-replaced" not in only_codes(report)
+    assert ("absolute-mismatch", cell(catalog, "003", "3.1", "absolute")) in codes(report)
+    (note,) = [f for f in report.findings if f.code == "no-metadata"]
+    assert "escritos a mano" in note.message and note.severity == "warning"
 
 
 def test_parse_number():
