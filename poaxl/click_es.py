@@ -13,6 +13,7 @@ import importlib
 MESSAGES: dict[str, str] = {
     "Usage:": "Uso:",
     "Options": "Opciones",
+    "Positional arguments": "Argumentos posicionales",
     "Commands": "Comandos",
     "Show this message and exit.": "Muestra esta ayuda y termina.",
     "Show the version and exit.": "Muestra la versión y termina.",
