@@ -20,6 +20,7 @@ from .read import Cell, Sheet, Unreadable, read_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
+ARCHIVE_DIRS = ("historial", "cuarentena")  # poaxl collect's archives inside an answers folder
 
 
 @dataclass
@@ -586,13 +587,15 @@ def _plan_key(goal: Goal) -> tuple:
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, directories as their .xlsx/.xlsm files (recursively, sorted), leaving out
-    Office lock files and our own annotated copies (which would count twice)."""
+    Office lock files, our own annotated copies (which would count twice), and, inside a folder,
+    hidden folders and the archives ``poaxl collect`` keeps beside the current answers."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(f for f in p.rglob("*") if f.suffix.lower() in XLSX_SUFFIXES
                           and not f.name.startswith(("~$", ".~lock", "."))
-                          and not f.name.lower().endswith(ANNOTATED))
+                          and not f.name.lower().endswith(ANNOTATED)
+                          and not any(d in ARCHIVE_DIRS or d.startswith(".") for d in f.relative_to(p).parts[:-1]))
         else:
             out.append(p)
     return out

@@ -1,0 +1,663 @@
+"""The return leg: read the replies in the office's mailbox, check each returned form, file it, and
+answer the coordinator in the same thread.
+
+Everything in an e-mail is hostile: header values are cleaned to one bounded line, attachment
+names never become paths, sizes and MIME nesting are bounded before anything is read. The run is
+crash-safe: every step is recorded in an append-only log (``poaxl-recepcion.jsonl`` in the answers
+folder, flushed line by line) and repeating a step is harmless, so a rerun continues where a crash
+stopped; a reply is recorded as *pendiente* just before it is handed to the SMTP server, and a
+pending reply is never sent again (at most once)."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from email.message import EmailMessage, Message
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .catalog import Catalog, Unit, load_catalog
+from .check import ANNOTATED, ARCHIVE_DIRS, FileReport, annotate, check_file
+from .errors import PoaxlError
+from .files import atomic_path
+from .imap import Envelope, ImapSettings, Mailbox, MailboxError
+from .mail import (XLSX_MIME, SmtpSettings, _Connection, _deliver, _Fatal, _reason, append_log, load_contacts,
+                   nice_name, read_log, spanish_date)
+
+LOG_NAME = "poaxl-recepcion.jsonl"
+HISTORY_DIR = ARCHIVE_DIRS[0]  # every version received from a unit's contact, never overwritten
+QUARANTINE_DIR = ARCHIVE_DIRS[1]  # forms from someone who is not the unit's contact: kept, not answered
+STAGING_DIR = ".poaxl-entrada"  # attachments being checked (hidden: check/report do not read it)
+LOCK_NAME = ".poaxl-recepcion.lock"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+WORKBOOK_TYPES = {XLSX_MIME: ".xlsx", "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
+                  "application/vnd.oasis.opendocument.spreadsheet": ".ods"}
+ACCEPTED = ("correcto", "con avisos")
+STATE = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
+QUARANTINED = "en cuarentena"
+DONE = ("procesado", "ignorado", "demasiado grande")
+AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply")
+_ADDRESS = re.compile(r"^[^@\s,;<>\"']{1,64}@[^@\s,;<>\"']{1,190}\.[^@\s,;<>\"']{1,63}$")
+_MSGID = re.compile(r"<[^<>\s\"]{1,246}@[^<>\s\"]{1,246}>")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one run reads: a hostile mailbox cannot exhaust memory, disk or time."""
+
+    message_bytes: int = 25 * 1024 * 1024
+    attachment_bytes: int = 20 * 1024 * 1024
+    attachments: int = 10
+    messages: int = 200
+    mime_parts: int = 200
+    mime_depth: int = 10
+    findings_listed: int = 40
+
+
+@dataclass
+class Form:
+    """One workbook attachment and what became of it."""
+
+    name: str
+    state: str  # correcto | con avisos | con errores | ilegible | en cuarentena
+    unit: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+    path: str = ""
+    current: str = ""
+    reason: str = ""
+    report: FileReport | None = field(default=None, repr=False)
+    annotated: Path | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "state": self.state, "unit": self.unit, "year": self.year,
+                "quarter": self.quarter, "path": self.path, "current": self.current, "reason": self.reason,
+                "findings": [f.__dict__ for f in self.report.findings] if self.report else []}
+
+
+@dataclass
+class Received:
+    """One message of the run, one row of the table."""
+
+    uid: int
+    message_id: str
+    sender: str
+    subject: str
+    received: str
+    result: str = "procesado"  # procesado | ignorado | demasiado grande | fallido
+    reason: str = ""
+    reply: str = ""  # enviada | fallida | sin confirmar | escrita | "" (no reply)
+    forms: list[Form] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if k != "forms"}
+        return {**data, "forms": [f.to_dict() for f in self.forms]}
+
+
+@dataclass
+class Run:
+    messages: list[Received]
+    pending: int = 0  # new messages left for the next run (messages-per-run limit)
+
+    def totals(self) -> dict[str, int]:
+        forms = [f for m in self.messages for f in m.forms]
+        return {"received": len(self.messages),
+                "accepted": sum(f.state in ACCEPTED for f in forms),
+                "rejected": sum(f.state in ("con errores", "ilegible") for f in forms),
+                "quarantined": sum(f.state == QUARANTINED for f in forms),
+                "ignored": sum(m.result in ("ignorado", "demasiado grande") for m in self.messages),
+                "failed": sum(m.result == "fallido" for m in self.messages),
+                "pending": self.pending}
+
+    @property
+    def failed(self) -> bool:
+        return any(m.result == "fallido" for m in self.messages)
+
+
+# --------------------------------------------------------------------------- hostile text
+
+def clean(value, limit: int = 200) -> str:
+    """A header value (or any text from a message) as one bounded line: no CR, LF or control characters."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value or ""))
+    return " ".join(text.split())[:limit]
+
+
+def safe_name(text: str, limit: int = 60) -> str:
+    """Text from a message as a file-name part: ASCII letters, digits and ``._@+-`` only, never a path."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = re.sub(r"[^A-Za-z0-9._@+-]+", "_", text).strip("._-")
+    return text[:limit].rstrip("._-") or "adjunto"
+
+
+def header(msg: Message, name: str, limit: int = 200) -> str:
+    """A header's value, cleaned; a header the parser cannot decode is read raw."""
+    try:
+        value = msg.get(name)
+    except Exception:  # a malformed header under policy.default: its raw text
+        value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
+    return clean(value, limit)
+
+
+def address(value: str) -> str:
+    """The e-mail address in a From-like header, lower case, or "" when it is not a plain address."""
+    addr = parseaddr(clean(value, 400))[1].strip().lower()
+    return addr if _ADDRESS.match(addr) else ""
+
+
+def message_ids(value: str, limit: int = 10) -> list[str]:
+    """Valid ``<id@host>`` tokens of a Message-ID/References header, the last ``limit`` of them."""
+    return _MSGID.findall(clean(value, 4000))[-limit:]
+
+
+# --------------------------------------------------------------------------- classifying a message
+
+def parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def automatic(msg: Message, sender: str) -> str:
+    """Why a message must not be answered (RFC 3834: bounces, auto-replies, lists), or ""."""
+    auto = header(msg, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return f"mensaje automático (Auto-Submitted: {auto[:40]})"
+    precedence = header(msg, "Precedence").lower()
+    if precedence in ("bulk", "junk", "list", "auto_reply"):
+        return f"mensaje automático (Precedence: {precedence})"
+    if msg.get_content_type() == "multipart/report":
+        return "aviso de entrega o de lectura del servidor de correo (multipart/report)"
+    if not sender:
+        return "el remitente no es una dirección de correo válida"
+    local = sender.split("@")[0]
+    if local in AUTOMATIC_SENDERS or local.startswith("owner-") or local.endswith("-request"):
+        return f"remitente automático ({sender})"
+    for name in ("X-Autoreply", "X-Autorespond", "X-Failed-Recipients", "List-Id", "List-Unsubscribe"):
+        if msg.get(name) is not None:
+            return f"mensaje automático ({name})"
+    if header(msg, "Return-Path") == "<>":
+        return "aviso del servidor de correo (Return-Path vacío)"
+    return ""
+
+
+@dataclass
+class Attachment:
+    name: str  # cleaned original name, with a workbook suffix
+    data: bytes | None  # None when it was too big to read
+    problem: str = ""
+
+
+class TooComplex(Exception):
+    """The MIME structure is deeper or has more parts than any real reply."""
+
+
+def _leaves(msg: Message, limits: Limits) -> Iterator[Message]:
+    """The non-multipart parts, depth-first, bounded. Attached messages (message/rfc822, bounces, the
+    quoted original with our blank template) are not entered: they are not what the sender filled."""
+    stack, seen = [(msg, 0)], 0
+    while stack:
+        part, depth = stack.pop()
+        seen += 1
+        if seen > limits.mime_parts or depth > limits.mime_depth:
+            raise TooComplex()
+        if part.get_content_maintype() == "message":
+            continue
+        if part.is_multipart():
+            payload = part.get_payload()
+            stack.extend((p, depth + 1) for p in reversed(payload if isinstance(payload, list) else []))
+        else:
+            yield part
+
+
+def workbooks(msg: Message, limits: Limits) -> tuple[list[Attachment], str]:
+    """The workbook attachments (.xlsx, .xlsm, .ods) and a note when some were left out."""
+    found: list[Attachment] = []
+    note = ""
+    try:
+        for part in _leaves(msg, limits):
+            try:
+                raw_name = part.get_filename() or ""
+            except Exception:
+                raw_name = ""
+            name = clean(raw_name, 200)
+            suffix = Path(name.replace("\\", "/")).suffix.lower()
+            if suffix not in WORKBOOK_SUFFIXES:
+                suffix = WORKBOOK_TYPES.get(part.get_content_type(), "")
+                if not suffix:
+                    continue
+                name = f"{name or 'adjunto'}{suffix}"
+            if len(found) == limits.attachments:
+                note = f"el mensaje trae más de {limits.attachments} archivos; solo se revisaron los primeros."
+                break
+            found.append(_payload(part, name, limits))
+    except TooComplex:
+        note = "la estructura del mensaje es demasiado compleja (partes anidadas); no se revisó por completo."
+    return found, note
+
+
+def _payload(part: Message, name: str, limits: Limits) -> Attachment:
+    encoded = part.get_payload()
+    if isinstance(encoded, str) and len(encoded) * 3 // 4 > limits.attachment_bytes * 1.1:
+        return Attachment(name, None, _too_big(len(encoded) * 3 // 4, limits))
+    try:
+        data = part.get_payload(decode=True) or b""
+    except Exception:
+        return Attachment(name, b"")
+    if len(data) > limits.attachment_bytes:
+        return Attachment(name, None, _too_big(len(data), limits))
+    return Attachment(name, data)
+
+
+def _too_big(size: int, limits: Limits) -> str:
+    return (f"el archivo mide {size / 1048576:.1f} MB, más del límite de "
+            f"{limits.attachment_bytes / 1048576:.0f} MB para un formato TMM-F004.")
+
+
+# --------------------------------------------------------------------------- the log
+
+class Ledger:
+    """The append-only log of what each message became; the only state between runs."""
+
+    def __init__(self, path: Path, write: bool = True):
+        self.path, self.write = path, write
+        self.entries = read_log(path)
+
+    def of(self, key: str, event: str) -> list[dict]:
+        return [e for e in self.entries if e.get("key") == key and e.get("event") == event]
+
+    def done(self, envelope: Envelope, limits: Limits) -> bool:
+        for e in self.of(envelope.key, "mensaje"):
+            if e.get("result") in DONE and not (e.get("result") == "demasiado grande"
+                                                and envelope.size <= limits.message_bytes):
+                return True
+        return False
+
+    def add(self, entry: dict) -> None:
+        entry = {"time": _now(), **entry}
+        self.entries.append(entry)
+        if self.write:
+            append_log(self.path, entry)
+
+    def latest_current(self, unit: str, year: int | None, quarter: int | None) -> str:
+        """When the form that is now the unit's current answer was received ("" if none)."""
+        times = [e.get("received", "") for e in self.entries if e.get("event") == "formato" and e.get("current")
+                 and e.get("unit") == unit and e.get("year") == year and e.get("quarter") == quarter]
+        return max(times, default="")
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def _lock(folder: Path) -> Iterator[None]:
+    """One collect at a time per answers folder: two would answer the same message twice."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_NAME, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise PoaxlError(f"otra ejecución de poaxl collect está usando {folder}; espere a que termine.") from None
+        yield
+
+
+# --------------------------------------------------------------------------- the run
+
+@dataclass
+class _Context:
+    catalog: Catalog
+    contacts: dict[str, dict[str, list[str]]]
+    out: Path
+    ledger: Ledger
+    limits: Limits
+    quarter: int | None
+    sender: str
+    reply_to: str | None
+    dry_run: Path | None
+    conn: _Connection | None
+    retries: int
+    work: Path  # staging folder (a temporary one in a dry run)
+    fatal: str = ""
+
+    def people(self, unit: str) -> list[str]:
+        entry = self.contacts.get(unit, {})
+        return [a.lower() for a in entry.get("to", []) + entry.get("cc", [])]
+
+    def units_of(self, sender: str) -> list[str]:
+        return [code for code in self.contacts if sender in self.people(code)]
+
+
+def collect(settings: ImapSettings, *, out: str | Path = "respuestas", catalog: Catalog | str | Path | None = None,
+            contacts: str | Path | None = None, smtp: SmtpSettings | None = None, sender: str | None = None,
+            reply_to: str | None = None, dry_run: str | Path | None = None, quarter: int | None = None,
+            limits: Limits = Limits(), retries: int = 2,
+            progress: Callable[[Received], None] | None = None) -> Run:
+    """One pass over the mailbox: every message not yet in the log is classified, its forms checked
+    and filed, and the sender answered (with ``dry_run``, the answers are written as .eml files there
+    and nothing is filed or logged). Raises MailboxError when the mailbox cannot be read."""
+    cat = load_catalog(catalog)
+    book = {code: {k: list(v) for k, v in entry.items()} for code, entry in load_contacts(cat, contacts).items()}
+    sender = sender or cat.mail.get("from")
+    if not sender or not address(sender):
+        raise PoaxlError("Falta el remitente de las respuestas: use --from-addr, POAXL_SMTP_FROM o mail.from "
+                         "en el catálogo.")
+    out = Path(out)
+    with contextlib.ExitStack() as stack:
+        if dry_run:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="poaxl-collect-")))
+            conn = None
+        else:
+            stack.enter_context(_lock(out))
+            work = out / STAGING_DIR
+            conn = _Connection(smtp or SmtpSettings())
+            stack.callback(conn.close)
+        ctx = _Context(cat, book, out, Ledger(out / LOG_NAME, write=not dry_run), limits, quarter, sender,
+                       reply_to or cat.mail.get("reply_to"), Path(dry_run) if dry_run else None, conn, retries, work)
+        box = stack.enter_context(Mailbox(settings))
+        fresh = [e for e in box.envelopes() if not ctx.ledger.done(e, limits)]
+        run = Run([], pending=max(0, len(fresh) - limits.messages))
+        for envelope in fresh[:limits.messages]:
+            run.messages.append(_one(box, envelope, ctx))
+            if progress:
+                progress(run.messages[-1])
+    return run
+
+
+def _one(box: Mailbox, envelope: Envelope, ctx: _Context) -> Received:
+    """One message, start to end; a failure of this message does not stop the run."""
+    item = Received(envelope.uid, envelope.message_id or "", "", "", envelope.received_text)
+    if envelope.size > ctx.limits.message_bytes:
+        item.result = "demasiado grande"
+        item.reason = (f"el mensaje mide {envelope.size / 1048576:.1f} MB, más del límite de "
+                       f"{ctx.limits.message_bytes / 1048576:.0f} MB: no se descargó; revíselo a mano.")
+        return _finish(item, envelope, ctx)
+    try:
+        msg = parse(box.fetch(envelope.uid, ctx.limits.message_bytes))
+        item.sender, item.subject = address(header(msg, "From", 400)), header(msg, "Subject")
+        why = automatic(msg, item.sender)
+        attachments, note = ([], "") if why else workbooks(msg, ctx.limits)
+        if why or not attachments:
+            item.result, item.reason = "ignorado", why or "el mensaje no trae un formato adjunto (.xlsx, .xlsm, .ods)"
+            return _finish(item, envelope, ctx)
+        item.forms = [_form(a, i, item, envelope, ctx) for i, a in enumerate(attachments, 1)]
+        _answer(msg, item, envelope, note, ctx)
+    except MailboxError:
+        raise
+    except (OSError, ValueError) as exc:
+        item.result = "fallido"
+        item.reason = f"no se pudo procesar: {exc}"
+    return _finish(item, envelope, ctx)
+
+
+def _finish(item: Received, envelope: Envelope, ctx: _Context) -> Received:
+    ctx.ledger.add({"event": "mensaje", "key": envelope.key, "uid": envelope.uid, "message_id": item.message_id,
+                    "from": item.sender, "subject": item.subject, "received": item.received,
+                    "result": item.result, "reason": item.reason})
+    return item
+
+
+# --------------------------------------------------------------------------- forms
+
+def _form(attachment: Attachment, index: int, item: Received, envelope: Envelope, ctx: _Context) -> Form:
+    """Check one attachment, file it (historial or cuarentena) and make it current when accepted."""
+    stem, suffix = Path(attachment.name.replace("\\", "/")).stem, Path(attachment.name).suffix.lower()
+    digest = hashlib.sha256(envelope.key.encode("utf-8", "replace")).hexdigest()[:8]
+    stored = (f"{envelope.received:%Y-%m-%d_%H%M%S}_{safe_name(item.sender)}_{digest}_{index}_"
+              f"{safe_name(stem)}{suffix}")
+    form = Form(name=safe_name(stem, 120) + suffix, state="ilegible")
+    if attachment.data is None:
+        form.reason = attachment.problem
+        authorized = bool(ctx.units_of(item.sender))
+    else:
+        staged = ctx.work / stored
+        with atomic_path(staged, overwrite=True) as tmp:
+            tmp.write_bytes(attachment.data)
+        form.report = report = check_file(staged, ctx.catalog, quarter=ctx.quarter)
+        _unstage_messages(report, staged, form.name)
+        unit = _unit(ctx.catalog, report.unit)
+        form.unit, form.year, form.quarter = (unit.code if unit else report.unit), report.year, report.quarter
+        form.state = _state(report)
+        authorized = item.sender in (ctx.people(unit.code) if unit else
+                                     [a for code in ctx.contacts for a in ctx.people(code)])
+        if not authorized:
+            form.state = QUARANTINED
+            form.reason = (f"{item.sender} no es contacto de la unidad {form.unit or '?'}: no se registró ni se "
+                           "respondió; revise el archivo y, si procede, agregue el contacto.")
+        if not ctx.dry_run:
+            folder = ctx.out / (HISTORY_DIR if authorized else QUARANTINE_DIR)
+            final = _place(staged, folder / stored)
+            report.path, form.path = str(final), str(final)
+            if authorized and form.state in ACCEPTED and unit:
+                form.current = _make_current(final, unit, report, envelope, ctx)
+        if authorized and form.state == "con errores":
+            form.annotated = _annotate(report, ctx)
+    if not authorized and form.state != QUARANTINED:
+        form.state, form.reason = QUARANTINED, f"{item.sender} no es contacto de ninguna unidad."
+    if not any(e.get("index") == index for e in ctx.ledger.of(envelope.key, "formato")):
+        ctx.ledger.add({"event": "formato", "key": envelope.key, "index": index, "name": form.name,
+                        "unit": form.unit, "year": form.year, "quarter": form.quarter, "state": form.state,
+                        "path": form.path, "current": form.current, "from": item.sender,
+                        "received": envelope.received_text, "reason": form.reason})
+    return form
+
+
+def _unit(catalog: Catalog, code: str | None) -> Unit | None:
+    try:
+        return catalog.unit(code) if code and code != "?" else None
+    except PoaxlError:
+        return None
+
+
+def _state(report: FileReport) -> str:
+    """The coordinator's verdict: errors of the catalog itself are the office's, not held against them."""
+    from .report import CATALOG_CODES
+
+    if report.status == "errors" and not [f for f in report.errors if f.code not in CATALOG_CODES]:
+        return "con avisos"
+    return STATE[report.status]
+
+
+def _unstage_messages(report: FileReport, staged: Path, name: str) -> None:
+    """Messages that name the staging file name the attachment instead (the reply quotes them)."""
+    for f in report.findings:
+        f.message = f.message.replace(str(staged), name)
+
+
+def _place(staged: Path, target: Path) -> Path:
+    """Move into the archive without overwriting: the same bytes already there (a rerun) are kept."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = target, 1
+    while candidate.exists():
+        if candidate.read_bytes() == staged.read_bytes():
+            staged.unlink()
+            return candidate
+        n += 1
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+    os.replace(staged, candidate)
+    return candidate
+
+
+def current_name(catalog: Catalog, unit: Unit, quarter: int, suffix: str = ".xlsx") -> str:
+    from .generate import file_name
+
+    return str(Path(file_name(catalog, unit, quarter)).with_suffix(suffix))
+
+
+def _make_current(final: Path, unit: Unit, report: FileReport, envelope: Envelope, ctx: _Context) -> str:
+    """Copy an accepted form to the unit's answer (``TMM-F004_<year>_T<q>_<unit>.xlsx``), unless a
+    form received later is already there."""
+    if report.quarter is None or ctx.ledger.latest_current(unit.code, report.year, report.quarter) \
+            > envelope.received_text:
+        return ""
+    target = ctx.out / current_name(ctx.catalog, unit, report.quarter, final.suffix)
+    with atomic_path(target, overwrite=True) as tmp:
+        shutil.copyfile(final, tmp)
+    for suffix in WORKBOOK_SUFFIXES:  # one current answer per unit: a .xlsm replaced by a .xlsx goes
+        other = target.with_suffix(suffix)
+        if suffix != target.suffix and other.exists():
+            other.unlink()
+    return str(target)
+
+
+def _annotate(report: FileReport, ctx: _Context) -> Path | None:
+    folder = ctx.work / "anotados" if ctx.dry_run else Path(report.path).parent
+    try:
+        return annotate(report, folder, force=True)
+    except Exception:  # an .ods or a damaged file cannot be annotated: the reply still lists the findings
+        return None
+
+
+# --------------------------------------------------------------------------- the reply
+
+def _answer(msg: Message, item: Received, envelope: Envelope, note: str, ctx: _Context) -> None:
+    """Reply once to the sender about the forms that were not quarantined."""
+    answered = [f for f in item.forms if f.state != QUARANTINED]
+    if not answered:
+        return
+    earlier = ctx.ledger.of(envelope.key, "respuesta")
+    last = earlier[-1].get("result") if earlier else ""
+    if last in ("enviada", "pendiente"):
+        item.reply = "enviada" if last == "enviada" else "sin confirmar"
+        if last == "pendiente":
+            item.reason = ("el proceso se interrumpió mientras se enviaba la respuesta; no se envía de nuevo "
+                           "para no duplicarla: confirme con el coordinador.")
+        return
+    units = {f.unit for f in answered if f.unit and f.unit in ctx.contacts} or set(ctx.units_of(item.sender))
+    cc = sorted({a for u in units for a in ctx.people(u)} - {item.sender})
+    reply = build_reply(msg, ctx.catalog, item, answered, note, sender=ctx.sender, cc=cc, reply_to=ctx.reply_to)
+    if ctx.dry_run:
+        name = f"{envelope.received:%Y%m%d-%H%M%S}_{envelope.uid}_{safe_name(item.sender)}.eml"
+        with atomic_path(ctx.dry_run / name, overwrite=True) as tmp:
+            tmp.write_bytes(bytes(reply))
+        item.reply = "escrita"
+        return
+    _send(reply, item, envelope, ctx)
+
+
+def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context) -> None:
+    """Hand the reply to the SMTP server, logged as pendiente just before and enviada/fallida after."""
+    entry = {"event": "respuesta", "key": envelope.key, "reply_id": reply["Message-ID"], "to": item.sender,
+             "cc": reply.get("Cc", ""), "units": sorted({f.unit for f in item.forms if f.unit})}
+    if ctx.fatal:
+        item.result, item.reply, item.reason = "fallido", "fallida", ctx.fatal
+        ctx.ledger.add({**entry, "result": "fallida", "reason": ctx.fatal})
+        return
+    with contextlib.suppress(Exception):  # connect first, so the pending window is the transfer only
+        ctx.conn.open()
+    ctx.ledger.add({**entry, "result": "pendiente"})
+    try:
+        _deliver(ctx.conn, reply, ctx.retries, 0.5)
+    except _Fatal as exc:
+        ctx.fatal = str(exc)
+        reason = str(exc)
+    except Exception as exc:  # smtplib's refusals; anything else must not lose the form
+        reason = _reason(exc)
+    else:
+        item.reply = "enviada"
+        ctx.ledger.add({**entry, "result": "enviada"})
+        return
+    item.result, item.reply, item.reason = "fallido", "fallida", f"no se pudo enviar la respuesta: {reason}"
+    ctx.ledger.add({**entry, "result": "fallida", "reason": reason})
+
+
+VERDICT = {
+    "correcto": "RECIBIDO Y CORRECTO. Quedó registrado como la entrega de su unidad.",
+    "con avisos": "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado; revise estos avisos (no impiden la entrega):",
+    "con errores": "CON ERRORES: NO SE REGISTRÓ. Corrija lo siguiente y responda a este correo con el archivo "
+                   "corregido:",
+    "ilegible": "NO SE PUDO LEER:",
+}
+
+
+def build_reply(original: Message, catalog: Catalog, item: Received, forms: list[Form], note: str, *,
+                sender: str, cc: list[str], reply_to: str | None = None,
+                limits: Limits = Limits()) -> EmailMessage:
+    """The answer in the same thread: Re: subject, In-Reply-To, References, Auto-Submitted (RFC 3834)."""
+    msg = EmailMessage()
+    subject = item.subject or f"POA {catalog.year} · Avance físico"
+    msg["Subject"] = subject if re.match(r"(?i)^re\s*:", subject) else f"Re: {subject}"
+    msg["From"] = sender
+    msg["To"] = item.sender
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">"))
+    parent = message_ids(header(original, "Message-ID", 400), 1)
+    if parent:
+        msg["In-Reply-To"] = parent[0]
+        refs = [r for r in message_ids(header(original, "References", 4000)) if r != parent[0]]
+        msg["References"] = " ".join(refs[-9:] + parent)
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"  # Outlook's out-of-office does not answer this answer
+    msg.set_content(reply_text(catalog, item, forms, note, limits))
+    for form in forms:
+        if form.annotated and form.annotated.is_file():
+            maintype, subtype = XLSX_MIME.split("/")
+            msg.add_attachment(form.annotated.read_bytes(), maintype=maintype, subtype=subtype,
+                               filename=Path(form.name).stem + ANNOTATED)
+    return msg
+
+
+def reply_text(catalog: Catalog, item: Received, forms: list[Form], note: str, limits: Limits = Limits()) -> str:
+    """The Spanish body: one block per form with its verdict and, for each finding, cell, goal and what to do."""
+    day = item.received[:10]
+    when = spanish_date(dt.date.fromisoformat(day)) if re.match(r"^\d{4}-\d{2}-\d{2}$", day) else day
+    lines = ["Estimado(a) coordinador(a):", "",
+             f"Recibimos su mensaje del {when} con {len(forms)} formato(s). Resultado de la revisión automática:", ""]
+    for form in forms:
+        lines += _form_block(catalog, form, limits)
+    if note:
+        lines += [f"Nota: {note}", ""]
+    lines += ["Este es un mensaje automático de la revisión del Programa Operativo Anual; si tiene dudas, "
+              "responda a este correo y le atenderemos.", "", catalog.ayuntamiento,
+              f"Programa Operativo Anual {catalog.year}"]
+    return "\n".join(lines)
+
+
+def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
+    from .report import CATALOG_CODES
+
+    unit = _unit(catalog, form.unit)
+    what = f"{unit.code} {nice_name(unit.name)}" if unit else (f"unidad {form.unit}" if form.unit else "")
+    period = f", T{form.quarter} {form.year}" if form.quarter and form.year else ""
+    lines = [f"• {form.name}" + (f" — {what}{period}" if what else "") + f": {VERDICT[form.state]}"]
+    if form.state == "ilegible":
+        reason = form.reason or (form.report.findings[0].message if form.report and form.report.findings else "")
+        lines.append(f"   {reason}")
+        lines.append("   Abra el formato original en Excel o LibreOffice, guárdelo como .xlsx y envíelo de nuevo.")
+        return lines + [""]
+    findings = form.report.findings if form.report else []
+    own = [f for f in findings if f.code not in CATALOG_CODES]
+    shown = [f for f in own if f.severity == "error"] if form.state == "con errores" else own
+    for n, f in enumerate(shown[:limits.findings_listed], 1):
+        lines.append(f"   {n}. {f.message}")
+    if len(shown) > limits.findings_listed:
+        lines.append(f"   … y {len(shown) - limits.findings_listed} más (vea la copia anotada).")
+    if form.state == "con errores":
+        warnings = [f for f in own if f.severity != "error"]
+        if warnings:
+            lines.append(f"   Además hay {len(warnings)} aviso(s) que conviene revisar (señalados en la copia anotada).")
+        if form.annotated:
+            lines.append(f"   Le adjuntamos {Path(form.name).stem + ANNOTATED}: una copia con las celdas señaladas y comentadas.")
+    office = [f for f in findings if f.code in CATALOG_CODES]
+    if office:
+        lines.append("   Observaciones sobre el catálogo (las atiende la oficina de planeación; no requieren acción "
+                     "suya):")
+        lines += [f"   - {f.message}" for f in office[:limits.findings_listed]]
+    return lines + [""]
+
