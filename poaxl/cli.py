@@ -365,6 +365,28 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
     return settings, conf
 
 
+SMTP_OPTIONS = (
+    click.option("--contacts", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Archivo de contactos YAML o CSV (unit,to,cc). Por omisión los del catálogo."),
+    click.option("--smtp-host", help="Servidor SMTP [$POAXL_SMTP_HOST]."),
+    click.option("--smtp-port", type=int, help="Puerto [$POAXL_SMTP_PORT]."),
+    click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
+                 help="Seguridad [$POAXL_SMTP_SECURITY]."),
+    click.option("--smtp-user", help="Usuario [$POAXL_SMTP_USER]. La contraseña: $POAXL_SMTP_PASSWORD o se pregunta."),
+    click.option("--cafile", type=click.Path(dir_okay=False),
+                 help="Certificado de la CA del servidor [$POAXL_SMTP_CAFILE]."),
+    click.option("--from-addr", help="Remitente [$POAXL_SMTP_FROM]; por omisión el del catálogo."),
+    click.option("--reply-to", help="Dirección de respuesta; por omisión la del catálogo."),
+)
+
+
+def smtp_options(func):
+    """The contacts and SMTP options shared by send and collect (one definition, one help text)."""
+    for option in reversed(SMTP_OPTIONS):
+        func = option(func)
+    return func
+
+
 @main.command(short_help="Envía a cada coordinador su formato por correo.")
 @click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO", help="Unidad (repetible).")
 @click.option("--all", "all_units", is_flag=True, help="Todas las unidades.")
@@ -377,17 +399,7 @@ def _smtp_settings(config: Path | None, host, port, security, user, cafile, time
               help="No envía: escribe los mensajes .eml en esta carpeta para revisarlos.")
 @click.option("--deadline", help="Fecha límite AAAA-MM-DD (por omisión la del catálogo).")
 @click.option("--resend", is_flag=True, help="Envía de nuevo aunque la bitácora diga que ya se envió.")
-@click.option("--contacts", type=click.Path(dir_okay=False, path_type=Path),
-              help="Archivo de contactos YAML o CSV (unit,to,cc). Por omisión los del catálogo.")
-@click.option("--smtp-host", help="Servidor SMTP [$POAXL_SMTP_HOST].")
-@click.option("--smtp-port", type=int, help="Puerto [$POAXL_SMTP_PORT].")
-@click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
-              help="Seguridad [$POAXL_SMTP_SECURITY].")
-@click.option("--smtp-user", help="Usuario [$POAXL_SMTP_USER]. La contraseña: $POAXL_SMTP_PASSWORD o se pregunta.")
-@click.option("--cafile", type=click.Path(dir_okay=False),
-              help="Certificado de la CA del servidor [$POAXL_SMTP_CAFILE].")
-@click.option("--from-addr", help="Remitente [$POAXL_SMTP_FROM]; por omisión el del catálogo.")
-@click.option("--reply-to", help="Dirección de respuesta; por omisión la del catálogo.")
+@smtp_options
 @click.option("--pause", type=click.FloatRange(0), default=0.0, show_default=True, help="Segundos entre mensajes.")
 @click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
               help="Segundos de espera del servidor.")
@@ -540,3 +552,186 @@ def catalog_check(path: Path | None) -> None:
         click.secho(f"Aviso: {warning}", fg="yellow")
     goals = sum(len(u.goals) for u in cat.units)
     click.echo(f"Catálogo {cat.id} válido: {len(cat.units)} unidades, {goals} metas, {len(cat.warnings)} aviso(s).")
+
+
+# --------------------------------------------------------------------------- collect, status
+
+def _secret(current: str | None, variable: str, what: str, user: str | None) -> str | None:
+    """A password from the environment or, on a terminal, a hidden prompt; never an argument."""
+    if current is not None or not user:
+        return current
+    if not sys.stdin.isatty():
+        raise PoaxlError(f"Falta la contraseña {what}: defina {variable} (no se acepta como argumento).")
+    return click.prompt(f"Contraseña {what} de {user}", hide_input=True, err=True)
+
+
+COLLECT_LABEL = {"procesado": "procesado", "ignorado": "ignorado", "demasiado grande": "DEMASIADO GRANDE",
+                 "fallido": "FALLÓ"}
+COLLECT_COLOUR = {"procesado": "green", "ignorado": "cyan", "demasiado grande": "yellow", "fallido": "red"}
+
+
+def _collect_line(m) -> str:
+    forms = "; ".join(f"{f.unit or '?'} {f.state}" for f in m.forms)
+    reply = f" · respuesta {m.reply}" if m.reply else ""
+    why = f" — {m.reason}" if m.reason else ""
+    return f"{m.uid:>6}  {COLLECT_LABEL[m.result]:<16} {m.sender or '?'}" + (f" · {forms}" if forms else "") + reply + why
+
+
+def _collect_table(run, color: bool) -> None:
+    if run.messages:
+        click.echo(f"{'UID':>6}  {'resultado':<16} remitente · formatos · respuesta")
+    for m in run.messages:
+        line = _collect_line(m)
+        click.echo(click.style(line, fg=COLLECT_COLOUR[m.result]) if color else line)
+    t = run.totals()
+    click.echo(f"{t['received']} recibido(s): {t['accepted']} aceptado(s), {t['rejected']} rechazado(s), "
+               f"{t['quarantined']} en cuarentena, {t['ignored']} ignorado(s), {t['failed']} fallido(s)."
+               + (f" Quedan {t['pending']} para la siguiente ejecución (--max-messages)." if t["pending"] else ""))
+
+
+@main.command(short_help="Lee las respuestas del buzón, revisa, archiva y contesta.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("respuestas"),
+              show_default=True, help="Carpeta de respuestas: formatos vigentes, historial/, cuarentena/ y bitácora.")
+@click.option("--folder", help="Carpeta del buzón (por omisión INBOX).")
+@click.option("--imap-host", help="Servidor IMAP [$POAXL_IMAP_HOST].")
+@click.option("--imap-port", type=int, help="Puerto IMAP [$POAXL_IMAP_PORT].")
+@click.option("--imap-security", type=click.Choice(["ssl", "starttls", "none"]),
+              help="Seguridad IMAP [$POAXL_IMAP_SECURITY]; por omisión ssl.")
+@click.option("--imap-user", help="Usuario del buzón [$POAXL_IMAP_USER]. La contraseña: $POAXL_IMAP_PASSWORD o se "
+                                  "pregunta.")
+@click.option("--imap-cafile", type=click.Path(dir_okay=False),
+              help="Certificado de la CA del servidor IMAP [$POAXL_IMAP_CAFILE].")
+@smtp_options
+@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado (por omisión el del archivo).")
+@click.option("--dry-run", "dry_run", type=click.Path(file_okay=False, path_type=Path),
+              help="No registra ni responde: escribe las respuestas .eml en esta carpeta.")
+@click.option("--watch", type=click.FloatRange(1), metavar="SEGUNDOS",
+              help="Revisa el buzón cada SEGUNDOS hasta Ctrl-C.")
+@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+              help="Segundos de espera de los servidores.")
+@click.option("--max-size", type=click.FloatRange(0.01), default=25.0, show_default=True,
+              help="Tamaño máximo de un mensaje en MB (los mayores no se descargan y se informan).")
+@click.option("--max-attachment", type=click.FloatRange(0.01), default=20.0, show_default=True,
+              help="Tamaño máximo de un archivo adjunto en MB.")
+@click.option("--max-attachments", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Archivos revisados por mensaje.")
+@click.option("--max-messages", type=click.IntRange(1), default=200, show_default=True,
+              help="Mensajes nuevos procesados por ejecución (los demás, en la siguiente).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Archivo YAML con secciones imap: (host, port, security, user, folder, cafile) y smtp:.")
+@format_option
+@quiet_option
+@catalog_option
+@friendly
+def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_cafile, contacts, smtp_host, smtp_port,
+            smtp_security, smtp_user, cafile, from_addr, reply_to, quarter, dry_run, watch, timeout, max_size,
+            max_attachment, max_attachments, max_messages, config, fmt, catalog_path) -> None:
+    """Lee las respuestas del buzón, revisa cada formato, lo archiva y contesta al coordinador.
+
+    Cada formato correcto queda como la entrega vigente de su unidad en --out
+    (TMM-F004_<año>_T<trim>_<unidad>.xlsx); toda versión recibida se guarda en historial/; los
+    formatos de quien no es contacto de la unidad van a cuarentena/ sin respuesta. Los mensajes
+    automáticos (rebotes, respuestas de ausencia) nunca se contestan. Una segunda ejecución no
+    procesa de nuevo lo ya procesado (bitácora poaxl-recepcion.jsonl).
+
+    \b
+    Estado de salida: 0 sin fallas · 1 algún mensaje falló o no se pudo leer el buzón · 2 uso incorrecto.
+    \b
+    Ejemplos:
+      POAXL_IMAP_PASSWORD=... poaxl collect --imap-host imap.municipio.gob.mx --imap-user planeacion
+      poaxl collect --config correo.yaml --out respuestas/ --watch 60
+      poaxl collect --config correo.yaml --dry-run revision/
+    """
+    import os
+    import time
+
+    from .collect import Limits, collect as run
+    from .imap import imap_settings
+
+    cat = load(catalog_path)
+    imap = imap_settings(config, host=imap_host, port=imap_port, security=imap_security, user=imap_user,
+                         folder=folder, cafile=imap_cafile, timeout=timeout)
+    smtp, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
+    imap.password = _secret(imap.password, "POAXL_IMAP_PASSWORD", "IMAP", imap.user)
+    if not dry_run:
+        smtp.password = _secret(smtp.password, "POAXL_SMTP_PASSWORD", "SMTP", smtp.user)
+    mb = 1024 * 1024
+    limits = Limits(message_bytes=int(max_size * mb), attachment_bytes=int(max_attachment * mb),
+                    attachments=max_attachments, messages=max_messages)
+    color = sys.stdout.isatty()
+
+    def once():
+        return run(imap, out=out, catalog=cat, contacts=contacts, smtp=smtp,
+                   sender=from_addr or os.environ.get("POAXL_SMTP_FROM") or conf.get("from"),
+                   reply_to=reply_to or conf.get("reply_to"), dry_run=dry_run, quarter=quarter, limits=limits,
+                   progress=lambda m: click.echo(_collect_line(m), err=True) if sys.stderr.isatty() else None)
+
+    def show(result) -> None:
+        if fmt == "json":
+            import json
+
+            click.echo(json.dumps({"messages": [m.to_dict() for m in result.messages], "totals": result.totals()},
+                                  ensure_ascii=False, indent=None if watch else 2))
+        else:
+            _collect_table(result, color)
+
+    if not watch:
+        result = once()
+        show(result)
+        sys.exit(1 if result.failed else 0)
+    from .imap import MailboxError
+
+    try:
+        while True:
+            try:
+                show(once())
+            except MailboxError as exc:  # the server may come back: keep watching
+                click.secho(f"Error: {exc}", fg="red", err=True)
+            time.sleep(watch)
+    except KeyboardInterrupt:
+        click.echo("Recepción detenida.", err=True)
+        sys.exit(0)
+
+
+@main.command(short_help="Muestra el avance de la entrega, unidad por unidad.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("respuestas"),
+              show_default=True, help="Carpeta de respuestas de poaxl collect.")
+@click.option("--sent", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Carpeta de los formatos enviados (con la bitácora poaxl-envios.jsonl).")
+@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre. Por omisión el del catálogo.")
+@format_option
+@ramo_option
+@quiet_option
+@catalog_option
+@friendly
+def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
+    """Muestra, unidad por unidad, el avance de la entrega del trimestre.
+
+    Enviado, último formato recibido (cuándo y de quién), su estado (correcto, con avisos, con
+    errores, sin entregar, en cuarentena) y la última respuesta enviada.
+
+    \b
+    Estado de salida: 0 · 2 uso incorrecto.
+    \b
+    Ejemplos:
+      poaxl status --out respuestas/ --sent formatos/
+      poaxl status --quarter 3 --format json
+    """
+    from .status import status as run
+
+    cat = load(catalog_path, ramo=ramo)
+    rows = run(out=out, sent=sent, catalog=cat, quarter=quarter, ramo=ramo)
+    if fmt == "json":
+        echo_json({"catalog": cat.id, "quarter": quarter or cat.quarter, "units": [r.to_dict() for r in rows]})
+        return
+    colour = {"correcto": "green", "con avisos": "yellow", "con errores": "red", "en cuarentena": "magenta"}
+    color = sys.stdout.isatty()
+    day = lambda stamp: (stamp or "—")[:16].replace("T", " ")  # noqa: E731
+    click.echo(f"{'unidad':>6}  {'enviado':<16}  {'recibido':<16}  {'de':<32}  {'estado':<13}  respuesta")
+    for r in rows:
+        reply = day(r.reply) + (" (sin confirmar)" if r.reply_result == "pendiente" else "")
+        line = (f"{r.unit:>6}  {day(r.sent):<16}  {day(r.received):<16}  {(r.received_from or '—')[:32]:<32}  "
+                f"{r.state:<13}  {reply}")
+        click.echo(click.style(line, fg=colour.get(r.state)) if color and r.state in colour else line)
+    done = sum(r.state in ("correcto", "con avisos") for r in rows)
+    click.echo(f"\n{done} de {len(rows)} unidad(es) con entrega aceptada.")

@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 
 from .catalog import Catalog, Unit, load_catalog
 from .check import ANNOTATED, ARCHIVE_DIRS, FileReport, annotate, check_file
+from . import findings as F
 from .errors import PoaxlError
 from .files import atomic_path
 from .imap import Envelope, ImapSettings, Mailbox, MailboxError
@@ -42,7 +43,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 WORKBOOK_TYPES = {XLSX_MIME: ".xlsx", "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
                   "application/vnd.oasis.opendocument.spreadsheet": ".ods"}
 ACCEPTED = ("correcto", "con avisos")
-STATE = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
 QUARANTINED = "en cuarentena"
 DONE = ("procesado", "ignorado", "demasiado grande")
 AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply")
@@ -427,10 +427,10 @@ def _form(attachment: Attachment, index: int, item: Received, envelope: Envelope
             tmp.write_bytes(attachment.data)
         form.report = report = check_file(staged, ctx.catalog, quarter=ctx.quarter)
         _unstage_messages(report, staged, form.name)
-        unit = _unit(ctx.catalog, report.unit)
-        form.unit, form.year, form.quarter = (unit.code if unit else report.unit), report.year, report.quarter
-        form.state = _state(report)
-        authorized = item.sender in (ctx.people(unit.code) if unit else
+        unit = next((u for u in ctx.catalog.units if report.key and u.key == report.key), None)
+        form.unit = ctx.catalog.unit_id(unit) if unit else report.unit
+        form.year, form.quarter, form.state = report.year, report.quarter, _state(report)
+        authorized = item.sender in (ctx.people(form.unit) if unit else
                                      [a for code in ctx.contacts for a in ctx.people(code)])
         if not authorized:
             form.state = QUARANTINED
@@ -463,11 +463,9 @@ def _unit(catalog: Catalog, code: str | None) -> Unit | None:
 
 def _state(report: FileReport) -> str:
     """The coordinator's verdict: errors of the catalog itself are the office's, not held against them."""
-    from .report import CATALOG_CODES
-
-    if report.status == "errors" and not [f for f in report.errors if f.code not in CATALOG_CODES]:
-        return "con avisos"
-    return STATE[report.status]
+    if report.status == "errors" and not report.delivery_errors:
+        return F.STATUS_LABEL["warnings"]
+    return F.STATUS_LABEL[report.status]
 
 
 def _unstage_messages(report: FileReport, staged: Path, name: str) -> None:
@@ -499,7 +497,7 @@ def current_name(catalog: Catalog, unit: Unit, quarter: int, suffix: str = ".xls
 def _make_current(final: Path, unit: Unit, report: FileReport, envelope: Envelope, ctx: _Context) -> str:
     """Copy an accepted form to the unit's answer (``TMM-F004_<year>_T<q>_<unit>.xlsx``), unless a
     form received later is already there."""
-    if report.quarter is None or ctx.ledger.latest_current(unit.code, report.year, report.quarter) \
+    if report.quarter is None or ctx.ledger.latest_current(ctx.catalog.unit_id(unit), report.year, report.quarter) \
             > envelope.received_text:
         return ""
     target = ctx.out / current_name(ctx.catalog, unit, report.quarter, final.suffix)
@@ -559,7 +557,7 @@ def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context
         ctx.conn.open()
     ctx.ledger.add({**entry, "result": "pendiente"})
     try:
-        _deliver(ctx.conn, reply, ctx.retries, 0.5)
+        refused = _deliver(ctx.conn, reply, ctx.retries, 0.5)
     except _Fatal as exc:
         ctx.fatal = str(exc)
         reason = str(exc)
@@ -567,7 +565,11 @@ def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context
         reason = _reason(exc)
     else:
         item.reply = "enviada"
-        ctx.ledger.add({**entry, "result": "enviada"})
+        if refused:  # the others got it: sending again would duplicate it for them
+            import smtplib
+
+            item.reason = "respuesta entregada solo en parte: " + _reason(smtplib.SMTPRecipientsRefused(refused))
+        ctx.ledger.add({**entry, "result": "enviada", "reason": item.reason})
         return
     item.result, item.reply, item.reason = "fallido", "fallida", f"no se pudo enviar la respuesta: {reason}"
     ctx.ledger.add({**entry, "result": "fallida", "reason": reason})
@@ -630,10 +632,8 @@ def reply_text(catalog: Catalog, item: Received, forms: list[Form], note: str, l
 
 
 def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
-    from .report import CATALOG_CODES
-
     unit = _unit(catalog, form.unit)
-    what = f"{unit.code} {nice_name(unit.name)}" if unit else (f"unidad {form.unit}" if form.unit else "")
+    what = f"{form.unit} {nice_name(unit.name)}" if unit else (f"unidad {form.unit}" if form.unit else "")
     period = f", T{form.quarter} {form.year}" if form.quarter and form.year else ""
     lines = [f"• {form.name}" + (f" — {what}{period}" if what else "") + f": {VERDICT[form.state]}"]
     if form.state == "ilegible":
@@ -642,7 +642,7 @@ def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
         lines.append("   Abra el formato original en Excel o LibreOffice, guárdelo como .xlsx y envíelo de nuevo.")
         return lines + [""]
     findings = form.report.findings if form.report else []
-    own = [f for f in findings if f.code not in CATALOG_CODES]
+    own = [f for f in findings if F.get(f.code).fault == F.COORDINATOR]
     shown = [f for f in own if f.severity == "error"] if form.state == "con errores" else own
     for n, f in enumerate(shown[:limits.findings_listed], 1):
         lines.append(f"   {n}. {f.message}")
@@ -654,7 +654,7 @@ def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
             lines.append(f"   Además hay {len(warnings)} aviso(s) que conviene revisar (señalados en la copia anotada).")
         if form.annotated:
             lines.append(f"   Le adjuntamos {Path(form.name).stem + ANNOTATED}: una copia con las celdas señaladas y comentadas.")
-    office = [f for f in findings if f.code in CATALOG_CODES]
+    office = [f for f in findings if F.get(f.code).fault != F.COORDINATOR]
     if office:
         lines.append("   Observaciones sobre el catálogo (las atiende la oficina de planeación; no requieren acción "
                      "suya):")

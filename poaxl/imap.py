@@ -155,8 +155,8 @@ class Mailbox:
             raise MailboxError(f"el servidor IMAP {s.where} no admite la conexión solicitada ({_text(exc)}); "
                                "revise --imap-security.") from None
         except (OSError, EOFError) as exc:
-            raise MailboxError(f"no se pudo conectar con el servidor de correo IMAP {s.where} "
-                               f"({exc.strerror or exc}).") from None
+            raise MailboxError(f"no se pudo conectar con el servidor de correo IMAP {s.where}: "
+                               f"{_why(exc, s.timeout)}.") from None
         return imap
 
     def _login(self) -> None:
@@ -221,6 +221,22 @@ class Mailbox:
         if status != "OK":
             raise MailboxError(f"el servidor IMAP {where} respondió {status}: {_text(data)}")
         return data or []
+
+
+def _why(exc: BaseException, timeout: float) -> str:
+    """A connection failure in Spanish."""
+    import errno
+    import socket
+
+    if isinstance(exc, socket.gaierror):
+        return "no se encontró el servidor (revise el nombre)"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"el servidor no respondió en {timeout:g} s"
+    if getattr(exc, "errno", None) == errno.ECONNREFUSED:
+        return "conexión rechazada (¿servidor apagado o puerto equivocado?)"
+    if isinstance(exc, EOFError) or getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE):
+        return "el servidor cerró la conexión"
+    return f"error de red ({exc.strerror or exc})" if isinstance(exc, OSError) else str(exc)
 
 
 def _responses(data: list) -> list[tuple[bytes, bytes]]:

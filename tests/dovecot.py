@@ -21,6 +21,10 @@ from pathlib import Path
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
 
 
+USERS = 40
+PASSWORD = "buzón-Ñ1"  # not ASCII: poaxl must log in with UTF-8 AUTHENTICATE PLAIN
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -36,7 +40,6 @@ class Dovecot:
         self.cert = cert
         self.imap_port, self.imaps_port = free_port(), free_port() if cert else 0
         self.passwd = self.root / "passwd"
-        self.passwd.write_text("", encoding="utf-8")
         self.counter = itertools.count(1)
         if os.geteuid() == 0:
             self.login_user, self.internal_user = "dovenull", "dovecot"
@@ -46,6 +49,7 @@ class Dovecot:
             self.mail_uid, self.mail_gid = os.getuid(), os.getgid()
         self.config = self.root / "dovecot.conf"
         self.config.write_text(self._config(), encoding="utf-8")
+        self._users(USERS)
         self.process = None
 
     def _config(self) -> str:
@@ -116,15 +120,22 @@ service anvil {{
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def user(self, password: str = "buzón-Ñ1") -> tuple[str, str]:
-        """A new mailbox user (a fresh, empty Maildir); returns (user, password). dovecot re-reads the file."""
-        name = f"planeacion{next(self.counter)}"
-        home = self.root / "home" / name
-        home.mkdir(parents=True)
-        os.chown(home, self.mail_uid, self.mail_gid)
-        with open(self.passwd, "a", encoding="utf-8") as fh:
-            fh.write(f"{name}:{{PLAIN}}{password}:{self.mail_uid}:{self.mail_gid}::{home}\n")
-        return name, password
+    def _users(self, count: int) -> None:
+        """All the mailbox users, written once before start (dovecot notices changes to the file only by
+        its modification second, so users added while it runs could be missed)."""
+        lines = []
+        for n in range(1, count + 1):
+            home = self.root / "home" / f"planeacion{n}"
+            home.mkdir(parents=True)
+            os.chown(home, self.mail_uid, self.mail_gid)
+            lines.append(f"planeacion{n}:{{PLAIN}}{PASSWORD}:{self.mail_uid}:{self.mail_gid}::{home}\n")
+        self.passwd.write_text("".join(lines), encoding="utf-8")
+
+    def user(self) -> tuple[str, str]:
+        """A mailbox user of its own (a fresh, empty Maildir): (user, password)."""
+        n = next(self.counter)
+        assert n <= USERS, "more mailbox users than tests/dovecot.py prepares"
+        return f"planeacion{n}", PASSWORD
 
     def append(self, user: str, password: str, messages: list[bytes], folder: str = "INBOX",
                when: list[float] | None = None) -> None:

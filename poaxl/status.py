@@ -1,0 +1,62 @@
+"""Where the quarter stands, unit by unit: sent (send's log), last form received and its state,
+last reply (collect's log), and whether the unit has a current answer in the answers folder.
+Read-only: it only reads the two logs and looks at the folder."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .catalog import Catalog, load_catalog
+from .collect import ACCEPTED, LOG_NAME as RECEIVED_LOG, QUARANTINED, WORKBOOK_SUFFIXES, current_name
+from .mail import LOG_NAME as SENT_LOG, already_sent, read_log
+
+NOT_DELIVERED = "sin entregar"
+
+
+@dataclass
+class UnitStatus:
+    unit: str
+    name: str
+    sent: str | None = None           # when the form was sent (send's log)
+    received: str | None = None       # when the last form arrived
+    received_from: str | None = None  # from whom
+    state: str = NOT_DELIVERED        # correcto | con avisos | con errores | sin entregar | en cuarentena
+    current: str | None = None        # the unit's current answer file, if any
+    reply: str | None = None          # when the last reply was sent
+    reply_result: str | None = None   # enviada | pendiente (sin confirmar)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: Catalog | str | Path | None = None,
+           quarter: int | None = None, ramo: str | None = None) -> list[UnitStatus]:
+    """One row per catalog unit (of ``ramo``) for ``quarter`` (the catalog's by default)."""
+    cat = load_catalog(catalog)
+    quarter = quarter or cat.quarter
+    out = Path(out)
+    sends = read_log(Path(sent) / SENT_LOG)
+    received = read_log(out / RECEIVED_LOG)
+    forms = [e for e in received if e.get("event") == "formato"]
+    replies = [e for e in received if e.get("event") == "respuesta"]
+    rows = []
+    for unit in cat.units_of(ramo):
+        uid = cat.unit_id(unit)
+        row = UnitStatus(uid, unit.name)
+        if entry := already_sent(sends, cat, unit, quarter):
+            row.sent = entry.get("time")
+        mine = sorted((e for e in forms if e.get("unit") == uid and e.get("quarter") == quarter
+                       and e.get("year") == cat.year), key=lambda e: e.get("received", ""))
+        answered = [e for e in mine if e.get("state") != QUARANTINED]
+        last = (answered or mine or [None])[-1]
+        if last:
+            row.received, row.received_from = last.get("received"), last.get("from")
+            row.state = last.get("state") if last.get("state") in (*ACCEPTED, "con errores") else QUARANTINED
+        row.current = next((str(p) for s in WORKBOOK_SUFFIXES
+                            if (p := out / current_name(cat, unit, quarter, s)).exists()), None)
+        keys = {e.get("key") for e in answered}
+        mine_replies = [e for e in replies if e.get("key") in keys and e.get("result") in ("enviada", "pendiente")]
+        if mine_replies:
+            row.reply, row.reply_result = mine_replies[-1].get("time"), mine_replies[-1].get("result")
+        rows.append(row)
+    return rows
