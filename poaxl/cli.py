@@ -527,6 +527,30 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
     sys.exit(1 if result.refused else 0)
 
 
+@main.command(short_help="Explica un hallazgo: qué significa y cómo corregirlo.")
+@click.argument("code", required=False, metavar="[CODIGO]")
+@format_option
+@friendly
+def explain(code: str | None, fmt: str) -> None:
+    """Explica un hallazgo de poaxl check: qué significa, por qué importa, un ejemplo y cómo corregirlo.
+
+    Sin CODIGO, lista todos los hallazgos con su severidad y quién los corrige.
+
+    \b
+    Ejemplos:
+      poaxl explain missing-observation
+      poaxl explain
+      poaxl explain planned-sum-mismatch --format json
+    """
+    from . import findings
+
+    kinds = [findings.find(code)] if code else list(findings.REGISTRY.values())
+    if fmt == "json":
+        echo_json(kinds[0].as_dict() if code else {"findings": [k.as_dict() for k in kinds]})
+    else:
+        click.echo(findings.explain(kinds[0]) if code else findings.listing(), nl=False)
+
+
 @main.group("catalog")
 def catalog_group() -> None:
     """Operaciones sobre el catálogo."""

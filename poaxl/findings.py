@@ -51,7 +51,8 @@ class FindingType:
     fault: str
     title: str          # Spanish, a few words
     summary: str        # English, one line, for the README table
-    meaning: str        # Spanish: what it means and why it matters (poaxl explain)
+    meaning: str        # Spanish: what it means (poaxl explain)
+    why: str            # Spanish: why it matters
     example: str        # Spanish: a real case
     fix: str            # Spanish: how to fix it, for the coordinator or the office
     messages: Mapping[str, Message] = field(default_factory=dict)  # variant -> phrasing; "" is the usual one
@@ -68,7 +69,7 @@ class FindingType:
     def as_dict(self) -> dict:
         """For `poaxl explain --format json`."""
         return {"code": self.code, "severity": self.severity, "fault": self.fault, "title": self.title,
-                "summary": self.summary, "meaning": self.meaning, "example": self.example, "fix": self.fix,
+                "summary": self.summary, "meaning": self.meaning, "why": self.why, "example": self.example, "fix": self.fix,
                 "messages": {k: m.template for k, m in self.messages.items()}}
 
 
@@ -93,8 +94,10 @@ PLANNED_SUM_MISMATCH = _define(
     title="lo programado no suma la meta anual",
     summary="the quarterly P do not add up to META ANUAL (sum goals)",
     meaning="Los cuatro valores programados (P) de una meta que se suma no dan la META ANUAL. Es un error del "
-            "catálogo de la oficina de planeación, no del coordinador (que no puede cambiar lo programado): "
-            "con él, el avance relativo y lo programado al trimestre no cuadran con la meta anual.",
+            "catálogo de la oficina de planeación, no del coordinador (que no puede cambiar lo programado).",
+    why="Con lo programado mal sumado, el avance relativo y lo programado al trimestre no cuadran con la meta "
+        "anual: la unidad parece cumplir o incumplir sin hacerlo. Es un error del catálogo, no del formato "
+        "que devuelve la unidad.",
     example="002, meta 6: P = 7+7+7+7 = 28 y la META ANUAL es 21.",
     fix="La oficina de planeación corrige el catálogo (P o META ANUAL) y, si ya envió los formatos, los genera "
         "de nuevo. Para una meta de porcentaje que no se suma, ponga aggregation: average o last.",
@@ -107,8 +110,9 @@ GOAL_NUMBERING = _define(
     title="numeración de metas",
     summary="goal numbers duplicated or out of sequence (0046's `4.5`)",
     meaning="Los números de meta del catálogo están repetidos o fuera de secuencia (un objetivo «2» seguido de "
-            "sus acciones «2.1», «2.2», …). Suele ser una meta copiada de otra unidad; confunde el seguimiento "
-            "trimestral y el consolidado.",
+            "sus acciones «2.1», «2.2», …). Suele ser una meta copiada de otra unidad.",
+    why="Una meta mal numerada se confunde con la de otra unidad u objetivo en el consolidado y en el "
+        "seguimiento de un trimestre a otro.",
     example="0046: su última meta está numerada 4.5 dentro del objetivo 1 (copiada de la unidad 004).",
     fix="La oficina de planeación corrige el número de la meta en el catálogo y vuelve a generar el formato.",
     messages={"repeated": Message("el número de meta {number} está repetido",
@@ -122,7 +126,9 @@ UNKNOWN_LINEA = _define(
     title="L/A desconocida",
     summary="a goal's L/A is not among the unit's líneas de acción",
     meaning="La línea de acción (L/A) de una meta no está entre las LÍNEAS DE ACCIÓN del encabezado de la "
-            "unidad. La meta no se puede ligar al Plan Municipal de Desarrollo.",
+            "unidad.",
+    why="Sin la línea de acción correcta la meta no se puede ligar al Plan Municipal de Desarrollo ni sumarse "
+        "a su eje.",
     example="Una meta con L/A 8.1.9 en una unidad cuyas líneas son 8.1.1 y 8.1.3.",
     fix="La oficina de planeación corrige la L/A de la meta o agrega la línea a la unidad en el catálogo.",
     messages={"": Message("la L/A {la} no está entre las líneas de acción de la unidad",
@@ -136,6 +142,8 @@ CATALOG_CHANGED = _define(
     meaning="El formato se generó con una versión anterior del catálogo (su huella no coincide con la del "
             "catálogo actual): la oficina corrigió lo programado o los textos después de enviarlo. No es un "
             "error del coordinador; el formato se revisó con lo programado que trae.",
+    why="Un formato con lo programado anterior no se puede comparar con el catálogo actual: lo que parecería "
+        "una modificación es un cambio de la oficina. La unidad debe informar sobre lo programado vigente.",
     example="La oficina cambió la META ANUAL de la meta 3.2 de 60 a 61 después de enviar el formato de 003.",
     fix="La oficina genera de nuevo el formato con el catálogo actual (poaxl generate, con --from para "
         "conservar los avances) y lo envía a la unidad.",
@@ -154,6 +162,7 @@ UNKNOWN_UNIT = _define(
     summary="the file's unit is not in the catalog",
     meaning="El formato dice ser de una unidad que no está en el catálogo con que se revisa: no se puede "
             "comparar con lo programado.",
+    why="Sin la unidad en el catálogo no hay programa contra el cual revisar el avance.",
     example="Un formato de la unidad 007 revisado con el catálogo del Ramo 01, que no la tiene.",
     fix="Revise con --catalog el catálogo correcto, o agregue la unidad al catálogo.",
     messages={"": Message("la unidad {unit} no está en el catálogo {catalog}",
@@ -167,6 +176,8 @@ NO_METADATA = _define(
     meaning="El libro no fue generado por poaxl (no tiene la hoja oculta de metadatos): es un formato hecho a "
             "mano o de otro sistema. Solo se revisa su aritmética interna (avances, totales escritos, "
             "observaciones), no se compara con el catálogo.",
+    why="Sin metadatos no se sabe con qué catálogo se hizo el formato: lo programado, los textos y el periodo "
+        "no se pueden verificar.",
     example="El formato TMM-F004 de 2019 capturado en una hoja de Excel propia.",
     fix="Use los formatos que genera poaxl (poaxl generate) para que se revisen contra el catálogo.",
     messages={"": Message("el libro no fue generado por poaxl (sin metadatos): solo se revisó su aritmética "
@@ -183,8 +194,8 @@ MISSING_ACTUAL = _define(
     code="missing-actual", severity=ERROR, fault=COORDINATOR,
     title="falta el avance",
     summary="an A cell up to the report quarter is empty",
-    meaning="Una celda de avance (A) de un trimestre que ya debe informarse está vacía. Sin ella no se puede "
-            "calcular el avance acumulado de la meta.",
+    meaning="Una celda de avance (A) de un trimestre que ya debe informarse está vacía.",
+    why="El avance acumulado, el porcentaje y el consolidado del ramo quedan incompletos.",
     example="003, meta 3.2: la celda A de Abr-Jun vacía en el informe del 2.º trimestre.",
     fix="Capture el avance real del trimestre en la celda amarilla; si no hubo avance, escriba 0.",
     messages={"": Message("falta el avance (A)", "capture el avance real del trimestre (0 si no hubo avance)")},
@@ -194,7 +205,8 @@ NOT_A_NUMBER = _define(
     code="not-a-number", severity=ERROR, fault=COORDINATOR,
     title="no es un número",
     summary="an A cell holds text that is not a number",
-    meaning="Una celda de avance (A) tiene texto que no es una cifra. No se puede sumar.",
+    meaning="Una celda de avance (A) tiene texto que no es una cifra.",
+    why="Un texto no se suma: el avance acumulado y el porcentaje quedan mal.",
     example="«diez» o «N/A» en la celda A de Abr-Jun.",
     fix="Escriba solo la cifra (10); las explicaciones van en OBSERVACIONES.",
     messages={"": Message("«{raw}» no es un número", "capture solo la cifra")},
@@ -206,6 +218,8 @@ NUMBER_AS_TEXT = _define(
     summary="a number typed as text (`1,367`, ` 12 `, `28%`); its value is used",
     meaning="Una cifra se capturó como texto (con separador de miles, espacios o %). Se usa su valor, pero una "
             "hoja de cálculo no la suma: las fórmulas del formato darían otro total.",
+    why="Excel y LibreOffice no suman un número escrito como texto: las fórmulas del formato y del "
+        "consolidado darían otro total que el que revisó poaxl.",
     example="003, meta 3: «1,367» escrito como texto en Abr-Jun (se toma como 1367).",
     fix="Escriba la cifra sin comas, espacios ni símbolos, como número.",
     messages={"": Message("«{raw}» está escrito como texto; se tomó como {value}", "captúrelo como número")},
@@ -216,6 +230,7 @@ NEGATIVE_VALUE = _define(
     title="avance negativo",
     summary="a negative A",
     meaning="Un avance (A) es negativo. El avance físico de un trimestre no puede ser menor que cero.",
+    why="Un avance negativo resta lo informado en otros trimestres y falsea el acumulado.",
     example="-1 en la celda A de Abr-Jun.",
     fix="Capture el avance real (0 o más); una corrección de trimestres anteriores se explica en OBSERVACIONES.",
     messages={"": Message("el avance es negativo ({value})", "capture un número mayor o igual a 0")},
@@ -225,8 +240,9 @@ FUTURE_ENTRY = _define(
     code="future-entry", severity=WARNING, fault=COORDINATOR,
     title="avance en un trimestre futuro",
     summary="an A value in a quarter after the report quarter",
-    meaning="Hay un avance capturado en un trimestre posterior al que se informa. No se toma en cuenta, pero "
-            "suele ser un avance escrito en la columna equivocada.",
+    meaning="Hay un avance capturado en un trimestre posterior al que se informa. No se toma en cuenta.",
+    why="El avance de un trimestre futuro no debe estar en el informe; suele indicar que se capturó en la "
+        "columna equivocada y falta en la correcta.",
     example="Un 5 en la celda A de Jul-Sep en el informe del 2.º trimestre.",
     fix="Bórrelo; si era el avance del trimestre que se informa, captúrelo en su columna.",
     messages={"": Message("hay un avance ({raw}) en un trimestre posterior al que se informa (T{report_quarter})",
@@ -238,7 +254,9 @@ MISSING_OBSERVATION = _define(
     title="falta explicar el incumplimiento",
     summary="A to date < P to date and OBSERVACIONES empty",
     meaning="El avance acumulado está por debajo de lo programado al trimestre y OBSERVACIONES está vacía. Todo "
-            "incumplimiento debe explicarse (la fila se pone roja en el formato).",
+            "incumplimiento se explica (la fila se pone roja en el formato).",
+    why="La Sindicatura y la oficina de planeación piden justificar cada meta por debajo de lo programado; "
+        "sin observación el informe no se puede aprobar.",
     example="004, meta 4.4: avance acumulado 0 de 50 programado, sin observación.",
     fix="Explique en OBSERVACIONES por qué no se alcanzó lo programado.",
     messages={"": Message("avance acumulado {absolute} de {planned} programado y OBSERVACIONES vacía",
@@ -250,8 +268,9 @@ UNJUSTIFIED_OVERACHIEVEMENT = _define(
     title="falta explicar el sobrecumplimiento",
     summary="A to date > 150 % of P to date (`--over-ratio`) without OBSERVACIONES",
     meaning="El avance acumulado supera con mucho lo programado (más de 150 % por omisión; --over-ratio) y "
-            "OBSERVACIONES está vacía. Un sobrecumplimiento grande también se explica: puede ser un error de "
-            "captura o una meta mal programada (la fila se pone ámbar en el formato).",
+            "OBSERVACIONES está vacía (la fila se pone ámbar en el formato).",
+    why="Un avance muy superior a lo programado suele ser un error de captura (una cifra de más) o una meta "
+        "mal planeada; en ambos casos hay que explicarlo.",
     example="004, meta 4.1: avance acumulado 26 contra 4 programado (650 %), sin observación.",
     fix="Explique en OBSERVACIONES por qué se superó la programación, o corrija el avance si está mal capturado.",
     messages={"": Message("avance acumulado {absolute} contra {planned} programado ({percent}) y OBSERVACIONES "
@@ -263,7 +282,9 @@ ABSOLUTE_MISMATCH = _define(
     title="el avance absoluto escrito no coincide",
     summary="a typed AVANCE ABSOLUTO differs from the accumulated A",
     meaning="AVANCE ABSOLUTO tiene un valor escrito que no es la acumulación de los avances (suma, promedio o "
-            "último valor, según la meta). El consolidado usaría una cifra falsa.",
+            "último valor, según la meta).",
+    why="El consolidado y el informe usan AVANCE ABSOLUTO: una cifra escrita que no sale de los avances "
+        "reporta un resultado que no ocurrió.",
     example="005, meta 5: dice 25 % pero el promedio de los avances da 54.5.",
     fix="Corrija los avances o restaure la fórmula de AVANCE ABSOLUTO.",
     messages={"": Message("AVANCE ABSOLUTO dice {shown} pero {how} de los avances da {expected}",
@@ -275,6 +296,7 @@ RELATIVE_MISMATCH = _define(
     title="el porcentaje escrito no coincide",
     summary="a typed ACUMULADO RELATIVO differs from absolute / meta",
     meaning="ACUMULADO RELATIVO tiene un valor escrito que no es AVANCE ABSOLUTO entre META ANUAL.",
+    why="El porcentaje de avance es lo que se publica y se compara entre unidades: debe salir de las cifras.",
     example="005, meta 5: dice 25 % pero 54.5 de 90 da 61 %.",
     fix="Corrija los avances o restaure la fórmula de ACUMULADO RELATIVO.",
     messages={"": Message("ACUMULADO RELATIVO dice {shown} pero el avance acumulado entre la META ANUAL da "
@@ -287,6 +309,8 @@ FORMULA_REPLACED = _define(
     summary="AVANCE ABSOLUTO/ACUMULADO RELATIVO formula replaced or edited",
     meaning="La fórmula de AVANCE ABSOLUTO o ACUMULADO RELATIVO se borró, se escribió encima o se modificó. Si el "
             "valor escrito es correcto solo es un aviso; si no, además hay absolute-mismatch o relative-mismatch.",
+    why="Sin la fórmula, el total deja de actualizarse cuando se corrige un avance y puede quedar distinto de "
+        "lo capturado.",
     example="005, meta 5: «25%» escrito sobre las dos fórmulas.",
     fix="Restaure la fórmula que indica el mensaje (o use el formato original).",
     messages={"edited": Message("la fórmula de {label} fue modificada ({formula}); debe ser {expected}",
@@ -302,6 +326,8 @@ PLANNED_CHANGED = _define(
     meaning="Un valor programado (META ANUAL o P) ya no es el del catálogo con que se generó el formato: se "
             "modificó en el archivo. Si fue la oficina la que cambió su catálogo, el aviso es catalog-changed, "
             "no este.",
+    why="Lo programado lo fija el POA aprobado: la unidad no puede cambiarlo en su informe; el avance se mide "
+        "contra lo aprobado.",
     example="003, meta 3.2: P de Abr-Jun cambiado de 30 a 99.",
     fix="No modifique lo programado: restaure el valor del catálogo (o pida el formato de nuevo).",
     messages={"": Message("el valor programado es {shown} y el catálogo dice {expected}",
@@ -314,6 +340,8 @@ STRUCTURE_CHANGED = _define(
     summary="goal rows deleted, inserted, reordered, or catalog texts edited",
     meaning="Se insertaron, borraron o movieron filas de metas, o se editaron textos del catálogo (meta, L/A, "
             "unidad de medida). El formato ya no corresponde a lo programado.",
+    why="Cada fila corresponde a una meta del catálogo; con filas movidas o textos cambiados los avances "
+        "quedan asignados a otra meta.",
     example="Una fila insertada entre las metas 3.1 y 3.2.",
     fix="Use el formato original y capture solo las celdas amarillas.",
     messages={"no-header": Message("no se encontró la fila de encabezado «L/A» de la tabla de metas",
@@ -335,6 +363,7 @@ UNIT_MISMATCH = _define(
     summary="the file is for another unit than expected (`--unit`) or its header disagrees",
     meaning="El archivo es de otra unidad que la esperada (--unit), o el código de unidad de su encabezado no "
             "es el del formato.",
+    why="El avance se atribuiría a otra unidad en el consolidado.",
     example="Se esperaba 003 y llegó el formato de 004.",
     fix="Envíe el formato de su propia unidad, sin cambiar el encabezado.",
     messages={"header": Message("el encabezado dice unidad {header} pero el formato es de {unit}",
@@ -351,6 +380,7 @@ WRONG_PERIOD = _define(
     summary="another quarter (`--quarter`) or another catalog year",
     meaning="El archivo es de otro trimestre que el esperado (--quarter), de otro catálogo o año, o no dice su "
             "trimestre.",
+    why="Un formato de otro trimestre u otro año mezcla periodos en el consolidado.",
     example="Se esperaba el 2.º trimestre y llegó el formato del 1.º.",
     fix="Envíe el formato del trimestre que se informa; al revisar, indique --quarter o --catalog.",
     messages={"unknown-quarter": Message("no se pudo saber el trimestre del formato; se revisó como T{report_quarter}",
@@ -359,18 +389,6 @@ WRONG_PERIOD = _define(
                                   "use el formato del trimestre que se informa"),
               "other-catalog": Message("el formato es del catálogo {file_catalog} ({file_year}) y se revisa con "
                                        "{catalog} ({year})", "use el formato del año en curso o indique --catalog")},
-)
-
-UNREADABLE = _define(
-    code="unreadable", severity=ERROR, fault=COORDINATOR,
-    title="archivo ilegible",
-    summary="the file cannot be read (see limits below); status `unreadable`, exit 2",
-    meaning="El archivo no se puede revisar: no es un libro de Excel, está dañado, protegido con contraseña de "
-            "apertura, excede los límites de tamaño, o no contiene el formato TMM-F004. El resto del lote sí se "
-            "revisa.",
-    example="Un .xls antiguo renombrado .xlsx, o un archivo de 0 bytes.",
-    fix="Abra el formato original en Excel o LibreOffice, guárdelo como .xlsx y envíelo de nuevo.",
-    messages={"": Message("{reason}", "{advice}")},
 )
 
 # =========================================================================== why a file is unreadable
@@ -412,9 +430,22 @@ REASONS: dict[str, Message] = {
 }
 
 
+UNREADABLE = _define(
+    code="unreadable", severity=ERROR, fault=COORDINATOR,
+    title="archivo ilegible",
+    summary="the file cannot be read (see limits below); status `unreadable`, exit 2",
+    meaning="El archivo no se puede revisar: no es un libro de Excel, está dañado, protegido con contraseña de "
+            "apertura, excede los límites de tamaño, o no contiene el formato TMM-F004. El resto del lote sí se "
+            "revisa.",
+    why="Lo que no se puede leer no se puede revisar ni consolidar; el archivo se trata como no entregado.",
+    example="Un .xls antiguo renombrado .xlsx, o un archivo de 0 bytes.",
+    fix="Abra el formato original en Excel o LibreOffice, guárdelo como .xlsx y envíelo de nuevo.",
+    messages=REASONS,  # one variant per reason
+)
+
 def reason(key: str, **fields) -> str:
     """Why a file is unreadable and what to do, in Spanish (the message of an Unreadable)."""
-    return REASONS[key].format(**fields)
+    return UNREADABLE.message(key, **fields)
 
 
 # =========================================================================== other frequent messages
@@ -450,3 +481,39 @@ def number(x: float) -> str:
 def percent(fraction: float) -> str:
     """A fraction as a whole percent the way people write it: 0.25 -> ``25 %``."""
     return f"{number(round(fraction * 100))} %"
+
+
+# =========================================================================== poaxl explain
+
+def find(code: str) -> FindingType:
+    """A finding type by code, or a Spanish error naming the closest codes (``poaxl explain CODE``)."""
+    from difflib import get_close_matches
+
+    from .errors import PoaxlError
+
+    wanted = code.strip().lower().strip("[]")
+    if wanted in REGISTRY:
+        return REGISTRY[wanted]
+    close = get_close_matches(wanted, REGISTRY, n=3, cutoff=0.5)
+    hint = f" ¿Quiso decir {', '.join(close)}?" if close else ""
+    raise PoaxlError(f"No existe el hallazgo «{code}».{hint} Vea la lista con: poaxl explain")
+
+
+def explain(kind: FindingType) -> str:
+    """The long explanation of one finding, in Spanish: what it means, why it matters, an example, the fix."""
+    messages = "\n".join(f"  {m.template}" for m in kind.messages.values())
+    return (f"{kind.code} · {SEVERITY_LABEL[kind.severity]} · lo corrige: {FAULT_LABEL[kind.fault]}\n"
+            f"{kind.title[0].upper()}{kind.title[1:]}.\n\n"
+            f"Qué significa\n  {kind.meaning}\n\n"
+            f"Por qué importa\n  {kind.why}\n\n"
+            f"Ejemplo\n  {kind.example}\n\n"
+            f"Cómo corregirlo\n  {kind.fix}\n\n"
+            f"Mensaje{'s' if len(kind.messages) > 1 else ''}\n{messages}\n")
+
+
+def listing() -> str:
+    """Every finding, one line each: code, severity, who fixes it, title."""
+    width = max(map(len, REGISTRY))
+    lines = [f"{k.code:<{width}}  {SEVERITY_LABEL[k.severity]:<5}  {FAULT_LABEL[k.fault]:<22}  {k.title}"
+             for k in REGISTRY.values()]
+    return "\n".join(lines) + "\n\nMás detalle: poaxl explain CODIGO\n"
