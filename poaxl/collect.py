@@ -257,8 +257,7 @@ def _payload(part: Message, name: str, limits: Limits) -> Attachment:
 
 
 def _too_big(size: int, limits: Limits) -> str:
-    return (f"el archivo mide {size / 1048576:.1f} MB, más del límite de "
-            f"{limits.attachment_bytes / 1048576:.0f} MB para un formato TMM-F004.")
+    return F.reason("too-big", mb=f"{size / 1048576:.1f}", limit=f"{limits.attachment_bytes / 1048576:.0f}")
 
 
 # --------------------------------------------------------------------------- the log
@@ -462,10 +461,18 @@ def _unit(catalog: Catalog, code: str | None) -> Unit | None:
 
 
 def _state(report: FileReport) -> str:
-    """The coordinator's verdict: errors of the catalog itself are the office's, not held against them."""
-    if report.status == "errors" and not report.delivery_errors:
-        return F.STATUS_LABEL["warnings"]
-    return F.STATUS_LABEL[report.status]
+    """The coordinator's verdict: the catalog's own problems are the office's, never held against the unit."""
+    if report.status == "unreadable":
+        return F.STATUS_LABEL["unreadable"]
+    own = _own(report.findings)
+    if any(f.severity == F.ERROR for f in own):
+        return F.STATUS_LABEL["errors"]
+    return F.STATUS_LABEL["warnings" if own else "ok"]
+
+
+def _own(findings: list) -> list:
+    """The findings the coordinator can fix (the rest are the planning office's)."""
+    return [f for f in findings if F.get(f.code).fault == F.COORDINATOR]
 
 
 def _unstage_messages(report: FileReport, staged: Path, name: str) -> None:
@@ -577,11 +584,13 @@ def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context
 
 VERDICT = {
     "correcto": "RECIBIDO Y CORRECTO. Quedó registrado como la entrega de su unidad.",
-    "con avisos": "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado; revise estos avisos (no impiden la entrega):",
+    "con avisos": "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado como la entrega de su unidad; revise los "
+                  "avisos (no impiden la entrega).",
     "con errores": "CON ERRORES: NO SE REGISTRÓ. Corrija lo siguiente y responda a este correo con el archivo "
-                   "corregido:",
-    "ilegible": "NO SE PUDO LEER:",
+                   "corregido.",
+    "ilegible": "NO SE PUDO LEER.",
 }
+GROUPS = ((F.ERROR, "   Errores (corríjalos):"), (F.WARNING, "   Avisos (revíselos):"))
 
 
 def build_reply(original: Message, catalog: Catalog, item: Received, forms: list[Form], note: str, *,
@@ -639,25 +648,24 @@ def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
     if form.state == "ilegible":
         reason = form.reason or (form.report.findings[0].message if form.report and form.report.findings else "")
         lines.append(f"   {reason}")
-        lines.append("   Abra el formato original en Excel o LibreOffice, guárdelo como .xlsx y envíelo de nuevo.")
         return lines + [""]
     findings = form.report.findings if form.report else []
-    own = [f for f in findings if F.get(f.code).fault == F.COORDINATOR]
-    shown = [f for f in own if f.severity == "error"] if form.state == "con errores" else own
-    for n, f in enumerate(shown[:limits.findings_listed], 1):
-        lines.append(f"   {n}. {f.message}")
-    if len(shown) > limits.findings_listed:
-        lines.append(f"   … y {len(shown) - limits.findings_listed} más (vea la copia anotada).")
-    if form.state == "con errores":
-        warnings = [f for f in own if f.severity != "error"]
-        if warnings:
-            lines.append(f"   Además hay {len(warnings)} aviso(s) que conviene revisar (señalados en la copia anotada).")
-        if form.annotated:
-            lines.append(f"   Le adjuntamos {Path(form.name).stem + ANNOTATED}: una copia con las celdas señaladas y comentadas.")
+    own, n = _own(findings), 0
+    for severity, title in GROUPS:
+        group = [f for f in own if f.severity == severity]
+        if group:
+            lines.append(title)
+        for f in group[:limits.findings_listed]:
+            n += 1
+            lines.append(f"   {n}. {f.message}")
+        if len(group) > limits.findings_listed:
+            lines.append(f"   … y {len(group) - limits.findings_listed} más (vea la copia anotada).")
+    if form.annotated:
+        lines.append(f"   Le adjuntamos {Path(form.name).stem + ANNOTATED}: una copia de su archivo con las celdas "
+                     "señaladas y comentadas.")
     office = [f for f in findings if F.get(f.code).fault != F.COORDINATOR]
     if office:
-        lines.append("   Observaciones sobre el catálogo (las atiende la oficina de planeación; no requieren acción "
-                     "suya):")
+        lines.append("   " + F.text("office-heading"))
         lines += [f"   - {f.message}" for f in office[:limits.findings_listed]]
     return lines + [""]
 

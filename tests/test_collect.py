@@ -201,6 +201,7 @@ def test_rerun_processes_nothing_and_sends_nothing(office, forms):
     first = office.collect("starttls")
     assert first.totals()["received"] == 2 and len(office.replies()) == 2
     log = (office.out / LOG_NAME).read_text(encoding="utf-8")
+    assert office.password not in log
     again = office.collect("starttls")
     assert again.messages == [] and len(office.replies()) == 2
     assert (office.out / LOG_NAME).read_text(encoding="utf-8") == log
@@ -379,9 +380,15 @@ def test_server_down_and_wrong_password(server, office, tmp_path, monkeypatch):
         collect(untrusted, out=tmp_path / "r")
 
 
-def test_cli_collect_table_and_json(office, forms):
+def test_cli_collect_table_and_json(office, forms, tmp_path):
     office.deliver(reply_from(COORD_003, forms["ok_003"]), reply_from(COORD_003, body="Sin archivo"))
-    result = CliRunner().invoke(main, ["collect", "--out", str(office.out), "--format", "json"], env=office.env())
+    config = tmp_path / "correo.yaml"  # the same file as send's, with an imap: section
+    config.write_text(f"imap:\n  host: 127.0.0.1\n  port: {office.server.imap_port}\n  security: none\n"
+                      f"  user: {office.user}\nsmtp:\n  host: 127.0.0.1\n  port: {office.smtp_port}\n"
+                      "  security: none\n", encoding="utf-8")
+    env = {k: v for k, v in office.env().items() if not k.startswith(("POAXL_IMAP_", "POAXL_SMTP_"))}
+    result = CliRunner().invoke(main, ["collect", "--out", str(office.out), "--format", "json", "--config",
+                                       str(config)], env={**env, "POAXL_IMAP_PASSWORD": office.password})
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["totals"]["accepted"] == 1 and data["totals"]["ignored"] == 1
@@ -439,3 +446,48 @@ def test_watch_until_ctrl_c(office, forms):
             proc.kill()
     assert proc.returncode == 0 and b"Traceback" not in err and "Recepción detenida.".encode() in err
     assert len(office.replies()) == 1 and [e["result"] for e in read_log(log) if e["event"] == "mensaje"] == ["procesado"]
+
+
+def test_multi_ramo_units_are_told_apart(office, tmp_path):
+    from test_multi_ramo import make_multi_ramo
+
+    cat = make_multi_ramo(tmp_path)
+    from poaxl.catalog import load_catalog
+
+    municipio = load_catalog(cat)
+    made = {}
+    for unit in ("01-003", "05-003"):
+        template = generate([unit], out=tmp_path / "tpl", catalog=municipio)[0]
+        made[unit] = apply_openpyxl(template, tmp_path / f"lleno-{unit}.xlsx", on_plan_ops(municipio, unit))
+    office.deliver(reply_from("tesoreria-003@example.org", made["05-003"], made["01-003"]))
+    run = office.collect(catalog=municipio)
+    states = sorted((f.unit, f.state) for f in run.messages[0].forms)
+    assert states == [("01-003", "en cuarentena"), ("05-003", "correcto")]
+    assert (office.out / "TMM-F004_2020_T2_05-003.xlsx").exists() and not (office.out / CURRENT_003).exists()
+    [(rcpts, reply)] = office.replies()
+    assert rcpts == ["tesoreria-003@example.org"] and "05-003 Ingresos" in reply.get_body(("plain",)).get_content()
+    rows = {r["unit"]: r for r in json.loads(CliRunner().invoke(
+        main, ["status", "--out", str(office.out), "--catalog", str(cat), "--format", "json"]).output)["units"]}
+    assert rows["05-003"]["state"] == "correcto" and rows["01-003"]["state"] == "en cuarentena"
+
+
+def test_hostile_structure_is_bounded(forms):
+    from poaxl.collect import Limits, clean, parse, safe_name, workbooks
+
+    deep = EmailMessage()
+    deep.set_content("x")
+    for _ in range(60):  # a MIME bomb: parts inside parts
+        outer = EmailMessage()
+        outer.make_mixed()
+        outer.attach(deep)
+        deep = outer
+    found, note = workbooks(parse(bytes(deep)), Limits())
+    assert found == [] and "demasiado compleja" in note
+    many = email.message_from_bytes(reply_from(COORD_003, *[forms["ok_003"]] * 12), policy=email.policy.default)
+    found, note = workbooks(many, Limits(attachments=10))
+    assert len(found) == 10 and "más de 10 archivos" in note
+    big, _ = workbooks(many, Limits(attachment_bytes=1000))
+    assert big[0].data is None and "más de lo que admite" in big[0].problem
+    assert safe_name("..\\..\\Windows\\system32\\ñandú.xlsx") == "nandu.xlsx"
+    assert safe_name("../../") == "adjunto" and "/" not in safe_name("a/b\x00c\r\nd")
+    assert clean("hola\r\nBcc: todos@example.org\x00") == "hola Bcc: todos@example.org"
