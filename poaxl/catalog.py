@@ -206,6 +206,12 @@ class Catalog:
                              + ", ".join(self.unit_id(u) for u in self.units))
         return list({u.key: u for u in chosen}.values())
 
+    def to_dict(self, ramo: str | None = None) -> dict:
+        """`units --format json`: the catalog's units (of one ramo, or all)."""
+        return {"catalog": self.id, "year": self.year, "units": [
+            {"code": u.code, "ramo": u.ramo.code, "key": u.key, "name": u.name, "label": u.label,
+             "goals": len(u.goals)} for u in self.units_of(ramo)]}
+
     def cutoff(self, quarter: int) -> str:
         """The FECHA of the form: the quarter's cut-off date, as ``30-jun-20``."""
         month, day = CUTOFF[quarter - 1]

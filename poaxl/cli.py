@@ -196,9 +196,7 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
     """
     cat = load(catalog_path, warn_all=True, ramo=ramo)
     if fmt == "json":
-        echo_json({"catalog": cat.id, "year": cat.year, "units": [
-            {"code": u.code, "ramo": u.ramo.code, "key": u.key, "name": u.name, "label": u.label,
-             "goals": len(u.goals)} for u in cat.units_of(ramo)]})
+        echo_json(cat.to_dict(ramo))
         return
     click.echo(f"Catálogo {cat.id} · {cat.year}" + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}"))
     for r in cat.ramos if ramo is None else [cat.find_ramo(ramo)]:
@@ -334,37 +332,6 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
     sys.exit(exit_status(reports))
 
 
-def _smtp_settings(config: Path | None, host, port, security, user, cafile, timeout):
-    """Options > environment > config file > defaults. The password: environment or a prompt only."""
-    import os
-
-    from .mail import SmtpSettings
-
-    conf: dict = {}
-    if config:
-        import yaml
-
-        try:
-            conf = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("smtp", {})
-        except (OSError, yaml.YAMLError, AttributeError) as exc:
-            raise PoaxlError(f"{config}: no se pudo leer la configuración: {exc}") from None
-        if "password" in conf:
-            raise PoaxlError(f"{config}: la contraseña no va en el archivo: use POAXL_SMTP_PASSWORD.")
-    env = os.environ.get
-    pick = lambda opt, var, key: opt if opt is not None else env(var) or conf.get(key)  # noqa: E731
-    port_value = pick(port, "POAXL_SMTP_PORT", "port")
-    try:
-        port_value = int(port_value) if port_value else None
-    except ValueError:
-        raise PoaxlError(f"Puerto SMTP «{port_value}» no válido.") from None
-    settings = SmtpSettings(host=pick(host, "POAXL_SMTP_HOST", "host") or "localhost", port=port_value,
-                            security=pick(security, "POAXL_SMTP_SECURITY", "security") or "starttls",
-                            user=pick(user, "POAXL_SMTP_USER", "user"), timeout=timeout,
-                            cafile=pick(cafile, "POAXL_SMTP_CAFILE", "cafile"))
-    settings.password = env("POAXL_SMTP_PASSWORD")
-    return settings, conf
-
-
 SMTP_OPTIONS = (
     click.option("--contacts", type=click.Path(dir_okay=False, path_type=Path),
                  help="Archivo de contactos YAML o CSV (unit,to,cc). Por omisión los del catálogo."),
@@ -426,26 +393,24 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
       POAXL_SMTP_PASSWORD=... poaxl send --all --smtp-host smtp.municipio.gob.mx --smtp-user planeacion
       poaxl send --unit 003 --resend --deadline 2020-07-15
     """
-    import os
-
-    from .mail import send as run
+    from .mail import send as run, smtp_settings
 
     cat = load(catalog_path, ramo=ramo)
     count = len(select(cat, unit_codes, all_units, ramo))  # before any password prompt
-    settings, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
+    settings = smtp_settings(config, host=smtp_host, port=smtp_port, security=smtp_security, user=smtp_user,
+                             cafile=cafile, timeout=timeout, sender=from_addr, reply_to=reply_to)
     if settings.user and settings.password is None and not dry_run:
         if not sys.stdin.isatty():
             raise PoaxlError("Falta la contraseña SMTP: defina POAXL_SMTP_PASSWORD (no se acepta como argumento).")
         settings.password = click.prompt(f"Contraseña SMTP de {settings.user}", hide_input=True, err=True)
     with progress(range(count), "Enviando") as bar:
         outcomes = run(unit_codes, all_units=all_units, quarter=quarter, catalog=cat, settings=settings,
-                       sender=from_addr or os.environ.get("POAXL_SMTP_FROM") or conf.get("from"),
-                       reply_to=reply_to or conf.get("reply_to"), contacts=contacts, from_dir=from_dir, out=out,
+                       sender=settings.sender, reply_to=settings.reply_to, contacts=contacts, from_dir=from_dir, out=out,
                        dry_run=dry_run, deadline=deadline, resend=resend, pause=pause, retries=retries,
                        progress=lambda o: bar.update(1), ramo=ramo)
     failed = any(o.result in ("failed", "partial") for o in outcomes)
     if fmt == "json":
-        echo_json({"outcomes": [o.__dict__ for o in outcomes]})
+        echo_json({"outcomes": [o.to_dict() for o in outcomes]})
         sys.exit(1 if failed else 0)
     label = {"sent": "enviado", "partial": "PARCIAL", "skipped": "omitido", "failed": "FALLÓ",
              "dry-run": "escrito (.eml)"}
@@ -501,15 +466,7 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
         result = run(files, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
                      jobs=jobs, progress=lambda r: bar.update(1), ramo=ramo)
     if fmt == "json":
-        totals = lambda r: {"ramo": r.ramo.code if r.ramo else None, "name": r.ramo.name if r.ramo else r.label,  # noqa: E731
-                            "units": r.units, "delivered": r.delivered, "goals": r.goals,
-                            "on_programme": r.on_programme, "under_programme": r.under_programme,
-                            "with_findings": r.with_findings, "average_relative": r.average_relative}
-        echo_json({"path": str(result.path), "quarter": result.quarter, "refused": result.refused, "units": [
-            {"unit": cat.unit_id(u.unit), "ramo": u.unit.ramo.code, "name": u.unit.name, "goals": u.goals,
-             "on_programme": u.on_programme, "under_programme": u.under_programme,
-             "with_findings": u.with_findings, "average_relative": u.average_relative, "status": u.status}
-            for u in result.units], "ramos": [totals(r) for r in result.ramos], "total": totals(result.total)})
+        echo_json(result.to_dict(cat))
         sys.exit(1 if result.refused else 0)
     click.echo(f"Consolidado T{result.quarter}: {result.path}")
     click.echo(f"{'unidad':>8}  {'metas':>5}  {'en prog.':>8}  {'bajo':>4}  {'hallazgos':>9}  {'avance':>6}  estado")
@@ -666,16 +623,17 @@ def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_ca
       poaxl collect --config correo.yaml --out respuestas/ --watch 60
       poaxl collect --config correo.yaml --dry-run revision/
     """
-    import os
     import time
 
     from .collect import Limits, collect as run
     from .imap import imap_settings
+    from .mail import smtp_settings
 
     cat = load(catalog_path)
     imap = imap_settings(config, host=imap_host, port=imap_port, security=imap_security, user=imap_user,
                          folder=folder, cafile=imap_cafile, timeout=timeout)
-    smtp, conf = _smtp_settings(config, smtp_host, smtp_port, smtp_security, smtp_user, cafile, timeout)
+    smtp = smtp_settings(config, host=smtp_host, port=smtp_port, security=smtp_security, user=smtp_user,
+                         cafile=cafile, timeout=timeout, sender=from_addr, reply_to=reply_to)
     imap.password = _secret(imap.password, "POAXL_IMAP_PASSWORD", "IMAP", imap.user)
     if not dry_run:
         smtp.password = _secret(smtp.password, "POAXL_SMTP_PASSWORD", "SMTP", smtp.user)
@@ -686,8 +644,7 @@ def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_ca
 
     def once():
         return run(imap, out=out, catalog=cat, contacts=contacts, smtp=smtp,
-                   sender=from_addr or os.environ.get("POAXL_SMTP_FROM") or conf.get("from"),
-                   reply_to=reply_to or conf.get("reply_to"), dry_run=dry_run, quarter=quarter, limits=limits,
+                   sender=smtp.sender, reply_to=smtp.reply_to, dry_run=dry_run, quarter=quarter, limits=limits,
                    progress=lambda m: click.echo(_collect_line(m), err=True) if sys.stderr.isatty() else None)
 
     def show(result) -> None:

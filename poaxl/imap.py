@@ -60,7 +60,7 @@ def imap_settings(config: Path | None = None, *, host: str | None = None, port: 
     """Options > environment (POAXL_IMAP_*) > the config file's ``imap:`` section > defaults.
 
     The password comes only from POAXL_IMAP_PASSWORD (or a prompt, asked by the CLI)."""
-    conf = _config_section(config, "imap") if config else {}
+    conf = config_section(config, "imap") if config else {}
     if "password" in conf:
         raise PoaxlError(f"{config}: la contraseña no va en el archivo: use POAXL_IMAP_PASSWORD.")
     env = os.environ.get
@@ -82,7 +82,7 @@ def imap_settings(config: Path | None = None, *, host: str | None = None, port: 
     return settings
 
 
-def _config_section(config: Path, name: str) -> dict:
+def config_section(config: Path, name: str) -> dict:
     import yaml
 
     try:

@@ -29,6 +29,13 @@ class UnitSummary:
     status: str = "sin entregar"
     consolidated: bool = False  # has its own sheet in the consolidated workbook
 
+    def to_dict(self, catalog: Catalog) -> dict:
+        """The unit's line of `report --format json`."""
+        return {"unit": catalog.unit_id(self.unit), "ramo": self.unit.ramo.code, "name": self.unit.name,
+                "goals": self.goals, "on_programme": self.on_programme, "under_programme": self.under_programme,
+                "with_findings": self.with_findings, "average_relative": self.average_relative,
+                "status": self.status}
+
 
 @dataclass
 class RamoSummary:
@@ -46,6 +53,12 @@ class RamoSummary:
     @property
     def label(self) -> str:
         return f"{self.ramo.code} {self.ramo.name}" if self.ramo else "TOTAL MUNICIPAL"
+
+    def to_dict(self) -> dict:
+        return {"ramo": self.ramo.code if self.ramo else None, "name": self.ramo.name if self.ramo else self.label,
+                "units": self.units, "delivered": self.delivered, "goals": self.goals,
+                "on_programme": self.on_programme, "under_programme": self.under_programme,
+                "with_findings": self.with_findings, "average_relative": self.average_relative}
 
 
 def ramo_summary(ramo: Coded | None, rows: list[UnitSummary]) -> RamoSummary:
@@ -72,6 +85,12 @@ class Consolidation:
     path: Path | None = None
     ramos: list[RamoSummary] = field(default_factory=list)  # one per ramo reported, in catalog order
     total: RamoSummary | None = None                        # the municipal total of those ramos
+
+    def to_dict(self, catalog: Catalog) -> dict:
+        """`report --format json`."""
+        return {"path": str(self.path), "quarter": self.quarter, "refused": self.refused,
+                "units": [u.to_dict(catalog) for u in self.units], "ramos": [r.to_dict() for r in self.ramos],
+                "total": self.total.to_dict() if self.total else None}
 
 
 def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str, FileReport], list[str]]:
