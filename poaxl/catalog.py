@@ -14,11 +14,10 @@ from typing import Any, Iterable, Sequence
 from .errors import CatalogError, PoaxlError
 from .findings import GOAL_NUMBERING, PLANNED_SUM_MISMATCH, UNKNOWN_LINEA, FindingType, number, text
 
-QUARTERS = (1, 2, 3, 4)  # loop over these, not range(1, 5)
+QUARTERS = (1, 2, 3, 4)  # every loop over the quarters uses this
 QUARTER_NAMES = ("Ene-Mar", "Abr-Jun", "Jul-Sep", "Oct-Dic")
 MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 CUTOFF = ((3, 31), (6, 30), (9, 30), (12, 31))
-OVERACHIEVEMENT_RATIO = 1.5  # policy default: above 150 % of the programme to date an OBSERVACIÓN is expected
 
 
 def _data_dir(folder: str) -> Path:

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import findings as F
-from .catalog import OVERACHIEVEMENT_RATIO, QUARTER_NAMES, Catalog, Goal, Unit, lint_goals, load_catalog
+from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
 from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolute_formula, p_key, ref,
                      relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .findings import FindingType, number, percent
+from .policy import Policy
 from .layout import META_SHEET
 from .read import Cell, Sheet, Unreadable, read_book
 
@@ -71,14 +72,6 @@ class GoalValues:
     relative: float | None
     planned_to_date: float
     observation: str
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Thresholds that are policy, not arithmetic."""
-
-    over_ratio: float = OVERACHIEVEMENT_RATIO  # A to date above this × P to date needs an OBSERVACIÓN
-    tolerance: float = 0.005                   # rounding allowed when comparing typed totals
 
 
 # --------------------------------------------------------------------------- values
@@ -242,7 +235,7 @@ class _Sink:
 def infer_goal(sheet: Sheet, row: Row) -> Goal:
     """A goal as the file states it (used without a catalog, and to lint what the file says)."""
     meta = parse_number(sheet.get(row.row, COL["meta"]).value)[0] or 0.0
-    planned = tuple(parse_number(sheet.get(row.row, COL[p_key(q)]).value)[0] or 0.0 for q in range(1, 5))
+    planned = tuple(parse_number(sheet.get(row.row, COL[p_key(q)]).value)[0] or 0.0 for q in QUARTERS)
     rate = meta > 0 and all(p == meta for p in planned)  # a percentage held every quarter
     return Goal(_text(sheet.get(row.row, COL["la"])), row.number or "?", row.text,
                 _text(sheet.get(row.row, COL["measure"])), meta, planned, "average" if rate else "sum")
@@ -315,7 +308,7 @@ def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Si
 def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, sink: _Sink) -> None:
     """META and P cells: numbers, and equal to the catalog when there is one."""
     for key, expected, q in (("meta", goal.meta, None),
-                             *((p_key(q), goal.planned[q - 1], q) for q in range(1, 5))):
+                             *((p_key(q), goal.planned[q - 1], q) for q in QUARTERS)):
         value = parse_number(sheet.get(row.row, COL[key]).value)[0]
         if against_catalog and (value is None or not _same(value, expected, 1e-9)):
             sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q,
@@ -326,7 +319,7 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
     r, n = row.row, goal.number
     actuals: list[float | None] = []
     complete = True
-    for q in range(1, 5):
+    for q in QUARTERS:
         raw = sheet.get(r, COL[a_key(q)]).value
         value, kind = parse_number(raw)
         if q > quarter:

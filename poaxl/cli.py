@@ -206,6 +206,19 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
             click.echo(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)")
 
 
+def over_ratio_option(func):
+    """One policy value for the checker and the generated form's amber rows (poaxl.policy)."""
+    return click.option("--over-ratio", type=click.FloatRange(1.0), default=None,
+                        help="Avance sobre lo programado (1.5 = 150 %) a partir del cual se pide OBSERVACIÓN "
+                             "(fila ámbar en el formato, aviso en la revisión).")(func)
+
+
+def policy_from(over_ratio: float | None):
+    from .policy import Policy
+
+    return Policy(over_ratio=over_ratio) if over_ratio else Policy()
+
+
 @main.command(short_help="Genera el formato TMM-F004 de cada unidad.")
 @click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO",
               help="Unidad a generar (repetible). 46 equivale a 0046.")
@@ -218,11 +231,13 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
 @click.option("--from", "from_paths", multiple=True, type=click.Path(path_type=Path),
               help="Formatos aceptados de trimestres anteriores (archivos o carpetas): "
                    "sus avances se copian y bloquean.")
+@over_ratio_option
 @ramo_option
 @quiet_option
 @catalog_option
 @friendly
-def generate(unit_codes, all_units, quarter, out, password, force, from_paths, ramo, catalog_path) -> None:
+def generate(unit_codes, all_units, quarter, out, password, force, from_paths, over_ratio, ramo,
+             catalog_path) -> None:
     """Genera el formato TMM-F004 de cada unidad, listo para llenar.
 
     \b
@@ -248,7 +263,8 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, r
         warn(empty_history_warning(quarter or cat.quarter))
     with progress(range(count), "Generando") as bar:
         paths = run(unit_codes, all_units=all_units, quarter=quarter, out=out, catalog=cat,
-                    password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1), ramo=ramo)
+                    password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1), ramo=ramo,
+                    policy=policy_from(over_ratio))
     for path in paths:
         click.echo(str(path))
 
@@ -275,8 +291,7 @@ def render_report(report, color: bool) -> None:
 @format_option
 @click.option("--unit", "-u", metavar="CODIGO", help="Unidad esperada (si el archivo no la dice, o para verificarla).")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
-@click.option("--over-ratio", type=click.FloatRange(1.0), default=None,
-              help="Avance sobre lo programado (1.5 = 150 %) a partir del cual se pide OBSERVACIÓN.")
+@over_ratio_option
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Escribe en esta carpeta una copia de cada archivo con las celdas señaladas y comentadas.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -299,11 +314,11 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
       poaxl check respuestas/ --format json > informe.json
       poaxl check respuestas/ --annotate revisados/
     """
-    from .check import Policy, annotate, check as run, exit_status, expand, nothing_to_check
+    from .check import annotate, check as run, exit_status, expand, nothing_to_check
     from .findings import STATUS_LABEL, text
 
     cat = load(catalog_path, ramo=ramo)
-    policy = Policy(over_ratio=over_ratio) if over_ratio else Policy()
+    policy = policy_from(over_ratio)
     files = expand(paths)
     if not files:
         raise PoaxlError(nothing_to_check(paths))

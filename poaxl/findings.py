@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .policy import OVERACHIEVEMENT_RATIO
+
 ERROR, WARNING = "error", "warning"
 OFFICE, COORDINATOR = "office", "coordinator"
 
@@ -266,8 +268,9 @@ MISSING_OBSERVATION = _define(
 UNJUSTIFIED_OVERACHIEVEMENT = _define(
     code="unjustified-overachievement", severity=WARNING, fault=COORDINATOR, column="observations",
     title="falta explicar el sobrecumplimiento",
-    summary="A to date > 150 % of P to date (`--over-ratio`) without OBSERVACIONES",
-    meaning="El avance acumulado supera con mucho lo programado (más de 150 % por omisión; --over-ratio) y "
+    summary=f"A to date > {OVERACHIEVEMENT_RATIO * 100:.0f} % of P to date (`--over-ratio`) without OBSERVACIONES",
+    meaning=f"El avance acumulado supera con mucho lo programado (más de {OVERACHIEVEMENT_RATIO * 100:.0f} % por "
+            "omisión; --over-ratio) y "
             "OBSERVACIONES está vacía (la fila se pone ámbar en el formato).",
     why="Un avance muy superior a lo programado suele ser un error de captura (una cifra de más) o una meta "
         "mal planeada; en ambos casos hay que explicarlo.",

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import __version__
-from .catalog import OVERACHIEVEMENT_RATIO, Catalog, Goal, Unit, load_catalog
+from .catalog import QUARTERS, Catalog, Goal, Unit, load_catalog
 from .errors import PoaxlError
 from .files import atomic_path
+from .policy import Policy
 from .layout import (COL, COLUMNS, ID_LABELS, LAST_COL, LAYOUT_VERSION, META_KEYS, META_SHEET,
                      PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula, cutoff_cell,
                      form_code_cell, over_programme_rule, p_key, quarter_label, relative_formula,
@@ -47,9 +48,11 @@ def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int
              out: str | Path = ".", catalog: Catalog | str | Path | None = None,
              password: str | None = None, force: bool = False,
              prefill: dict[str, Prefill] | None = None,
-             progress: Callable[[Unit], None] | None = None, ramo: str | None = None) -> list[Path]:
+             progress: Callable[[Unit], None] | None = None, ramo: str | None = None,
+             policy: Policy = Policy()) -> list[Path]:
     """Generate one workbook per unit and return their paths.
 
+    ``policy.over_ratio`` is where the row turns amber: the same value ``check --over-ratio`` uses.
     ``ramo`` limits ``all_units`` to one ramo and resolves codes repeated in several ramos;
     ``prefill`` is keyed by ``Catalog.unit_id`` (``003``, or ``01-003`` with several ramos) or ``Unit.key``.
     ``out`` is a directory, or a ``.xlsx`` file name when exactly one unit is generated.
@@ -67,7 +70,7 @@ def generate(units: Iterable[str] = (), *, all_units: bool = False, quarter: int
     for unit, target in zip(chosen, targets):
         with atomic_path(target, overwrite=force) as tmp:
             write_workbook(cat, unit, quarter, tmp, password=password,
-                           prefill=_prefill_for(prefill or {}, cat, unit))
+                           prefill=_prefill_for(prefill or {}, cat, unit), policy=policy)
         if progress:
             progress(unit)
     return targets
@@ -111,7 +114,8 @@ def _targets(cat: Catalog, units: Sequence[Unit], quarter: int, out: Path) -> li
 # --------------------------------------------------------------------------- the workbook
 
 def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
-                   password: str | None = None, prefill: Prefill | None = None) -> None:
+                   password: str | None = None, prefill: Prefill | None = None,
+                   policy: Policy = Policy()) -> None:
     """Write one unit's form for ``quarter`` to ``path`` (the caller makes it atomic)."""
     import xlsxwriter
 
@@ -131,7 +135,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     _table_header(ws, fmt, layout)
     for i, goal in enumerate(unit.goals):
         _goal_row(ws, fmt, goal, layout.goal_row(i), quarter, prefill, i)
-    _row_rules(ws, fmt, unit, layout, quarter)
+    _row_rules(ws, fmt, unit, layout, quarter, policy.over_ratio)
     _signatures(ws, fmt, unit, layout)
     ws.protect(password or "", {"format_rows": True, "format_columns": True,
                                 "select_locked_cells": True, "select_unlocked_cells": True})
@@ -220,7 +224,7 @@ def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:
         if c.key[0] not in "pa" or not c.key[1:].isdigit():
             ws.merge_range(top, COL[c.key], low, COL[c.key], c.header, fmt.head)
     ws.merge_range(top, COL["p1"], top, COL["a4"], PERIOD_HEADER, fmt.head)
-    for q in range(1, 5):
+    for q in QUARTERS:
         ws.merge_range(mid, COL[p_key(q)], mid, COL[a_key(q)], quarter_label(q), fmt.head)
         ws.write(low, COL[p_key(q)], "P", fmt.head)
         ws.write(low, COL[a_key(q)], "A", fmt.head)
@@ -237,7 +241,7 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
     ws.write_number(row, COL["meta"], goal.meta, fmt.number)
     earlier = (prefill.actuals.get(index) if prefill else None) or [None] * 4
     carried = [a if q < quarter else None for q, a in enumerate(earlier, start=1)]  # locked, already reported
-    for q in range(1, 5):
+    for q in QUARTERS:
         ws.write_number(row, COL[p_key(q)], goal.planned[q - 1], fmt.number)
         col, value = COL[a_key(q)], carried[q - 1]
         if q > quarter:
@@ -268,7 +272,7 @@ def _validation(q: int) -> dict:
             "error_message": "El avance debe ser un número mayor o igual a 0, sin texto ni símbolos."}
 
 
-def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int) -> None:
+def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int, over_ratio: float) -> None:
     """Conditional formats: one pair per aggregation, over all its rows (row-relative formulas)."""
     from xlsxwriter.utility import xl_range
 
@@ -279,7 +283,7 @@ def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int)
         goal, first = unit.goals[indexes[0]], layout.goal_row(indexes[0])
         ranges = " ".join(xl_range(layout.goal_row(i), 0, layout.goal_row(i), LAST_COL) for i in indexes)
         for rule, style in ((under_programme_rule(goal, first, quarter), fmt.red),
-                            (over_programme_rule(goal, first, quarter, OVERACHIEVEMENT_RATIO), fmt.amber)):
+                            (over_programme_rule(goal, first, quarter, over_ratio), fmt.amber)):
             ws.conditional_format(first, 0, first, LAST_COL, {"type": "formula", "criteria": rule,
                                                               "format": style, "multi_range": ranges})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import QUARTER_NAMES, Goal, Unit
+from .catalog import QUARTER_NAMES, QUARTERS, Goal, Unit
 
 LAYOUT_VERSION = "1"
 META_SHEET = "_poaxl"
@@ -24,7 +24,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("goal", "METAS Y ACCIONES", 58),
     Column("measure", "UNIDAD DE MEDIDA", 13),
     Column("meta", "META ANUAL", 8),
-    *(Column(f"{k}{q}", k.upper(), 7) for q in range(1, 5) for k in ("p", "a")),
+    *(Column(f"{k}{q}", k.upper(), 7) for q in QUARTERS for k in ("p", "a")),
     Column("absolute", "AVANCE ABSOLUTO", 9),
     Column("relative", "ACUMULADO RELATIVO", 10),
     Column("observations", "OBSERVACIONES", 42),

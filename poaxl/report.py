@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .catalog import QUARTER_NAMES, Catalog, Coded, Unit, load_catalog
+from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
 from .findings import SEVERITY_LABEL
@@ -339,8 +339,8 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
     for g in row.report.goals:
         goal = g.goal
         cells = [goal.la, goal.number, goal.text, goal.measure, goal.meta]
-        for q in range(4):
-            cells += [goal.planned[q], g.actuals[q] if q < len(g.actuals) else None]
+        for q in QUARTERS:
+            cells += [goal.planned[q - 1], g.actuals[q - 1] if q <= len(g.actuals) else None]
         cells += [g.planned_to_date, g.absolute, g.relative,
                   goal.relative(g.planned_to_date), g.observation or None]
         rows.append(cells)

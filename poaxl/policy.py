@@ -1,0 +1,13 @@
+"""Thresholds that are the planning office's policy, not arithmetic: one value, used both by the checker
+(``unjustified-overachievement``) and by the generated form (its amber row), so they never disagree."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OVERACHIEVEMENT_RATIO = 1.5  # above 150 % of the programme to date an OBSERVACIÓN is expected
+
+
+@dataclass(frozen=True)
+class Policy:
+    over_ratio: float = OVERACHIEVEMENT_RATIO  # A to date above this × P to date needs an OBSERVACIÓN
+    tolerance: float = 0.005                   # rounding allowed when comparing typed totals
