@@ -248,6 +248,16 @@ def _load_cached(path: str, stamp: object) -> Catalog:
     return _build(data, ["" if builtin else _shown(o, root) for o in origins])
 
 
+def build_catalog(data: dict, head: str = "", origins: list[str] | None = None) -> Catalog:
+    """Validate and lint catalog data already in memory (an import, a workbook): load_catalog's rules.
+
+    ``origins`` names where each unit came from, for messages; raises CatalogError."""
+    units = data.get("units") if isinstance(data, dict) else None
+    origins = origins if origins is not None else [head] * (len(units) if isinstance(units, list) else 0)
+    _validate(data, head, origins)
+    return _build(data, origins)
+
+
 def _read_yaml(path: Path) -> Any:
     import yaml
 

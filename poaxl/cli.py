@@ -731,3 +731,54 @@ def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
         click.echo(click.style(line, fg=colour.get(r.state)) if color and r.state in colour else line)
     done = sum(r.state in ("correcto", "con avisos") for r in rows)
     click.echo(f"\n{done} de {len(rows)} unidad(es) con entrega aceptada.")
+
+
+@catalog_group.command("import", short_help="Crea un catálogo a partir de los formatos que ya tiene la oficina.")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FORMATOS...")
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Carpeta del catálogo a escribir (catalog.yaml + units/).")
+@click.option("--id", "catalog_id", help="Identificador del catálogo (p. ej. mexicali-2021); por omisión se deduce.")
+@click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+@format_option
+@friendly
+def catalog_import(sources, out, catalog_id, force, fmt) -> None:
+    """Lee los formatos TMM-F004 de la oficina (hechos a mano o generados por poaxl, archivos o carpetas)
+    y escribe un catálogo validado: unidades, metas, programación, líneas de acción y firmas.
+
+    Los avances (A) y las observaciones no son del catálogo: se ignoran. Una meta cuyos P son todos
+    iguales a la META ANUAL se toma como porcentaje a mantener (average) con un comentario para revisarla.
+
+    \b
+    Estado de salida: 0 todo importado · 1 algún archivo no se pudo leer (el resto sí se importó) ·
+    2 nada que importar o uso incorrecto.
+    \b
+    Ejemplos:
+      poaxl catalog import formatos-2020/ --out catalogo-2021/
+      poaxl catalog import T4/*.xlsx --out catalogo/ --id mexicali-2021 --force
+    """
+    from .importer import import_catalog, sources as expand_sources
+
+    files = expand_sources(sources)
+    with progress(range(len(files)), "Importando") as bar:
+        result = import_catalog(files, out, force=force, catalog_id=catalog_id, progress=lambda p: bar.update(1))
+    if fmt == "json":
+        echo_json(result.to_dict())
+        sys.exit(1 if result.unreadable else 0)
+    cat = result.catalog
+    click.echo(f"Catálogo {cat.id} escrito en {result.out}: {len(cat.units)} unidad(es), "
+               f"{sum(len(u.goals) for u in cat.units)} metas, {len(cat.ramos)} ramo(s).")
+    for u in result.units:
+        extra = f"; promedio (revise): metas {', '.join(u.averaged)}" if u.averaged else ""
+        click.echo(f"  {u.ramo['code']}-{u.data['code']} {u.data['name']}: {len(u.data['goals'])} metas "
+                   f"({Path(u.source).name}, hoja «{u.sheet}»){extra}")
+        for note in u.notes:
+            click.secho(f"      revise: {note}", fg="yellow")
+    for line in result.ambiguities:
+        click.secho(f"Ambiguo: {line}", fg="yellow", err=True)
+    for path, why in result.unreadable:
+        click.secho(f"No se pudo leer: {path}: {why}", fg="red", err=True)
+    for warning in result.warnings:
+        click.secho(f"Aviso: {warning}", fg="yellow", err=True)
+    click.echo(f"Revise el catálogo (poaxl catalog export --catalog {result.out} --out catalogo.xlsx lo abre en "
+               "Excel) y genere los formatos con poaxl generate --catalog " + str(result.out) + " --all.")
+    sys.exit(1 if result.unreadable else 0)

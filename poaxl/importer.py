@@ -1,0 +1,486 @@
+"""``poaxl catalog import``: a catalog from the forms an office already has.
+
+Hand-made TMM-F004 workbooks as offices keep them (the table found by its ``L/A`` header anywhere on
+a sheet, the header block as label / code / name cells, signatures below) and forms poaxl generated
+(identified by their hidden metadata, their aggregation read from their formulas). Only the plan is
+taken: actual values and observations are not catalog data. Every workbook is untrusted: it is read
+through ``read.read_book`` (size, zip and row limits before parsing), its texts are validated by the
+catalog schema before anything is written, and no text of it becomes a path.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .catalog import Catalog, CatalogError, build_catalog, dotted_path, spanish_error, schema_path
+from .errors import PoaxlError
+from .layout import COL, META_SHEET, SIGNATURES
+from .read import Cell, Sheet, Unreadable
+
+SOURCE_SUFFIXES = (".xlsx", ".xlsm")
+MAX_SOURCES = 5000  # a municipality has a few hundred forms; far more is a wrong folder
+MONTH_QUARTER = {"ene": 1, "feb": 1, "mar": 1, "abr": 2, "may": 2, "jun": 2, "jul": 3, "ago": 3, "sep": 3,
+                 "oct": 4, "nov": 4, "dic": 4, "dec": 4}
+_GOAL = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*\.?\s*-\s*(.+)$", re.S)
+_FECHA = re.compile(r"FECHA\s*:?\s*(\d{1,2})\s*[-/ ]\s*([A-Za-z]{3})[A-Za-z]*\.?\s*[-/ ]\s*(\d{2,4})", re.I)
+_YEAR = re.compile(r"PROGRAMA OPERATIVO ANUAL\s+(\d{4})")
+_FORM_CODE = re.compile(r"^[A-Z]{2,6}-[A-Z]?\d{2,4}$")
+_AGGREGATION = (("=SUM(", "sum"), ("=IF(COUNT(", "average"), ("=N(", "last"))
+SIGNATURE_LABELS = {"ELABORO": "elaboro", "REVISO": "reviso", "AUTORIZO": "autorizo"}
+
+
+# --------------------------------------------------------------------------- what an import gives
+
+@dataclass
+class FormUnit:
+    """One unit as a form states it: catalog-format data plus where it came from."""
+
+    data: dict[str, Any]
+    ramo: dict[str, str]
+    source: str
+    sheet: str
+    year: int | None
+    quarter: int | None
+    generated: bool = False
+    ayuntamiento: str | None = None
+    form_code: str | None = None
+    catalog_id: str | None = None
+    averaged: list[str] = field(default_factory=list)   # goal numbers inferred as average: to review
+    notes: list[str] = field(default_factory=list)      # what was odd in this form (Spanish)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.ramo["code"].lstrip("0") or "0", self.data["code"].lstrip("0") or "0"
+
+    @property
+    def period(self) -> tuple[int, int]:
+        return self.year or 0, self.quarter or 0
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}, hoja «{self.sheet}»"
+
+
+@dataclass
+class ImportResult:
+    """What ``catalog import`` did: the units written, what was ambiguous, what could not be read."""
+
+    out: Path | None = None
+    catalog: Catalog | None = None
+    units: list[FormUnit] = field(default_factory=list)
+    ambiguities: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.catalog.warnings if self.catalog else ()
+
+    def to_dict(self) -> dict:
+        return {"out": str(self.out) if self.out else None, "catalog": self.catalog.id if self.catalog else None,
+                "units": [{"ramo": u.ramo["code"], "unit": u.data["code"], "name": u.data["name"],
+                           "goals": len(u.data["goals"]), "source": u.source, "sheet": u.sheet,
+                           "year": u.year, "quarter": u.quarter, "average_goals": u.averaged, "notes": u.notes}
+                          for u in self.units],
+                "ambiguities": self.ambiguities,
+                "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
+                "warnings": list(self.warnings)}
+
+
+# --------------------------------------------------------------------------- cells
+
+def norm(value: Any) -> str:
+    """A label as compared: upper case, no accents, single spaces, no trailing ``:`` or ``.``."""
+    text = unicodedata.normalize("NFKD", text_of(value)).encode("ascii", "ignore").decode("ascii")
+    return " ".join(text.upper().split()).rstrip(":. ").strip()
+
+
+def text_of(value: Any) -> str:
+    """A cell as text: numbers without a trailing ``.0``; surrounding spaces removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _texts(row: list[Cell]) -> list[tuple[int, Any]]:
+    """The non-empty cells of a row, in order, as (column, value)."""
+    return [(c, cell.value) for c, cell in enumerate(row) if text_of(cell.value)]
+
+
+def find_table(sheet: Sheet) -> tuple[int, int] | None:
+    """(row, column) of the ``L/A`` header cell: anywhere on the sheet (a margin column, rows above)."""
+    for r, row in enumerate(sheet.rows):
+        for c, cell in enumerate(row):
+            if isinstance(cell.value, str) and norm(cell.value) == "L/A":
+                return r, c
+    return None
+
+
+def _code(value: Any, width: int, notes: list[str], what: str) -> str:
+    """A code cell as text. A code typed as a number lost its leading zeros: they are restored."""
+    text = text_of(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and text.isdigit() and len(text) < width:
+        notes.append(f"el código de {what} «{text}» estaba escrito como número: se tomó como «{text.zfill(width)}»")
+        return text.zfill(width)
+    return text
+
+
+# --------------------------------------------------------------------------- one sheet
+
+def read_form(sheet: Sheet, meta: dict[str, str], source: str) -> FormUnit:
+    """One form sheet as catalog data. Raises PoaxlError (Spanish) when it is not a usable form."""
+    found = find_table(sheet)
+    if found is None:
+        raise PoaxlError("no se encontró la tabla de metas (la fila de encabezado «L/A»)")
+    header, c0 = found
+    notes: list[str] = []
+    head = _header_block(sheet, header, notes)
+    goals, averaged, end = _goals(sheet, header, c0, bool(meta), notes)
+    if not goals:
+        raise PoaxlError("la tabla no tiene metas (filas con número y texto, como «2.1.- TEXTO»)")
+    signatures = _signatures(sheet, end, notes)
+    ramo, unit = head.get("ramo"), head.get("unit")
+    if meta.get("unit"):
+        unit = {**(unit or {}), "code": meta["unit"]}
+    if meta.get("ramo"):
+        ramo = {**(ramo or {"name": ""}), "code": meta["ramo"]}
+    if not ramo or not ramo.get("code"):
+        raise PoaxlError("no se encontró el RAMO en el encabezado (fila «RAMO» con código y nombre)")
+    if not unit or not unit.get("code"):
+        raise PoaxlError("no se encontró la UNIDAD EJECUTORA o UNIDAD RESPONSABLE en el encabezado")
+    missing = [k for k in ("programa", "finalidad", "funcion", "subfuncion") if k not in head]
+    if missing:
+        raise PoaxlError("faltan en el encabezado: " + ", ".join(m.upper().replace("FUNCION", "FUNCIÓN")
+                                                                 for m in missing))
+    if not head.get("lineas"):
+        raise PoaxlError("no se encontraron las LÍNEAS DE ACCIÓN en el encabezado")
+    data = {"code": unit["code"], "label": unit["label"], "name": unit["name"],
+            **{k: head[k] for k in ("programa", "finalidad", "funcion", "subfuncion")},
+            "lineas": head["lineas"], "goals": goals, "signatures": signatures}
+    year = int(meta["year"]) if meta.get("year", "").isdigit() else head.get("fecha_year") or head.get("year")
+    quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head.get("quarter")
+    return FormUnit(data, ramo, source, sheet.name, year, quarter, generated=bool(meta),
+                    ayuntamiento=head.get("ayuntamiento"), form_code=head.get("form_code"),
+                    catalog_id=meta.get("catalog"), averaged=averaged, notes=notes)
+
+
+_CODED_LABELS = {"RAMO": "ramo", "PROGRAMA": "programa", "FINALIDAD": "finalidad", "FUNCION": "funcion",
+                 "SUBFUNCION": "subfuncion"}
+
+
+def _header_block(sheet: Sheet, header: int, notes: list[str]) -> dict[str, Any]:
+    """Titles, FECHA, form code and the label / code / name rows above the table."""
+    out: dict[str, Any] = {}
+    in_lineas = False
+    for row in sheet.rows[:header]:
+        cells = _texts(row)
+        for _, value in cells:
+            _title(text_of(value), out)
+        if not cells:
+            continue
+        label = norm(cells[0][1])
+        rest = cells[1:]
+        if label.startswith("LINEAS DE ACCION"):
+            in_lineas = True
+            out["lineas"] = []
+            if len(rest) >= 2:
+                out["lineas"].append({"code": text_of(rest[0][1]), "name": text_of(rest[1][1])})
+            continue
+        kind = _CODED_LABELS.get(label)
+        if kind == "ramo" or label.startswith("RAMO") and len(cells) >= 3:
+            out["ramo"] = {"code": _code(rest[0][1], 2, notes, "ramo"), "name": text_of(rest[1][1])} \
+                if len(rest) >= 2 else None
+            in_lineas = False
+        elif label in ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE") and len(rest) >= 2:
+            out["unit"] = {"label": label, "code": _code(rest[0][1], 3, notes, "unidad"),
+                           "name": text_of(rest[1][1])}
+            in_lineas = False
+        elif kind and len(rest) >= 2:
+            out[kind] = {"code": text_of(rest[0][1]), "name": text_of(rest[1][1])}
+            in_lineas = False
+        elif in_lineas and len(cells) == 2 and not _is_title(cells):
+            out["lineas"].append({"code": text_of(cells[0][1]), "name": text_of(cells[1][1])})
+        else:
+            in_lineas = False
+    return out
+
+
+def _is_title(cells) -> bool:
+    return any(_FECHA.search(text_of(v)) or _FORM_CODE.match(text_of(v)) for _, v in cells)
+
+
+def _title(text: str, out: dict[str, Any]) -> None:
+    """AYUNTAMIENTO ..., PROGRAMA OPERATIVO ANUAL <year>, FECHA: 30-jun-20, TMM-F004."""
+    upper = text.upper()
+    if upper.startswith("AYUNTAMIENTO") and "ayuntamiento" not in out:
+        out["ayuntamiento"] = " ".join(text.split())
+    if m := _YEAR.search(" ".join(upper.split())):
+        out["year"] = int(m.group(1))
+    if m := _FECHA.search(text):
+        month = MONTH_QUARTER.get(m.group(2).lower())
+        if month:
+            out["quarter"] = month
+            year = int(m.group(3))
+            out["fecha_year"] = year + 2000 if year < 100 else year
+    if _FORM_CODE.match(text) and "form_code" not in out:
+        out["form_code"] = text
+
+
+def _number(cell: Cell, what: str, notes: list[str]) -> float:
+    """META or P: a number, a number typed as text (``20,100``), or empty (0)."""
+    from .check import parse_number
+
+    if cell.formula:
+        notes.append(f"{what}: es una fórmula ({text_of(cell.value)[:40]}); se tomó 0 — capture el valor")
+        return 0
+    value, kind = parse_number(cell.value)
+    if kind == "text" or kind == "percent":
+        notes.append(f"{what}: «{text_of(cell.value)[:40]}» no es un número; se tomó 0 — corríjalo en el catálogo")
+        return 0
+    if value is None:
+        return 0
+    if value < 0:
+        notes.append(f"{what}: valor negativo {text_of(cell.value)}; se tomó 0")
+        return 0
+    return int(value) if float(value).is_integer() else value
+
+
+def _goals(sheet: Sheet, header: int, c0: int, generated: bool,
+           notes: list[str]) -> tuple[list[dict], list[str], int]:
+    """The goal rows below the header (1 or 3 header rows), up to the signatures. Returns the goals,
+    the numbers inferred as averages, and the row where the table ended."""
+    goals, averaged = [], []
+    labels = {norm(label) for _, label, _, _ in SIGNATURES}
+    r = header + 1
+    for r in range(header + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        if any(isinstance(c.value, str) and norm(c.value) in labels for c in row):
+            break
+        cell = lambda key: sheet.get(r, c0 + COL[key])  # noqa: E731
+        match = _GOAL.match(text_of(cell("goal").value))
+        if not match:
+            continue  # header rows (PERÍODO, Ene-Mar, P/A), blank rows
+        number, text = match.group(1), match.group(2).strip().lstrip("- ").strip()
+        what = f"meta {number}"
+        meta = _number(cell("meta"), f"{what}, META ANUAL", notes)
+        planned = [_number(cell(f"p{q}"), f"{what}, P{q}", notes) for q in range(1, 5)]
+        goal = {"la": text_of(cell("la").value), "number": number, "text": " ".join(text.split()),
+                "measure": " ".join(text_of(cell("measure").value).split()), "meta": meta, "planned": planned}
+        aggregation = _formula_aggregation(cell("absolute")) if generated else None
+        if aggregation is None and meta > 0 and all(p == meta for p in planned):
+            aggregation = "average"
+            averaged.append(number)
+        if aggregation and aggregation != "sum":
+            goal["aggregation"] = aggregation
+        goals.append(goal)
+    return goals, averaged, r
+
+
+def _formula_aggregation(cell: Cell) -> str | None:
+    """A poaxl form says its aggregation in its AVANCE ABSOLUTO formula."""
+    if not cell.formula:
+        return None
+    text = str(cell.value).replace(" ", "").upper()
+    return next((agg for prefix, agg in _AGGREGATION if text.startswith(prefix)), None)
+
+
+def _signatures(sheet: Sheet, start: int, notes: list[str]) -> dict[str, dict[str, str]]:
+    """ELABORÓ / REVISÓ / AUTORIZÓ and, under each, the cargo and then the name."""
+    out = {key: {"cargo": "", "name": ""} for key in SIGNATURE_LABELS.values()}
+    for r in range(start, min(len(sheet.rows), start + 12)):
+        labels = [(c, SIGNATURE_LABELS[norm(v)]) for c, v in _texts(sheet.rows[r]) if norm(v) in SIGNATURE_LABELS]
+        if not labels:
+            continue
+        bounds = [c for c, _ in labels] + [len(max(sheet.rows, key=len))]
+        for (c, key), stop in zip(labels, bounds[1:]):
+            below = []
+            for rr in range(r + 1, min(len(sheet.rows), r + 9)):
+                found = [v for cc, v in _texts(sheet.rows[rr]) if c <= cc < stop]
+                if found:
+                    below.append(" ".join(text_of(found[0]).split()))
+                if len(below) == 2:
+                    break
+            if len(below) == 2:
+                out[key] = {"cargo": below[0], "name": below[1]}
+        break
+    if not any(s["name"] for s in out.values()):
+        notes.append("no se encontraron las firmas (ELABORÓ / REVISÓ / AUTORIZÓ con cargo y nombre)")
+    return out
+
+
+# --------------------------------------------------------------------------- many files
+
+def sources(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders as their .xlsx/.xlsm (recursively, sorted; lock files and hidden left out)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in SOURCE_SUFFIXES and f.is_file()
+                          and not f.name.startswith(("~$", ".~lock", ".")))
+        else:
+            out.append(p)
+        if len(out) > MAX_SOURCES:
+            raise PoaxlError(f"Demasiados archivos ({len(out)}; máximo {MAX_SOURCES}): indique la carpeta de "
+                             "los formatos.")
+    return out
+
+
+def read_forms(paths: Iterable[str | Path], result: ImportResult,
+               progress: Callable[[Path], None] | None = None) -> list[FormUnit]:
+    """Every form sheet of every source; unreadable files and sheets go to ``result.unreadable``."""
+    from .read import read_book
+
+    forms: list[FormUnit] = []
+    for path in sources(paths):
+        try:
+            book = read_book(path)
+        except Unreadable as exc:
+            result.unreadable.append((str(path), str(exc)))
+            continue
+        finally:
+            if progress:
+                progress(path)
+        tables = [s for s in book.sheets if find_table(s) is not None]
+        if not tables:
+            result.unreadable.append((str(path), "no contiene un formato TMM-F004 (no se encontró la tabla de "
+                                                 "metas con el encabezado «L/A»)"))
+        for sheet in tables:
+            meta = book.meta if book.meta and (len(tables) == 1 or book.meta.get("sheet") == sheet.name) else {}
+            try:
+                forms.append(read_form(sheet, meta, str(path)))
+            except PoaxlError as exc:
+                result.unreadable.append((f"{path}, hoja «{sheet.name}»", str(exc)))
+    return forms
+
+
+def choose(forms: list[FormUnit], result: ImportResult) -> list[FormUnit]:
+    """One form per unit (ramo + code): the later period wins, and the report says so."""
+    chosen: dict[tuple[str, str], FormUnit] = {}
+    for form in forms:
+        other = chosen.get(form.key)
+        if other is None:
+            chosen[form.key] = form
+            continue
+        new, old = (form, other) if form.period > other.period else (other, form)
+        label = f"{form.ramo['code']}-{form.data['code']}"
+        if form.period == other.period:
+            new, old = other, form
+            result.ambiguities.append(f"unidad {label}: dos formatos del mismo periodo ({old.where} y {new.where}); "
+                                      f"se tomó {new.where} — revise cuál es el vigente")
+        else:
+            result.ambiguities.append(f"unidad {label}: dos formatos ({old.where}, {_period(old)}; {new.where}, "
+                                      f"{_period(new)}); se tomó el del periodo más reciente: {new.where}")
+        chosen[form.key] = new
+    return sorted(chosen.values(), key=lambda f: (f.ramo["code"], int(f.data["code"]) if f.data["code"].isdigit()
+                                                 else 0, f.data["code"]))
+
+
+def _period(form: FormUnit) -> str:
+    return f"T{form.quarter} {form.year}" if form.quarter and form.year else "periodo desconocido"
+
+
+def _common(values: Iterable[Any], default: Any) -> Any:
+    counted = Counter(v for v in values if v)
+    return counted.most_common(1)[0][0] if counted else default
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    ascii_text = re.sub(r"^ayuntamiento( de)?\s+", "", ascii_text)
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.split(",")[0]).strip("-")[:40] or "poa"
+
+
+def catalog_data(units: list[FormUnit], result: ImportResult, catalog_id: str | None = None) -> dict[str, Any]:
+    """The catalog.yaml fields (and units) the chosen forms agree on; disagreements are reported."""
+    latest = max((u.period for u in units), default=(0, 0))
+    ayuntamiento = _common((u.ayuntamiento for u in units), "AYUNTAMIENTO")
+    if len({u.ayuntamiento for u in units if u.ayuntamiento}) > 1:
+        result.ambiguities.append("los formatos escriben distinto el ayuntamiento (" + "; ".join(
+            sorted({u.ayuntamiento for u in units if u.ayuntamiento})) + f"); se tomó «{ayuntamiento}»")
+    if ayuntamiento == "AYUNTAMIENTO":
+        result.ambiguities.append("ningún formato dice el AYUNTAMIENTO: escríbalo en catalog.yaml")
+    year = latest[0] or _common((u.year for u in units), 2000)
+    ids = {u.catalog_id for u in units if u.catalog_id}
+    ident = catalog_id or (ids.pop() if len(ids) == 1 else f"{_slug(ayuntamiento)}-{year}")
+    ramos: dict[str, dict[str, str]] = {}
+    for u in units:
+        known = ramos.setdefault(u.ramo["code"], u.ramo)
+        if known["name"] != u.ramo["name"]:
+            result.ambiguities.append(f"ramo {u.ramo['code']}: nombres distintos («{known['name']}» y "
+                                      f"«{u.ramo['name']}», {u.where}); se tomó «{known['name']}»")
+    data: dict[str, Any] = {"id": ident, "ayuntamiento": ayuntamiento, "year": year, "quarter": latest[1] or 1,
+                            "form_code": _common((u.form_code for u in units), "TMM-F004")}
+    if len(ramos) == 1:
+        data["ramo"] = next(iter(ramos.values()))
+    else:
+        data["ramos"] = [ramos[k] for k in sorted(ramos)]
+    data["units"] = [dict(u.data, **({"ramo": u.ramo["code"]} if len(ramos) > 1 else {})) for u in units]
+    return data
+
+
+def _valid_units(data: dict[str, Any], units: list[FormUnit], result: ImportResult) -> list[FormUnit]:
+    """Drop (and report) each unit the schema refuses, so one bad form does not sink the import."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema["$defs"]["unit"] | {"$defs": schema["$defs"]})
+    kept = []
+    for unit, raw in zip(units, data["units"]):
+        errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+        if errors:
+            why = "; ".join(f"{dotted_path(e.absolute_path)}: {spanish_error(e)}" for e in errors[:3])
+            result.unreadable.append((unit.where, f"la unidad {unit.data.get('code')} no se importó: {why}"))
+        else:
+            kept.append(unit)
+    return kept
+
+
+def import_catalog(paths: Iterable[str | Path], out: str | Path, *, force: bool = False,
+                   catalog_id: str | None = None,
+                   progress: Callable[[Path], None] | None = None) -> ImportResult:
+    """Read the forms, choose one per unit, validate, and write ``out`` (catalog.yaml + units/)."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise PoaxlError(f"{out} ya existe y no está vacío; use --force para reemplazarlo.")
+    result = ImportResult()
+    forms = read_forms(paths, result, progress)
+    units = choose(forms, result)
+    if units:
+        units = _valid_units(catalog_data(units, result, catalog_id), units, result)
+    if not units:
+        raise ImportFailed(result)
+    data = catalog_data(units, result, catalog_id)
+    from .catalog_files import write_catalog
+
+    result.catalog = write_catalog(data, out, force=force, comments=[_unit_comments(u) for u in units])
+    result.units, result.out = units, out
+    return result
+
+
+class ImportFailed(PoaxlError):
+    """Nothing could be imported: the message lists each file and why."""
+
+    def __init__(self, result: ImportResult):
+        self.result = result
+        lines = [f"{path}: {why}" for path, why in result.unreadable] or ["no se indicó ningún formato .xlsx"]
+        super().__init__("No se pudo importar ninguna unidad:\n" + "\n".join(lines))
+
+
+def _unit_comments(unit: FormUnit) -> dict[str, Any]:
+    """What each unit's YAML says about its origin, and per goal what to review."""
+    kind = "generado por poaxl" if unit.generated else "hecho a mano"
+    head = [f"Importada de: {unit.source}", f"Hoja: {unit.sheet} ({kind}; {_period(unit)})"]
+    head += [f"Revise: {n}" for n in unit.notes]
+    goals = {n: "REVISE: todos los P son iguales a la META ANUAL; se tomó como un porcentaje a mantener "
+                "(aggregation: average). Si es una cantidad que se suma, cambie a sum y corrija P."
+             for n in unit.averaged}
+    return {"head": head, "goals": goals}
