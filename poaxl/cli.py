@@ -273,14 +273,18 @@ SYMBOL = {"error": ("✗", "red"), "warning": ("!", "yellow")}
 
 
 def render_report(report, color: bool) -> None:
-    """One file's findings: errors first, each with cell and instruction."""
-    from .findings import STATUS_LABEL as STATUS_ES
+    """One file's findings: the unit's first (errors first), then the planning office's own, under a heading
+    that says they are not the unit's fault."""
+    from .findings import OFFICE, STATUS_LABEL as STATUS_ES, get, text
 
     style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
     period = f" · {report.unit} · {report.year} T{report.quarter}" if report.unit else ""
     click.echo(click.style(f"{report.path}{period}: {STATUS_ES[report.status]}", fg=style, bold=True)
                if color else f"{report.path}{period}: {STATUS_ES[report.status]}")
-    for f in report.findings:
+    office = [f for f in report.findings if get(f.code).fault == OFFICE]
+    for f in [f for f in report.findings if f not in office] + office:
+        if office and f is office[0]:
+            click.echo(f"  {text('office-heading')}")
         mark, fg = SYMBOL[f.severity]
         line = f"  {mark} {f.message} [{f.code}]"
         click.echo(click.style(line, fg=fg) if color else line)

@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
-from .findings import SEVERITY_LABEL
+from .findings import FAULT_LABEL, SEVERITY_LABEL, get
 from .files import atomic_path
 from .generate import TEXT_ONLY, Prefill
 
@@ -359,13 +359,14 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
 
 def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:
     ws = wb.add_worksheet("Hallazgos")
-    headers = ["Archivo", "Unidad", "Código", "Severidad", "Celda", "Meta", "Trimestre", "Mensaje"]
-    rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], f.cell, f.goal, f.quarter, f.message]
-            for r in result.reports for f in r.findings]
+    headers = ["Archivo", "Unidad", "Código", "Severidad", "Corrige", "Celda", "Meta", "Trimestre", "Mensaje"]
+    rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], FAULT_LABEL[get(f.code).fault], f.cell,
+             f.goal, f.quarter, f.message] for r in result.reports for f in r.findings]
     _table(ws, 0, headers, rows, ["text"] * len(headers), bold, styles)
     ws.set_column(0, 0, 30)
     ws.set_column(2, 2, 28)
-    ws.set_column(7, 7, 100)
+    ws.set_column(4, 4, 22)
+    ws.set_column(8, 8, 100)
     ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
 
 

@@ -46,3 +46,20 @@ def test_check_unit_not_in_catalog_says_so(tmp_path):
     assert result.exit_code == 2
     assert "La unidad «999» no existe en el catálogo mexicali-2020-r01" in result.output
     assert "001, 002, 003, 004, 005, 0046" in result.output and "se esperaba" not in result.output
+
+
+def test_office_findings_are_listed_apart_in_the_text_report():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "TMM-F004_2020_T2_005.xlsx")])
+    out = result.output
+    heading = out.index("Para la oficina de planeación")
+    assert out.index("[absolute-mismatch]") < heading < out.index("[planned-sum-mismatch]")
+
+
+def test_findings_sheet_says_who_fixes_each(tmp_path, catalog):
+    out = tmp_path / "c.xlsx"
+    report([EXAMPLES], out, catalog=catalog, include_errors=True)
+    rows = list(openpyxl.load_workbook(out)["Hallazgos"].iter_rows(values_only=True))
+    fixes = {r[2]: r[4] for r in rows[1:]}
+    assert rows[0][4] == "Corrige"
+    assert fixes["planned-sum-mismatch"] == "oficina de planeación"
+    assert fixes["missing-observation"] == "unidad (coordinador)"
