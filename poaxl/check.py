@@ -17,9 +17,9 @@ from .errors import PoaxlError
 from .findings import FindingType, number, percent
 from .policy import Policy
 from .layout import META_SHEET
-from .read import Cell, Sheet, Unreadable, read_book
+from .read import FORM_SUFFIXES, Cell, Sheet, Unreadable, read_book
 
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
+XLSX_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm and LibreOffice's .ods
 ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
 ARCHIVE_DIRS = ("historial", "cuarentena")  # poaxl collect's archives inside an answers folder
 
@@ -579,7 +579,7 @@ def _plan_key(goal: Goal) -> tuple:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, directories as their .xlsx/.xlsm files (recursively, sorted), leaving out
+    """Files as given, directories as their .xlsx/.xlsm/.ods files (recursively, sorted), leaving out
     Office lock files, our own annotated copies (which would count twice), and, inside a folder,
     hidden folders and the archives ``poaxl collect`` keeps beside the current answers."""
     out: list[Path] = []
@@ -652,20 +652,23 @@ def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Pa
     The original is only read (openpyxl loads it into memory); the copy goes to ``out_dir`` atomically.
     Returns None when the file has no cell to mark or could not be read.
     """
-    import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
     from .files import atomic_path
+    from .read import load_for_annotate
 
     marked = [f for f in report.findings if f.cell and f.sheet]
     if report.status == "unreadable" or not marked:
         return None
     source = Path(report.path).resolve()
-    target = Path(out_dir).resolve() / f"{source.stem}{ANNOTATED}"  # .xlsx even for .xlsm: macros are not copied
+    target = Path(out_dir).resolve() / f"{source.stem}{ANNOTATED}"  # .xlsx even for .xlsm/.ods: macros are not copied
     if target == source:
         raise ValueError("--annotate debe ser una carpeta distinta de la del archivo revisado")
-    wb = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
+    try:
+        wb = load_for_annotate(source)  # an .ods gives an .xlsx copy with its values
+    except Unreadable as exc:
+        raise ValueError(str(exc)) from None
     defuse(wb)
     fills = {"error": PatternFill("solid", fgColor="F4CCCC"), "warning": PatternFill("solid", fgColor="FFE599")}
     notes: dict[tuple[str, str], list[Finding]] = {}

@@ -337,7 +337,9 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
                 click.secho(f"Aviso: no se pudo anotar {report.path}: {exc}", fg="yellow", err=True)
             else:
                 if written:
-                    click.echo(f"Anotado: {written}", err=True)
+                    note = (" (el original es .ods: la copia es un .xlsx con sus valores)"
+                            if str(report.path).lower().endswith(".ods") else "")
+                    click.echo(f"Anotado: {written}{note}", err=True)
     if fmt == "json":
         echo_json({"files": [r.to_dict() for r in reports]})
     else:

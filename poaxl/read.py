@@ -1,34 +1,45 @@
-"""Open a returned workbook safely and get its cells: refuse what is not a real .xlsx (with a
-Spanish reason a coordinator can act on) before any XML is inflated or parsed."""
+"""Open a returned workbook (.xlsx, .xlsm or LibreOffice's .ods) safely and get the cells of the form.
+
+Refuses what is not a real workbook (with a Spanish reason a coordinator can act on) before any
+XML is inflated or parsed. Then, for the form sheet and the hidden metadata only:
+- sheetscan (expat) bounds the sheet and reads the formulas of the form's columns;
+- python-calamine (a Rust reader) reads the values.
+openpyxl is not used here: it stays for the writers that need it (--annotate).
+"""
 from __future__ import annotations
 
-import zipfile
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .errors import PoaxlError
 from .findings import reason
 from .layout import META_SHEET
+from .package import MAX_PART_BYTES, MAX_RATIO, MAX_STRINGS_BYTES, MAX_UNPACKED_BYTES, Package, Unreadable
+from .sheetscan import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Scan, scan_ods, scan_xlsx
+
+__all__ = ["Book", "Cell", "Sheet", "Unreadable", "preflight", "read_book", "MAX_FILE_BYTES",
+           "MAX_UNPACKED_BYTES", "MAX_RATIO", "MAX_PART_BYTES", "MAX_STRINGS_BYTES", "MAX_ROWS", "MAX_COLUMNS",
+           "MAX_CELLS", "READ_COLS", "FORM_SUFFIXES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024        # the packed file
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024   # all parts inflated
-MAX_RATIO = 200                          # inflated / packed, per part (zip bombs)
-MAX_ROWS = 2000  # a TMM-F004 sheet has a few dozen rows; far more is not our form
 READ_COLS = 18   # the form's 15 columns and a little margin
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+_XLSX_PARTS = ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
+_ODS_PARTS = ("META-INF/manifest.xml",)
 
 
-class Unreadable(PoaxlError):
-    """The file cannot be checked; the message (from findings.REASONS) says why and what to do."""
+class Cell(NamedTuple):
+    """A cell of the form: its value (as openpyxl would give it) and whether it holds a formula."""
 
-
-@dataclass
-class Cell:
     value: Any
     formula: bool
+
+
+EMPTY = Cell(None, False)
 
 
 @dataclass
@@ -39,7 +50,7 @@ class Sheet:
     def get(self, row: int, col: int) -> Cell:
         if row < len(self.rows) and col < len(self.rows[row]):
             return self.rows[row][col]
-        return Cell(None, False)
+        return EMPTY
 
 
 @dataclass
@@ -49,26 +60,31 @@ class Book:
 
 
 def preflight(path: Path) -> None:
-    """Cheap checks on the bytes and the zip directory; raises Unreadable with the reason."""
-    if not path.exists():
-        raise Unreadable(reason("missing"))
-    if not path.is_file():
-        raise Unreadable(reason("not-a-file"))
-    size = path.stat().st_size
-    if size == 0:
-        raise Unreadable(reason("empty"))
-    if size > MAX_FILE_BYTES:
-        raise Unreadable(reason("too-big", mb=size // 1048576, limit=MAX_FILE_BYTES // 1048576))
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls (<= 20 MB, read whole)
-        if "EncryptionInfo".encode("utf-16-le") in path.read_bytes():
+    """Cheap checks on the bytes, before the zip is opened; raises Unreadable with the reason."""
+    try:
+        if not path.exists():
+            raise Unreadable(reason("missing"))
+        if not path.is_file():
+            raise Unreadable(reason("not-a-file"))
+        size = path.stat().st_size
+        if size == 0:
+            raise Unreadable(reason("empty"))
+        if size > MAX_FILE_BYTES:
+            raise Unreadable(reason("too-big", mb=size // 1048576, limit=MAX_FILE_BYTES // 1048576))
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+            if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls
+                fh.seek(0)
+                encrypted = "EncryptionInfo".encode("utf-16-le") in fh.read()
+    except OSError as exc:
+        raise Unreadable(reason("not-readable"), exc.strerror or str(exc)) from None
+    if head.startswith(OLE_MAGIC):
+        if encrypted:
             raise Unreadable(reason("encrypted"))
         raise Unreadable(reason("xls"))
     if not head.startswith(ZIP_MAGIC):
         kind = "texto o CSV" if _looks_like_text(head) else "un archivo de otro tipo"
         raise Unreadable(reason("not-xlsx", kind=kind))
-    _check_zip(path)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -79,66 +95,146 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
-                raise Unreadable(reason("ods"))
-            if "xl/workbook.xml" not in names:
-                raise Unreadable(reason("zip-not-xlsx"))
-            total = 0
-            for info in infos:
-                total += info.file_size
-                if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise Unreadable(reason("zip-bomb", part=info.filename))
-            if total > MAX_UNPACKED_BYTES:
-                raise Unreadable(reason("unpacked-too-big", mb=total // 1048576,
-                                                 limit=MAX_UNPACKED_BYTES // 1048576))
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with zf.open(info) as part:
-                        start = part.read(2048)
-                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                        raise Unreadable(reason("xml-entities", part=info.filename))
-    except zipfile.BadZipFile:
-        raise Unreadable(reason("truncated")) from None
-    except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
-        raise Unreadable(reason("zip-error", detail=exc)) from None
-
-
 def read_book(path: str | Path) -> Book:
-    """All form sheets as cell grids (value + is-formula) and the hidden metadata, read-only."""
+    """The form sheet(s) as cell grids (value + is-formula) and the hidden metadata, read-only."""
+    path = Path(path)
+    preflight(path)
+    with Package(path) as pkg:
+        if pkg.kind == "ods":
+            return _read_ods(pkg)
+        return _read_xlsx(pkg)
+
+
+# --------------------------------------------------------------------------- xlsx
+
+def _read_xlsx(pkg: Package) -> Book:
+    parts = {t: part for t, part in pkg.xlsx_sheets().items() if pkg.has(part)}  # a lost part: no such sheet
+    for name in _XLSX_PARTS[:1] + _XLSX_PARTS[3:]:  # the others were read by xlsx_sheets
+        if pkg.has(name):
+            pkg.read(name)
+    if pkg.has("xl/sharedStrings.xml"):
+        pkg.read("xl/sharedStrings.xml", MAX_STRINGS_BYTES)
+    titles = [t for t in parts if t != META_SHEET]
+    scans: dict[str, Scan] = {}
+    if META_SHEET in parts:
+        scans[META_SHEET] = scan_xlsx(pkg.read(parts[META_SHEET]), parts[META_SHEET], META_SHEET, 2)
+    values = _Values(pkg)
+    meta = _meta(values.grid(META_SHEET, scans[META_SHEET])) if META_SHEET in scans else {}
+    if meta.get("sheet") in parts and meta.get("sheet") != META_SHEET:
+        titles = [meta["sheet"]]  # the metadata names the form: the other sheets are not read
+    for title in titles:
+        scans[title] = scan_xlsx(pkg.read(parts[title]), parts[title], title, READ_COLS)
+    return Book([Sheet(t, values.grid(t, scans[t])) for t in titles], meta)
+
+
+# --------------------------------------------------------------------------- ods
+
+def _read_ods(pkg: Package) -> Book:
+    for name in _ODS_PARTS:
+        if pkg.has(name):
+            pkg.read(name)
+    scans = scan_ods(pkg.read("content.xml"), wanted=_ALL, read_cols=READ_COLS)
+    values = _Values(pkg)
+    meta = _meta(values.grid(META_SHEET, scans[META_SHEET])) if META_SHEET in scans else {}
+    titles = [t for t in values.names() if t != META_SHEET and t in scans]
+    if meta.get("sheet") in titles:
+        titles = [meta["sheet"]]
+    return Book([Sheet(t, values.grid(t, scans[t])) for t in titles], meta)
+
+
+class _All(set):
+    """Every table is wanted (the metadata is in the same part as the form)."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+_ALL = _All()
+
+
+# --------------------------------------------------------------------------- values
+
+class _Values:
+    """python-calamine over the same file, opened once, read sheet by sheet (after the scan bounded it)."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self._wb = None
+
+    def _book(self):
+        if self._wb is None:
+            from python_calamine import CalamineWorkbook
+
+            try:
+                self.pkg._raw.seek(0)
+                self._wb = CalamineWorkbook.from_filelike(self.pkg._raw)
+            except Exception as exc:  # calamine's errors (Xml, Zip, Calamine...) all mean a damaged file
+                raise Unreadable(reason("damaged"), f"{type(exc).__name__}: {exc}") from None
+        return self._wb
+
+    def names(self) -> list[str]:
+        return list(self._book().sheet_names)
+
+    def grid(self, title: str, scan: Scan) -> list[list[Cell]]:
+        try:
+            raw = self._book().get_sheet_by_name(title).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise Unreadable(reason("damaged"), f"sheet {title!r}: {type(exc).__name__}: {exc}") from None
+        rows = [[EMPTY if v == "" else Cell(v, False) if type(v) is str else Cell(_value(v), False)
+                 for v in values[:READ_COLS]] for values in (raw[:scan.rows] if scan.rows else raw)]
+        for (r, c), text in scan.errors.items():
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = Cell(text, False)
+        for (r, c), text in scan.formulas.items():
+            while r >= len(rows):
+                rows.append([])
+            row = rows[r]
+            while c >= len(row):
+                row.append(EMPTY)
+            row[c] = Cell(text, True)
+        return rows
+
+
+def _value(v: Any) -> Any:
+    """calamine's value as the checker expects it: empty is None, whole numbers are int, dates are datetimes."""
+    if v == "" or v is None:
+        return None
+    if type(v) is float:
+        return int(v) if v.is_integer() and abs(v) < 1e15 else v
+    if type(v) is dt.date:
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _meta(rows: list[list[Cell]]) -> dict[str, str]:
+    return {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
+
+
+# --------------------------------------------------------------------------- for --annotate
+
+def load_for_annotate(path: str | Path):
+    """The whole workbook in openpyxl, to write a marked copy: every XML part checked first (openpyxl
+    parses them all). An .ods becomes a new .xlsx holding its values (openpyxl cannot read .ods)."""
     import openpyxl
 
     path = Path(path)
     preflight(path)
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise Unreadable(reason("open-failed", detail=f"{type(exc).__name__}: {exc}")) from None
-    try:
-        sheets, meta = [], {}
-        for ws in wb.worksheets:
-            rows = _grid(ws)
-            if ws.title == META_SHEET:
-                meta = {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
-            else:
-                sheets.append(Sheet(ws.title, rows))
-        return Book(sheets, meta)
-    except Unreadable:
-        raise
-    except Exception as exc:
-        raise Unreadable(reason("damaged", detail=f"{type(exc).__name__}: {exc}")) from None
-    finally:
-        wb.close()
-
-
-def _grid(ws) -> list[list[Cell]]:
-    rows: list[list[Cell]] = []
-    for n, row in enumerate(ws.iter_rows(max_col=READ_COLS)):
-        if n >= MAX_ROWS:
-            raise Unreadable(reason("too-many-rows", sheet=ws.title, limit=MAX_ROWS))
-        rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
-    return rows
+    with Package(path) as pkg:
+        pkg.scan_all_prologs(skip=set())
+        if pkg.kind == "xlsx":
+            return openpyxl.load_workbook(path, keep_vba=False, keep_links=False)
+        values = _Values(pkg)
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for title in values.names():
+            ws = wb.create_sheet(title)
+            raw = values._book().get_sheet_by_name(title).to_python(skip_empty_area=False)
+            for r, row in enumerate(raw[:MAX_ROWS], start=1):
+                for c, value in enumerate(row[:MAX_COLUMNS], start=1):
+                    if value != "":
+                        cell = ws.cell(r, c, value)
+                        if isinstance(value, str):
+                            cell.data_type = "s"  # a text that starts with "=" stays text
+            if title == META_SHEET:
+                ws.sheet_state = "hidden"
+        return wb

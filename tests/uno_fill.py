@@ -2,7 +2,8 @@
 
 Run by the system Python that has ``uno`` (python3-uno), not the project's venv:
     /usr/bin/python3 tests/uno_fill.py jobs.json
-jobs.json is a list of {"src", "dst", "ops": [[op, ...], ...], "pdf": optional path}.
+jobs.json is a list of {"src", "dst", "ops": [[op, ...], ...], "ods": optional path, "pdf": optional path}
+("ods" saves the same document in LibreOffice's own format too, as a coordinator choosing .ods would).
 Ops (cell addresses like "H14", rows 1-based like the user sees them):
     ["value", "H14", 1367]      type a number
     ["string", "H14", "1,367"]  type text (a user typing into a text-formatted cell)
@@ -79,6 +80,8 @@ def run_job(desktop, job):
     doc.calculateAll()
     if job.get("dst"):
         doc.storeToURL(url(job["dst"]), (prop("FilterName", "Calc MS Excel 2007 XML"),))
+    if job.get("ods"):
+        doc.storeToURL(url(job["ods"]), (prop("FilterName", "calc8"),))
     if job.get("pdf"):
         doc.storeToURL(url(job["pdf"]), (prop("FilterName", "calc_pdf_Export"),))
     doc.close(True)

@@ -1,0 +1,233 @@
+"""The zip package of a returned workbook (.xlsx or .ods), opened as hostile input.
+
+Everything here happens before any cell is parsed: the zip directory is checked against the
+limits, and each part a reader will parse is inflated by us first with its size proven (the
+declared size is not trusted: the deflate stream must end exactly there) and its XML refused if it
+declares a DTD or entities. The real XML parser (expat) decides what a DTD is, not a byte search.
+"""
+from __future__ import annotations
+
+import posixpath
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from xml.parsers import expat
+
+from .errors import PoaxlError
+from .findings import reason
+
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024   # all parts inflated
+MAX_RATIO = 200                          # inflated / packed, per part (zip bombs)
+MAX_PART_BYTES = 8 * 1024 * 1024         # one part a reader parses (a form sheet is ~20 KB; .ods content ~100 KB)
+MAX_STRINGS_BYTES = 4 * 1024 * 1024      # the shared strings part (a form's texts are ~5 KB)
+PROLOG_CHUNK = 16384
+
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+REL_SHEET = "/worksheet"
+
+
+class Unreadable(PoaxlError):
+    """The file cannot be checked; the message (Spanish) says why and what to do.
+
+    ``detail`` keeps the technical cause (library exception text, in English) for programs and
+    --verbose; it is never part of the message a coordinator reads."""
+
+    def __init__(self, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.detail = detail
+
+
+class DtdFound(Exception):
+    """The parser met a DOCTYPE or an entity declaration (the caller knows which part)."""
+
+
+def _dtd(*_args) -> None:
+    raise DtdFound
+
+
+def safe_parser(namespaces: bool = False):
+    """An expat parser that refuses any DOCTYPE or entity declaration (and never reads external ones)."""
+    p = expat.ParserCreate(namespace_separator=" " if namespaces else None)
+    p.StartDoctypeDeclHandler = _dtd
+    p.EntityDeclHandler = _dtd
+    p.ExternalEntityRefHandler = lambda *a: 0  # never fetched; 0 makes expat stop with an error
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.buffer_text = True
+    return p
+
+
+class _RootReached(Exception):
+    """The prolog is over: a DOCTYPE can no longer appear."""
+
+
+def _stop(*_args) -> None:
+    raise _RootReached
+
+
+class Package:
+    """An open zip whose directory passed the limits. ``kind`` is 'xlsx' or 'ods'."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.zf = zipfile.ZipFile(path)
+            self.infos = {i.filename: i for i in self.zf.infolist()}
+        except zipfile.BadZipFile:
+            raise Unreadable(reason("truncated")) from None
+        except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
+            raise Unreadable(reason("zip-error"), str(exc)) from None
+        self._raw = open(path, "rb")
+        try:
+            self._check_directory()
+            self.kind = self._kind()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._raw.close()
+        self.zf.close()
+
+    def __enter__(self) -> "Package":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _kind(self) -> str:
+        mimetype = self.infos.get("mimetype")
+        if mimetype is not None and mimetype.file_size < 200:
+            if self.read("mimetype", 200, xml=False).strip() == ODS_MIME:
+                return "ods"
+            raise Unreadable(reason("not-spreadsheet"))
+        if "xl/workbook.xml" not in self.infos:
+            raise Unreadable(reason("zip-not-xlsx"))
+        return "xlsx"
+
+    def _check_directory(self) -> None:
+        total = 0
+        for info in self.infos.values():
+            if info.flag_bits & 0x1:
+                raise Unreadable(reason("zip-encrypted"), f"encrypted zip entry {info.filename!r}")
+            total += info.file_size
+            if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise Unreadable(reason("zip-bomb", part=info.filename))
+        if total > MAX_UNPACKED_BYTES:
+            raise Unreadable(reason("unpacked-too-big", mb=total // 1048576, limit=MAX_UNPACKED_BYTES // 1048576))
+
+    def has(self, name: str) -> bool:
+        return name in self.infos
+
+    def read(self, name: str, limit: int = MAX_PART_BYTES, xml: bool = True) -> bytes:
+        """A part's bytes, inflated by us: refused above ``limit`` or when the stream is longer than
+        the zip directory says; XML parts are refused when their prolog declares a DTD."""
+        info = self.infos.get(name)
+        if info is None:
+            raise Unreadable(reason("part-missing"), f"missing part {name!r}")
+        if info.file_size > limit:
+            raise Unreadable(reason("part-too-big", part=name, kb=info.file_size // 1024, limit=limit // 1024))
+        data = self._inflate(info)
+        if xml:
+            check_prolog(data, name)
+        return data
+
+    def _inflate(self, info: zipfile.ZipInfo) -> bytes:
+        """Inflate exactly ``file_size`` bytes and prove the stream ends there (a lying size is a bomb)."""
+        broken = Unreadable(reason("part-mismatch"), f"part {info.filename!r} size or CRC mismatch")
+        try:
+            self._raw.seek(info.header_offset)
+            header = self._raw.read(30)
+            if len(header) < 30 or header[:4] != b"PK\x03\x04":
+                raise broken
+            name_len, extra_len = struct.unpack("<HH", header[26:30])
+            self._raw.seek(info.header_offset + 30 + name_len + extra_len)
+            raw = self._raw.read(info.compress_size)
+            if info.compress_type == zipfile.ZIP_STORED:
+                data = raw
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                inflater = zlib.decompressobj(-15)
+                data = inflater.decompress(raw, info.file_size + 1)
+                if not inflater.eof:
+                    raise broken
+            else:
+                raise Unreadable(reason("compression"), f"compression method {info.compress_type}")
+        except (OSError, zlib.error):
+            raise broken from None
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise broken
+        return data
+
+    def scan_all_prologs(self, skip: set[str]) -> None:
+        """Every other part that is XML, whatever its name or encoding: no DTD in its prolog."""
+        for name, info in self.infos.items():
+            if name in skip or name.endswith("/") or info.file_size == 0:
+                continue
+            p = safe_parser()
+            p.StartElementHandler = _stop
+            try:
+                with self.zf.open(info) as fh:
+                    while chunk := fh.read(PROLOG_CHUNK):
+                        p.Parse(chunk, False)
+            except _RootReached:
+                continue
+            except expat.ExpatError:
+                continue  # not XML (an image...) or malformed: no reader of ours parses it
+            except DtdFound:
+                raise Unreadable(reason("xml-entities", part=name)) from None
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
+                raise Unreadable(reason("zip-error"), str(exc)) from None
+
+    # ------------------------------------------------------------------ xlsx structure
+
+    def xlsx_sheets(self) -> dict[str, str]:
+        """Worksheet name -> part name, from xl/workbook.xml and its relationships (as every reader resolves them)."""
+        names: list[tuple[str, str]] = []
+
+        def sheet(name, attrs):
+            if name.rpartition(":")[2] == "sheet":
+                rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id" and k != "sheetId"), None)
+                names.append((attrs.get("name", ""), rid))
+
+        parse_xml(self.read("xl/workbook.xml"), "xl/workbook.xml", sheet)
+        targets: dict[str, str] = {}
+
+        def rel(name, attrs):
+            if name.rpartition(":")[2] == "Relationship" and attrs.get("Type", "").endswith(REL_SHEET):
+                targets[attrs.get("Id")] = attrs.get("Target", "")
+
+        if self.has("xl/_rels/workbook.xml.rels"):
+            parse_xml(self.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels", rel)
+        out = {}
+        for title, rid in names:
+            target = targets.get(rid)
+            if target:
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+                out[title] = part
+        return out
+
+
+def check_prolog(data: bytes, name: str) -> None:
+    """Parse up to the root element with a parser that refuses DTDs (any encoding, any comment length)."""
+    p = safe_parser()
+    p.StartElementHandler = _stop
+    try:
+        p.Parse(data, True)
+    except _RootReached:
+        return
+    except expat.ExpatError as exc:
+        raise Unreadable(reason("xml-invalid", part=name), str(exc)) from None
+    except DtdFound:
+        raise Unreadable(reason("xml-entities", part=name)) from None
+
+
+def parse_xml(data: bytes, name: str, start) -> None:
+    """Parse a whole (small) part with a DTD-refusing parser, calling ``start(name, attrs)``."""
+    p = safe_parser()
+    p.StartElementHandler = start
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise Unreadable(reason("xml-invalid", part=name), str(exc)) from None
+    except DtdFound:
+        raise Unreadable(reason("xml-entities", part=name)) from None

@@ -1,0 +1,318 @@
+"""One pass of expat over a sheet's XML, before the value reader (python-calamine) sees it.
+
+It does two jobs calamine cannot: it bounds the sheet (calamine allocates the whole rectangle
+from the first to the last cell: two cells at A1 and XFD1048576 abort the process), and it reads
+the formulas of the form's columns, which calamine does not expose. Error values (#DIV/0!), which
+calamine turns into empty cells, are kept too. Nothing here evaluates a formula.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from .findings import reason
+from .package import DtdFound, Unreadable, safe_parser
+
+MAX_ROWS = 2000       # a TMM-F004 sheet has a few dozen rows; far more is not our form
+MAX_COLUMNS = 256     # columns A..IV: the form uses 15; a note typed further right is fine
+MAX_CELLS = 100_000   # cell elements in one sheet (a form has ~500)
+
+Pos = tuple[int, int]
+
+
+@dataclass
+class Scan:
+    """What the value reader does not give: formulas and error values of the read columns."""
+
+    formulas: dict[Pos, str] = field(default_factory=dict)  # "=SUM(F16,H16)", as Excel stores it
+    errors: dict[Pos, str] = field(default_factory=dict)    # "#DIV/0!"
+    rows: int = 0                                            # last row with a cell, + 1
+
+
+def _too_far(title: str, row: int, col: int) -> Unreadable:
+    if row >= MAX_ROWS:
+        return Unreadable(reason("too-many-rows", sheet=title, limit=MAX_ROWS), f"cell at row {row + 1}")
+    return Unreadable(reason("too-many-columns", sheet=title, limit="IV"), f"cell at column {col + 1}")
+
+
+def _too_many(title: str) -> Unreadable:
+    return Unreadable(reason("too-many-cells", sheet=title, limit=f"{MAX_CELLS:,}"))
+
+
+# --------------------------------------------------------------------------- xlsx
+
+_COLS: dict[str, int] = {}
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27 (cached: a sheet repeats the same few letters)."""
+    col = _COLS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + ord(ch) - 64
+        col -= 1
+        if len(_COLS) < 4096:
+            _COLS[letters] = col
+    return col
+
+
+_REFS: dict[str, Pos] = {}
+
+
+def split_ref(ref: str) -> Pos:
+    """'H14' -> (13, 7); anything else is a damaged file. Cached: every form has the same cells."""
+    pos = _REFS.get(ref)
+    if pos is not None:
+        return pos
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters):]
+    if not (0 < len(letters) <= 3 and letters.isalpha() and letters.isupper() and letters.isascii()
+            and digits.isdigit() and digits.isascii() and 0 < len(digits) <= 7 and digits[0] != "0"):
+        raise Unreadable(reason("bad-reference"), f"bad cell reference {ref[:20]!r}")
+    pos = (int(digits) - 1, column_index(letters))
+    if len(_REFS) > 200_000:
+        _REFS.clear()
+    _REFS[ref] = pos
+    return pos
+
+
+def scan_xlsx(data: bytes, part: str, title: str, read_cols: int) -> Scan:
+    """Bound one worksheet part and collect its formulas and error values (one expat pass).
+
+    Written as closures over local state: this handler runs for every element of the sheet and is
+    most of the reader's own cost."""
+    scan = Scan()
+    formulas, errors, shared = scan.formulas, scan.errors, {}
+    p = safe_parser()
+    refs = _REFS
+    row = col = -1
+    cells = 0
+    kind: str | None = None
+    text: list[str] = []
+    fattrs: dict = {}
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal row, col, cells, kind
+        if ":" in name:
+            name = name.rpartition(":")[2]  # a prefixed x:c
+        if name == "c":
+            cells += 1
+            ref = attrs.get("r")
+            if ref:
+                pos = refs.get(ref) or split_ref(ref)
+                row, col = pos
+            else:
+                col += 1
+            if row >= MAX_ROWS or col >= MAX_COLUMNS:
+                raise _too_far(title, row, col)
+            if cells > MAX_CELLS:
+                raise _too_many(title)
+            kind = attrs.get("t")
+        elif name == "v":
+            if kind == "e" and col < read_cols:
+                collect({})
+        elif name == "f":
+            if col < read_cols:
+                collect(attrs)
+        elif name == "row":
+            ref = attrs.get("r")
+            row = int(ref) - 1 if ref and ref.isdigit() and len(ref) <= 7 else row + 1
+            col = -1
+            if row >= scan.rows:
+                scan.rows = row + 1
+
+    def collect(attrs: dict) -> None:
+        """Gather the text of this element (a formula or an error value) until it ends."""
+        nonlocal fattrs
+        fattrs = attrs
+        text.clear()
+        p.CharacterDataHandler = text.append
+        p.EndElementHandler = end
+
+    def end(name: str) -> None:
+        p.CharacterDataHandler = None
+        p.EndElementHandler = None
+        if name.rpartition(":")[2] == "v":
+            errors[(row, col)] = "".join(text)
+        else:
+            formulas[(row, col)] = _formula("".join(text), fattrs, (row, col), shared)
+
+    p.StartElementHandler = start
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise Unreadable(reason("xml-invalid", part=part), str(exc)) from None
+    except DtdFound:
+        raise Unreadable(reason("xml-entities", part=part)) from None
+    if row >= scan.rows:
+        scan.rows = row + 1
+    return scan
+
+
+def _formula(text: str, attrs: dict, pos: Pos, shared: dict[str, tuple[str, Pos]]) -> str:
+    """The cell's formula as openpyxl gives it ("=..."), shared formulas translated to the cell."""
+    if attrs.get("t") == "shared":
+        si = attrs.get("si", "")
+        if si in shared:
+            master, origin = shared[si]
+            return "=" + shift_formula(master, pos[0] - origin[0], pos[1] - origin[1])
+        if text:
+            shared[si] = (text, pos)
+    return "=" + text
+
+
+_REF = re.compile(r"(\"[^\"]*\"|'[^']*')|(?<![A-Za-z0-9_.!])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")
+
+
+def letters(col: int) -> str:
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def shift_formula(formula: str, drow: int, dcol: int) -> str:
+    """A shared formula moved from its master cell: relative references shift, $-anchored ones and
+    text in quotes do not (what Excel means by a shared formula)."""
+
+    def move(m: re.Match) -> str:
+        if m.group(1):
+            return m.group(1)
+        col_abs, col, row_abs, row = m.group(2), m.group(3), m.group(4), m.group(5)
+        new_col = col if col_abs else letters(column_index(col) + dcol)
+        new_row = row if row_abs else str(int(row) + drow)
+        return f"{col_abs}{new_col}{row_abs}{new_row}"
+
+    return _REF.sub(move, formula)
+
+
+# --------------------------------------------------------------------------- ods
+
+TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_T = TABLE + " "
+
+
+class _OdsContent:
+    """The pass over content.xml: every table's bounds, and the formulas of the read columns."""
+
+    def __init__(self, wanted: set[str], read_cols: int):
+        self.wanted, self.read_cols = wanted, read_cols
+        self.scans: dict[str, Scan] = {}
+        self.title = ""
+        self.scan: Scan | None = None
+        self.depth = 0              # nesting of table:table (sub-tables are not sheets)
+        self.row = self.col = 0
+        self.row_repeat = 1
+        self.row_content = False
+        self.cell_span = 0
+        self.cell_content = False
+        self.in_cell = False
+        self.cells = 0
+
+    def start(self, name: str, attrs: dict) -> None:
+        if name == _T + "table":
+            self.depth += 1
+            if self.depth == 1:
+                self.title = attrs.get(_T + "name", "")
+                self.scan = Scan()
+                self.scans[self.title] = self.scan
+                self.row = 0
+        elif self.depth != 1:
+            if self.in_cell:
+                self.cell_content = True
+        elif name == _T + "table-row":
+            self.row_repeat = _count(attrs.get(_T + "number-rows-repeated"))
+            self.row_content = False
+            self.col = 0
+        elif name in (_T + "table-cell", _T + "covered-table-cell"):
+            self.in_cell = True
+            self.cell_span = _count(attrs.get(_T + "number-columns-repeated"))
+            formula = attrs.get(_T + "formula")
+            self.cell_content = formula is not None or (OFFICE + " value-type") in attrs
+            if formula is not None and self.title in self.wanted:
+                text = excel_formula(formula)
+                for r in range(self.row, self.row + min(self.row_repeat, MAX_ROWS)):
+                    for c in range(self.col, min(self.col + self.cell_span, self.read_cols)):
+                        self.scan.formulas[(r, c)] = text
+        elif self.in_cell:
+            self.cell_content = True
+
+    def end(self, name: str) -> None:
+        if name == _T + "table":
+            self.depth -= 1
+        elif self.depth != 1:
+            return
+        elif name in (_T + "table-cell", _T + "covered-table-cell"):
+            self.in_cell = False
+            if self.cell_content:
+                self.row_content = True
+                self.cells += self.cell_span * self.row_repeat
+                if self.cells > MAX_CELLS:
+                    raise _too_many(self.title)
+                last = self.col + self.cell_span - 1
+                if last >= MAX_COLUMNS:
+                    raise _too_far(self.title, self.row, last)
+            self.col += self.cell_span
+        elif name == _T + "table-row":
+            if self.row_content:
+                last = self.row + self.row_repeat - 1
+                if last >= MAX_ROWS:
+                    raise _too_far(self.title, last, 0)
+                self.scan.rows = last + 1
+            self.row += self.row_repeat
+
+
+def _count(value: str | None) -> int:
+    """A repeat count of ODF (number-rows/columns-repeated); at most a sheet's size."""
+    if value is None:
+        return 1
+    if not value.isdigit() or len(value) > 8:
+        raise Unreadable(reason("ods-damaged"), f"bad repeat count {value[:20]!r}")
+    return max(1, int(value))
+
+
+def scan_ods(data: bytes, wanted: set[str], read_cols: int) -> dict[str, Scan]:
+    """Bounds of every table in content.xml (calamine reads them all) and formulas of ``wanted`` ones."""
+    state = _OdsContent(wanted, read_cols)
+    p = safe_parser(namespaces=True)
+    p.StartElementHandler = state.start
+    p.EndElementHandler = state.end
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise Unreadable(reason("ods-damaged"), str(exc)) from None
+    except DtdFound:
+        raise Unreadable(reason("xml-entities", part="content.xml")) from None
+    return state.scans
+
+
+_ODF_REF = re.compile(r"(\"[^\"]*\")|\[([^\]]*)\]")
+
+
+def excel_formula(odf: str) -> str:
+    """OpenFormula as LibreOffice writes it in .ods ("of:=SUM([.F16];[.H16])") in Excel's spelling
+    ("=SUM(F16,H16)"), so one comparison serves both formats."""
+    text = odf.split(":", 1)[1] if odf[:1] != "=" and ":" in odf.split("=", 1)[0] else odf
+
+    def ref(m: re.Match) -> str:
+        if m.group(1):
+            return m.group(1)
+        parts = []
+        for piece in m.group(2).split(":"):
+            sheet, _, cell = piece.rpartition(".")
+            sheet = sheet.lstrip("$")
+            parts.append(f"{sheet}!{cell}" if sheet else cell)
+        return ":".join(parts)
+
+    converted = _ODF_REF.sub(ref, text)
+    out, quoted = [], False
+    for ch in converted:
+        if ch == '"':
+            quoted = not quoted
+        out.append("," if ch == ";" and not quoted else ch)
+    return "".join(out)

@@ -1,0 +1,277 @@
+"""The reader (python-calamine for values + expat for formulas and bounds) against an openpyxl-based
+reference kept here: on every workbook the suite makes or ships, the same findings and statuses.
+
+Also: .ods saved by a real LibreOffice gives the findings of the same form saved as .xlsx."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import poaxl.check as check_module
+from conftest import EXAMPLES, apply_openpyxl, cell, on_plan_ops, row_number
+from poaxl.check import check_file
+from poaxl.generate import generate
+from poaxl.layout import META_SHEET, SheetLayout
+from poaxl.read import MAX_ROWS, READ_COLS, Book, Cell, Sheet, Unreadable, preflight, read_book
+from test_bad_input import CASES, make_bad
+from test_check_libreoffice import scenarios
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+# --------------------------------------------------------------------------- the reference
+
+def reference_read_book(path) -> Book:
+    """The reader poaxl had before: openpyxl in read-only mode, formulas as '=...' text."""
+    import openpyxl
+
+    from poaxl.package import Package
+
+    path = Path(path)
+    preflight(path)
+    with Package(path) as pkg:  # the same refusals before parsing (limits, DTDs, encryption)
+        if pkg.kind != "xlsx":
+            raise Unreadable("no es .xlsx")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:
+        raise Unreadable(f"openpyxl: {exc}") from None
+    try:
+        sheets, meta = [], {}
+        for ws in wb.worksheets:
+            rows = []
+            for n, row in enumerate(ws.iter_rows(max_col=READ_COLS)):
+                if n >= MAX_ROWS:
+                    raise Unreadable("demasiadas filas")
+                rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
+            if ws.title == META_SHEET:
+                meta = {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
+            else:
+                sheets.append(Sheet(ws.title, rows))
+        return Book(sheets, meta)
+    except Unreadable:
+        raise
+    except Exception as exc:
+        raise Unreadable(f"openpyxl: {exc}") from None
+    finally:
+        wb.close()
+
+
+def both(path: Path, catalog):
+    """(ours, reference) reports of one file."""
+    ours = check_file(path, catalog)
+    saved = check_module.read_book
+    check_module.read_book = reference_read_book
+    try:
+        theirs = check_file(path, catalog)
+    finally:
+        check_module.read_book = saved
+    return ours, theirs
+
+
+def assert_same(path: Path, catalog) -> None:
+    ours, theirs = both(path, catalog)
+    assert ours.status == theirs.status, (path.name, ours.findings, theirs.findings)
+    if ours.status == "unreadable":
+        assert [f.code for f in ours.findings] == [f.code for f in theirs.findings] == ["unreadable"]
+        return
+    assert ours.to_dict() == theirs.to_dict(), path.name
+
+
+# --------------------------------------------------------------------------- corpus
+
+def xml_edit(src: Path, dst: Path, part: str, change) -> Path:
+    """Copy a workbook, letting ``change(root)`` edit one XML part through ElementTree."""
+    ET.register_namespace("", MAIN)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                root = ET.fromstring(data)
+                change(root)
+                data = ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+            zout.writestr(info.filename, data)
+    return dst
+
+
+def cells_of(root) -> dict[str, ET.Element]:
+    return {c.get("r"): c for c in root.iter(f"{{{MAIN}}}c")}
+
+
+def shared_formulas(catalog):
+    """AVANCE ABSOLUTO written the way Excel fills a column down: one master, shared children."""
+    unit = catalog.unit("003")
+    rows = [SheetLayout.for_unit(unit).goal_row(i) + 1 for i in range(len(unit.goals))]
+    aggs = [g.aggregation for g in unit.goals]
+    assert set(aggs) == {"sum"}
+
+    def change(root):
+        found = cells_of(root)
+        for n, row in enumerate(rows):
+            f = found[f"M{row}"].find(f"{{{MAIN}}}f")
+            f.attrib.update({"t": "shared", "si": "0"})
+            if n == 0:
+                f.set("ref", f"M{rows[0]}:M{rows[-1]}")
+            else:
+                f.text = None
+    return change
+
+
+def odd_values(catalog):
+    """Cells a coordinator can really produce: dates, booleans, error values, rich and inline text."""
+    c = lambda goal, key: cell(catalog, "003", goal, key)  # noqa: E731
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    rich = CellRichText(["SE ", TextBlock(InlineFont(b=True), "SUSPENDIÓ"), " POR COVID"])
+    return [["value", c("3", "a2"), dt.datetime(2020, 6, 30)], ["value", c("3.1", "a2"), True],
+            ["value", c("3.2", "a2"), "#DIV/0!"], ["value", c("3.2", "observations"), rich],
+            ["value", c("3.1", "observations"), "=HYPERLINK(\"http://x\")"],
+            ["value", c("3", "relative"), "28 %"], ["value", c("3.1", "a1"), " 12 "],
+            ["value", c("3.2", "a4"), 1.5], ["value", c("3", "meta"), "20,100"]]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, catalog) -> list[Path]:
+    """Every kind of workbook the suite makes or ships (LibreOffice's are added in their own test)."""
+    tmp = tmp_path_factory.mktemp("corpus")
+    files = sorted(EXAMPLES.glob("*.xlsx"))
+    templates = generate(all_units=True, out=tmp / "tpl", catalog=catalog)
+    files += templates
+    t003 = next(t for t in templates if t.name.endswith("_003.xlsx"))
+    c = lambda goal, key: cell(catalog, "003", goal, key)  # noqa: E731
+    fills = {
+        "on_plan": [], "missing": [["clear", c("3.2", "a2")]], "text": [["value", c("3.2", "a2"), "diez"]],
+        "negative": [["value", c("3.2", "a2"), -1]], "under": [["value", c("3.2", "a2"), 0]],
+        "future": [["value", c("3.2", "a3"), 5]], "planned": [["value", c("3.2", "p2"), 99]],
+        "typed_total": [["value", c("3.2", "absolute"), 31], ["value", c("3.2", "relative"), 0.9]],
+        "cleared_total": [["clear", c("3.2", "absolute")]], "text_number": [["value", c("3", "a2"), "5,020"]],
+        "edited_formula": [["value", c("3.1", "absolute"), "=SUM(F16,H16)+1"]],
+        "a_formula": [["value", c("3.1", "a2"), "=5+3"]],
+        "inserted": [["insert_row", row_number(catalog, "003", "3.2")]],
+        "deleted": [["delete_row", row_number(catalog, "003", "3.2")]],
+        "legacy": [["delete_sheet", META_SHEET], ["value", c("3.2", "a2"), 0]],
+        "odd_values": odd_values(catalog),
+    }
+    for name, ops in fills.items():
+        files.append(apply_openpyxl(t003, tmp / f"{name}.xlsx", on_plan_ops(catalog, "003") + ops))
+    files.append(xml_edit(tmp / "on_plan.xlsx", tmp / "shared.xlsx", "xl/worksheets/sheet1.xml",
+                          shared_formulas(catalog)))
+
+    def wrong_cache(root):  # cached results that disagree with the A cells: never trusted
+        for ref, node in cells_of(root).items():
+            if ref.startswith(("M", "N")) and node.find(f"{{{MAIN}}}f") is not None:
+                value = node.find(f"{{{MAIN}}}v")
+                if value is not None:
+                    value.text = "999"
+    files.append(xml_edit(t003, tmp / "wrong_cache.xlsx", "xl/worksheets/sheet1.xml", wrong_cache))
+    for kind in sorted(CASES):
+        (tmp / "bad" / kind).mkdir(parents=True)
+        files.append(make_bad(kind, tmp / "bad" / kind, t003))
+    return files
+
+
+def test_reader_equals_openpyxl_reference(corpus, catalog):
+    assert len(corpus) > 40
+    for path in corpus:
+        assert_same(path, catalog)
+
+
+def test_odd_values_are_read_as_openpyxl_reads_them(corpus, catalog):
+    path = next(p for p in corpus if p.name == "odd_values.xlsx")
+    sheet = read_book(path).sheets[0]
+    a = lambda goal, key: sheet.get(*_pos(catalog, goal, key)).value  # noqa: E731
+    assert a("3", "a2") == dt.datetime(2020, 6, 30)
+    assert a("3.1", "a2") is True
+    assert a("3.2", "a2") == "#DIV/0!"
+    assert a("3.2", "observations") == "SE SUSPENDIÓ POR COVID"
+    report = check_file(path, catalog)
+    codes = {(f.code, f.cell) for f in report.findings}
+    assert ("not-a-number", cell(catalog, "003", "3.2", "a2")) in codes
+    assert ("number-as-text", cell(catalog, "003", "3.1", "a1")) in codes
+
+
+def test_shared_formulas_are_translated(corpus, catalog):
+    path = next(p for p in corpus if p.name == "shared.xlsx")
+    sheet = read_book(path).sheets[0]
+    row = row_number(catalog, "003", "3.2")
+    assert sheet.get(row - 1, 12) == Cell(f"=SUM(F{row},H{row})", True)
+    assert check_file(path, catalog).status == "ok"
+
+
+def _pos(catalog, goal: str, key: str) -> tuple[int, int]:
+    from poaxl.layout import COL
+
+    return row_number(catalog, "003", goal) - 1, COL[key]
+
+
+# --------------------------------------------------------------------------- LibreOffice: .xlsx and .ods
+
+@pytest.fixture(scope="module")
+def lo_pairs(tmp_path_factory, catalog, libreoffice):
+    """Each scenario filled by a real LibreOffice and saved twice: .xlsx and .ods."""
+    tmp = tmp_path_factory.mktemp("lo-ods")
+    template = generate(["003"], out=tmp / "tpl", catalog=catalog)[0]
+    legacy = tmp / "legacy-src.xlsx"
+    apply_openpyxl(template, legacy, [["delete_sheet", META_SHEET]])
+    jobs = {name: {"src": template, "dst": tmp / f"{name}.xlsx", "ods": tmp / f"{name}.ods",
+                   "ops": on_plan_ops(catalog, "003") + ops} for name, ops in scenarios(catalog).items()}
+    jobs["legacy"] = {"src": legacy, "dst": tmp / "legacy.xlsx", "ods": tmp / "legacy.ods",
+                      "ops": on_plan_ops(catalog, "003") + [["value", cell(catalog, "003", "3.2", "a2"), 0]]}
+    libreoffice.fill(list(jobs.values()))
+    return {name: (job["dst"], job["ods"]) for name, job in jobs.items()}
+
+
+def test_libreoffice_fills_equal_reference(lo_pairs, catalog):
+    for xlsx, _ in lo_pairs.values():
+        assert_same(xlsx, catalog)
+
+
+def test_ods_gives_the_findings_of_the_xlsx(lo_pairs, catalog):
+    for name, (xlsx, ods) in lo_pairs.items():
+        a, b = check_file(xlsx, catalog).to_dict(), check_file(ods, catalog).to_dict()
+        a.pop("path"), b.pop("path")
+        assert a == b, name
+    clean = check_file(lo_pairs["clean"][1], catalog)
+    assert clean.status == "ok" and (clean.unit, clean.year, clean.quarter) == ("003", 2020, 2)  # metadata read
+    legacy = check_file(lo_pairs["legacy"][1], catalog)
+    assert {f.code for f in legacy.findings} == {"no-metadata", "missing-observation"}
+
+
+def test_ods_through_the_cli(lo_pairs, catalog, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from poaxl.cli import main
+
+    folder = tmp_path / "respuestas"
+    folder.mkdir()
+    shutil.copy(lo_pairs["under_no_obs"][1], folder / "003.ods")
+    result = CliRunner().invoke(main, ["check", str(folder), "--format", "json", "--annotate", str(tmp_path / "rev")])
+    assert result.exit_code == 1, result.output
+    files = json.loads(result.stdout)["files"]
+    assert [Path(f["path"]).name for f in files] == ["003.ods"]  # folders expand to .ods
+    assert {f["code"] for f in files[0]["findings"]} == {"missing-observation"}
+    copy = tmp_path / "rev" / "003.revisado.xlsx"
+    assert copy.exists() and "el original es .ods: la copia es un .xlsx" in result.stderr
+    import openpyxl
+
+    ws = openpyxl.load_workbook(copy)["003"]
+    assert ws[cell(catalog, "003", "3.2", "observations")].comment.text.startswith("[missing-observation]")
+    clean = tmp_path / "aceptados"
+    clean.mkdir()
+    shutil.copy(lo_pairs["clean"][1], clean / "003.ods")
+    out = tmp_path / "consolidado.xlsx"
+    result = CliRunner().invoke(main, ["report", str(clean), "--out", str(out)])
+    assert result.exit_code == 0 and out.exists(), result.output
+    result = CliRunner().invoke(main, ["generate", "--unit", "003", "--quarter", "3", "--from", str(clean),
+                                       "--out", str(tmp_path / "t3")])
+    assert result.exit_code == 0, result.output
+    carried = read_book(next((tmp_path / "t3").glob("*.xlsx"))).sheets[0]
+    assert carried.get(*_pos(catalog, "3.2", "a2")).value == catalog.unit("003").goals[2].planned[1]
