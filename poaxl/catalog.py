@@ -259,21 +259,19 @@ def build_catalog(data: dict, head: str = "", origins: list[str] | None = None) 
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    """One catalog file, read safely (regular file, size, aliases: see poaxl.safeyaml)."""
+    from .safeyaml import YamlRefused, load
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        raise CatalogError([f"{path}: {yaml_problem(exc)}"]) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CatalogError([f"{path}: no se pudo leer: {exc}"]) from None
+        return load(path, "catálogo")
+    except YamlRefused as exc:
+        raise CatalogError([str(exc)]) from None
 
 
 def _read_tree(root: Path) -> tuple[dict, str, list[str]]:
     """Read catalog.yaml + units/*.yaml (or one file): the data, the head file and each unit's file."""
-    head = root if root.is_file() else root / "catalog.yaml"
-    if not head.is_file():
+    head = root / "catalog.yaml" if root.is_dir() else root  # a FIFO or device: refused by _read_yaml
+    if root.is_dir() and not head.exists():
         raise CatalogError([f"{root}: falta catalog.yaml en la carpeta del catálogo."])
     data = _read_yaml(head)
     if not isinstance(data, dict):
@@ -305,6 +303,11 @@ YAML_PROBLEMS = (
     ("found undefined alias", "hay un alias «*» sin su ancla «&»"),
     ("block sequence entries are not allowed", "hay un «- » de lista donde se esperaba un valor"),
     ("found duplicate anchor", "hay un ancla «&» repetida"),
+    ("could not determine a constructor", "hay una etiqueta «!…» que no se permite"),
+    ("expected a single document", "hay más de un documento («---»): deje uno solo"),
+    ("did not find expected key", "la sangría de una clave no coincide con la de las líneas anteriores"),
+    ("did not find expected '-' indicator", "un elemento de lista «-» tiene otra sangría"),
+    ("did not find expected node content", "falta un valor"),
 )
 
 

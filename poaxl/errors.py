@@ -14,3 +14,22 @@ class CatalogError(PoaxlError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+OS_REASONS = {  # errno name -> what a person reads (the system's own text is English)
+    "ENOENT": "no existe", "EACCES": "sin permiso para leerlo o escribirlo", "EPERM": "operación no permitida",
+    "EISDIR": "es una carpeta, no un archivo", "ENOTDIR": "una parte de la ruta no es una carpeta",
+    "ENAMETOOLONG": "el nombre del archivo es demasiado largo", "ENOSPC": "no queda espacio en el disco",
+    "EROFS": "el disco es de solo lectura", "EEXIST": "ya existe", "ELOOP": "demasiados enlaces simbólicos",
+    "EMFILE": "demasiados archivos abiertos", "EIO": "error de entrada/salida del disco",
+    "EDQUOT": "se excedió la cuota de disco", "EBUSY": "el archivo está en uso", "ETXTBSY": "el archivo está en uso",
+    "EXDEV": "no se puede mover entre discos distintos", "EINVAL": "nombre o argumento no válido",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in Spanish, without the system's English text ("Permission denied", "File name too long")."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return OS_REASONS.get(name, f"error del sistema ({name or type(exc).__name__})")

@@ -70,9 +70,11 @@ def imap_settings(config: Path | None = None, *, host: str | None = None, port: 
 
     port_value = pick(port, "POAXL_IMAP_PORT", "port")
     try:
-        port_value = int(port_value) if port_value else None
-    except (TypeError, ValueError):
-        raise PoaxlError(f"Puerto IMAP «{port_value}» no válido.") from None
+        port_value = int(str(port_value)[:6]) if port_value else None
+    except ValueError:
+        port_value = -1
+    if port_value is not None and not 0 < port_value < 65536:
+        raise PoaxlError("Puerto IMAP no válido: use un número entre 1 y 65535.")
     settings = ImapSettings(host=str(pick(host, "POAXL_IMAP_HOST", "host") or "localhost"), port=port_value,
                             security=str(pick(security, "POAXL_IMAP_SECURITY", "security") or "ssl"),
                             user=pick(user, "POAXL_IMAP_USER", "user"),
@@ -83,16 +85,15 @@ def imap_settings(config: Path | None = None, *, host: str | None = None, port: 
 
 
 def config_section(config: Path, name: str) -> dict:
-    import yaml
+    """The ``name:`` section of a YAML config file, read safely (poaxl.safeyaml: regular file, size,
+    alias budget); its values must be plain text or numbers (they end up in headers and connections)."""
+    from .safeyaml import load
 
-    try:
-        data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-        section = data.get(name) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError) as exc:
-        raise PoaxlError(f"{config}: no se pudo leer la configuración: {exc}") from None
-    if not isinstance(section, dict):
-        raise PoaxlError(f"{config}: la sección «{name}:» debe ser un mapa (clave: valor).")
-    return section
+    data = load(Path(config), "archivo de configuración") or {}
+    section = (data.get(name) or {}) if isinstance(data, dict) else None
+    if not isinstance(section, dict) or not all(isinstance(v, (str, int, float)) for v in section.values()):
+        raise PoaxlError(f"{config}: la sección «{name}:» debe ser un mapa (clave: valor) de textos o números.")
+    return {str(k): v if isinstance(v, str) else str(v) for k, v in section.items()}
 
 
 @dataclass(frozen=True)

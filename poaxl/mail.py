@@ -6,13 +6,15 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import smtplib
 import socket
 import ssl
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -70,9 +72,11 @@ def smtp_settings(config: Path | None = None, *, host: str | None = None, port: 
 
     port_value = pick(port, "POAXL_SMTP_PORT", "port")
     try:
-        port_value = int(port_value) if port_value else None
-    except (TypeError, ValueError):
-        raise PoaxlError(f"Puerto SMTP «{port_value}» no válido.") from None
+        port_value = int(str(port_value)[:6]) if port_value else None
+    except ValueError:
+        port_value = -1
+    if port_value is not None and not 0 < port_value < 65536:
+        raise PoaxlError("Puerto SMTP no válido: use un número entre 1 y 65535.")
     return SmtpSettings(host=str(pick(host, "POAXL_SMTP_HOST", "host") or "localhost"), port=port_value,
                         security=str(pick(security, "POAXL_SMTP_SECURITY", "security") or "starttls"),
                         user=pick(user, "POAXL_SMTP_USER", "user"), password=env("POAXL_SMTP_PASSWORD"),
@@ -105,27 +109,31 @@ def load_contacts(catalog: Catalog, path: str | Path | None = None) -> dict[str,
     a unit by its bare code when only one ramo has it."""
     if path is None:
         return {catalog.unit_id(u): dict(u.contacts) for u in catalog.units if u.contacts}
-    path = Path(path)
-    if not path.is_file():
-        raise PoaxlError(f"{path}: no existe el archivo de contactos.")
-    try:
-        if path.suffix.lower() == ".csv":
-            data = _contacts_csv(path)
-        else:
-            import yaml
+    from .safeyaml import load, read_text
 
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        raise PoaxlError(f"{path}: no se pudo leer el archivo de contactos: {exc}") from None
-    except Exception as exc:  # yaml.YAMLError without importing yaml at module level
-        raise PoaxlError(f"{path}: YAML inválido: {exc}") from None
+    path = Path(path)
+    if not path.exists():
+        raise PoaxlError(f"{path}: no existe el archivo de contactos.")
+    if path.suffix.lower() == ".csv":
+        try:
+            data = _contacts_csv(read_text(path, "archivo de contactos"))
+        except csv.Error:
+            raise PoaxlError(f"{path}: el CSV de contactos está mal formado (una comilla sin cerrar o un campo "
+                             "demasiado largo).") from None
+        except ValueError as exc:  # our own Spanish reasons
+            raise PoaxlError(f"{path}: no se pudo leer el archivo de contactos: {exc}") from None
+    else:
+        data = load(path, "archivo de contactos")
+        data = {} if data is None else data
     _validate_contacts(path, data)
     return {catalog.unit_id(catalog.unit(code)): value for code, value in data.items()}
 
 
-def _contacts_csv(path: Path) -> dict:
+def _contacts_csv(text: str) -> dict:
+    import io
+
     data: dict[str, dict[str, list[str]]] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
+    with io.StringIO(text, newline="") as fh:
         for row in csv.DictReader(fh):
             if not row.get("unit"):
                 raise ValueError("falta la columna «unit» (unit,to,cc)")
@@ -171,13 +179,34 @@ def deadline_for(catalog: Catalog, quarter: int, deadline: str | dt.date | None)
         raise PoaxlError(f"Fecha límite «{value}» no válida: use AAAA-MM-DD.") from None
 
 
+_ADDRESS = re.compile(r"[^@\s,;<>\"()\\]+@[^@\s,;<>\"()\\]+\.[^@\s,;<>\"()\\]+")
+
+
+def check_address(value, what: str) -> str:
+    """One e-mail address (``a@b.mx`` or ``Nombre <a@b.mx>``) that is safe in a header: no line breaks or
+    control characters (a CR/LF would add header lines), no lists. Raises PoaxlError before anything is sent."""
+    if not isinstance(value, str) or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        raise PoaxlError(f"{what} contiene saltos de línea o caracteres de control; no se envió nada.")
+    name, addr = parseaddr(value)
+    shown = value if len(value) <= 80 else value[:79] + "…"
+    if len(value) > 320 or "," in value or ";" in value or not _ADDRESS.fullmatch(addr):
+        raise PoaxlError(f"{what} «{shown}» no es una dirección de correo válida (nombre@dominio.mx); "
+                         "no se envió nada.")
+    return value
+
+
+def _header_text(text: str) -> str:
+    """Catalog text in a header line: control characters (also CR/LF) become spaces."""
+    return " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text).split())
+
+
 def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, *, sender: str,
                   to: list[str], cc: list[str] = (), reply_to: str | None = None,
                   deadline: dt.date | None = None) -> EmailMessage:
     """One unit's message: Spanish subject and body (text + HTML), the workbook attached."""
     msg = EmailMessage()
     who = f"Ramo {unit.ramo.code} · {unit.code}" if catalog.multi_ramo and unit.ramo else unit.code
-    msg["Subject"] = f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}"
+    msg["Subject"] = _header_text(f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}")
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     if cc:
@@ -373,6 +402,10 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
     sender = sender or cat.mail.get("from")
     if not sender:
         raise PoaxlError("Falta el remitente: use --from-addr, POAXL_SMTP_FROM o mail.from en el catálogo.")
+    check_address(sender, "El remitente (--from-addr, POAXL_SMTP_FROM, smtp.from o mail.from)")
+    reply_to = reply_to or cat.mail.get("reply_to")
+    if reply_to:
+        check_address(reply_to, "La dirección de respuesta (--reply-to, smtp.reply_to o mail.reply_to)")
     when = deadline_for(cat, quarter, deadline)
     folder = Path(from_dir) if from_dir else Path(out)
     attachments, generated = _attachments(cat, chosen, quarter, folder, generate_missing=not from_dir)
@@ -386,7 +419,7 @@ def send(units: Iterable[str] = (), *, all_units: bool = False, quarter: int | N
             name = cat.unit_id(unit)
             people = book[name]
             msg = build_message(cat, unit, quarter, attachments[unit.key], sender=sender, to=people["to"],
-                                cc=people.get("cc", []), reply_to=reply_to or cat.mail.get("reply_to"),
+                                cc=people.get("cc", []), reply_to=reply_to,
                                 deadline=when)
             outcome = Outcome(name, "", people["to"] + people.get("cc", []), message_id=msg["Message-ID"],
                               path=str(attachments[unit.key]), form=str(attachments[unit.key]),
