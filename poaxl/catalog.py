@@ -359,7 +359,7 @@ def spanish_error(error) -> str:
         return f"falta el campo obligatorio «{field_name}»{shape}"
     if v == "type":
         hint = ' (escriba los códigos entre comillas, p. ej. "003")' if val == "string" else ""
-        return f"debe ser {_TYPES.get(val, val)}, no «{error.instance}»{hint}"
+        return f"debe ser {_TYPES.get(val, val)}, no «{_brief(error.instance)}»{hint}"
     if v == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"campo desconocido «{', '.join(map(str, extra))}»"
@@ -368,19 +368,29 @@ def spanish_error(error) -> str:
             return f"debe tener exactamente 4 valores trimestrales, uno por trimestre (tiene {len(error.instance)})"
         return f"debe tener {'al menos' if v == 'minItems' else 'a lo más'} {val} elemento(s)"
     if v == "enum":
-        return f"«{error.instance}» no es válido; use uno de: {', '.join(map(str, val))}"
+        return f"«{_brief(error.instance)}» no es válido; use uno de: {', '.join(map(str, val))}"
     if v in ("minimum", "maximum"):
-        return f"{error.instance} está fuera de rango ({'mínimo' if v == 'minimum' else 'máximo'} {val})"
+        return f"{_brief(error.instance)} está fuera de rango ({'mínimo' if v == 'minimum' else 'máximo'} {val:g})"
     if v == "oneOf" and isinstance(error.instance, dict) and {"ramo", "ramos"} & set(error.instance) \
             or v == "oneOf" and not list(error.absolute_path):
         if isinstance(error.instance, dict) and {"ramo", "ramos"} <= set(error.instance):
             return "use «ramo» (un solo ramo) o «ramos» (varios ramos), no los dos"
         return "falta el campo obligatorio «ramo» (o «ramos», la lista, si el catálogo tiene varios ramos)"
     if v == "pattern":
-        return f"«{error.instance}» no tiene el formato esperado"
+        hint = (": solo letras, números, «.», «-» y «_» (es parte del nombre de cada archivo)"
+                if "form_code" in error.absolute_path else "")
+        return f"«{_brief(error.instance)}» no tiene el formato esperado{hint}"
     if v == "minLength":
         return "no puede estar vacío"
-    return error.message
+    if v == "maxLength":
+        return f"es demasiado largo ({len(error.instance)} caracteres; a lo más {val})"
+    return f"valor no válido ({v})"  # jsonschema's own message is English
+
+
+def _brief(value) -> str:
+    """A value quoted in a message: short (a 5,000-character text or a whole unit is not repeated)."""
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def dotted_path(parts: Iterable) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from poaxl.catalog import builtin_catalog_path
+from poaxl.catalog import builtin_catalog_path  # noqa: F401  (tests use hostile.builtin_catalog_path)
 from poaxl.layout import META_SHEET
 
 # text that a spreadsheet would turn into a live formula or a link if written carelessly
