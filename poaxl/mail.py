@@ -77,6 +77,10 @@ def smtp_settings(config: Path | None = None, *, host: str | None = None, port: 
         port_value = -1
     if port_value is not None and not 0 < port_value < 65536:
         raise PoaxlError("Puerto SMTP no válido: use un número entre 1 y 65535.")
+    for value, what in ((pick(sender, "POAXL_SMTP_FROM", "from"), "El remitente (--from-addr, POAXL_SMTP_FROM o smtp.from)"),
+                        (pick(reply_to, None, "reply_to"), "La dirección de respuesta (--reply-to o smtp.reply_to)")):
+        if value:
+            check_address(value, what)  # before any connection: a CR/LF would add header lines
     return SmtpSettings(host=str(pick(host, "POAXL_SMTP_HOST", "host") or "localhost"), port=port_value,
                         security=str(pick(security, "POAXL_SMTP_SECURITY", "security") or "starttls"),
                         user=pick(user, "POAXL_SMTP_USER", "user"), password=env("POAXL_SMTP_PASSWORD"),
