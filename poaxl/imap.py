@@ -69,12 +69,13 @@ def imap_settings(config: Path | None = None, *, host: str | None = None, port: 
         return option if option is not None else env(var) or conf.get(key)
 
     port_value = pick(port, "POAXL_IMAP_PORT", "port")
+    shown = str(port_value)[:20]
     try:
         port_value = int(str(port_value)[:6]) if port_value else None
     except ValueError:
         port_value = -1
     if port_value is not None and not 0 < port_value < 65536:
-        raise PoaxlError("Puerto IMAP no válido: use un número entre 1 y 65535.")
+        raise PoaxlError(f"Puerto IMAP «{shown}» no válido: use un número entre 1 y 65535.")
     settings = ImapSettings(host=str(pick(host, "POAXL_IMAP_HOST", "host") or "localhost"), port=port_value,
                             security=str(pick(security, "POAXL_IMAP_SECURITY", "security") or "ssl"),
                             user=pick(user, "POAXL_IMAP_USER", "user"),

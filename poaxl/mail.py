@@ -71,12 +71,13 @@ def smtp_settings(config: Path | None = None, *, host: str | None = None, port: 
         return option if option is not None else (env(var) if var else None) or conf.get(key)
 
     port_value = pick(port, "POAXL_SMTP_PORT", "port")
+    shown = str(port_value)[:20]
     try:
         port_value = int(str(port_value)[:6]) if port_value else None
     except ValueError:
         port_value = -1
     if port_value is not None and not 0 < port_value < 65536:
-        raise PoaxlError("Puerto SMTP no válido: use un número entre 1 y 65535.")
+        raise PoaxlError(f"Puerto SMTP «{shown}» no válido: use un número entre 1 y 65535.")
     for value, what in ((pick(sender, "POAXL_SMTP_FROM", "from"), "El remitente (--from-addr, POAXL_SMTP_FROM o smtp.from)"),
                         (pick(reply_to, None, "reply_to"), "La dirección de respuesta (--reply-to o smtp.reply_to)")):
         if value:
