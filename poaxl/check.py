@@ -11,8 +11,8 @@ from typing import Callable, Iterable, Iterator
 
 from . import findings as F
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
-from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, a_key, absolute_formula, p_key, ref,
-                     relative_formula, spanish_formula)
+from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
+                     read_header, ref, relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .findings import FindingType, number, percent
 from .policy import Policy
@@ -142,8 +142,6 @@ def _same(a: float, b: float, tol: float) -> bool:
 # --------------------------------------------------------------------------- locating the table
 
 _GOAL = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*\.?\s*-?\s*(.*)$", re.S)
-_FECHA = re.compile(r"FECHA:?\s*(\d{1,2})-([a-zA-Z]{3})-(\d{2,4})")
-_YEAR = re.compile(r"PROGRAMA OPERATIVO ANUAL\s+(\d{4})")
 
 
 def _text(cell: Cell) -> str:
@@ -183,30 +181,9 @@ def goal_rows(sheet: Sheet, header: int) -> list[Row]:
     return rows
 
 
-def header_identity(sheet: Sheet, header: int) -> tuple[str | None, int | None, int | None]:
-    """Unit code, year and quarter as printed in the header block (for files without metadata)."""
-    unit = year = quarter = None
-    months = {"mar": 1, "jun": 2, "sep": 3, "dic": 4, "dec": 4}
-    for row in sheet.rows[:header]:
-        texts = [_text(c) for c in row]
-        if texts and texts[0].upper().startswith("UNIDAD") and len(texts) > COL["measure"]:
-            unit = texts[COL["measure"]] or unit
-        for t in texts:
-            if m := _FECHA.search(t):
-                quarter = months.get(m.group(2).lower())
-                year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
-            elif m := _YEAR.search(t.upper()):
-                year = year or int(m.group(1))
-    return unit, year, quarter
-
-
-def header_ramo(sheet: Sheet, header: int) -> str | None:
-    """The ramo code printed in the header block (``RAMO: 01``): old forms' metadata lacks it."""
-    for row in sheet.rows[:header]:
-        texts = [_text(c) for c in row]
-        if texts and texts[0].upper().startswith("RAMO") and len(texts) > COL["measure"]:
-            return texts[COL["measure"]] or None
-    return None
+def sheet_header(sheet: Sheet, header: int) -> Header:
+    """What the header block above the table says (unit, ramo, period): layout.read_header on the cells."""
+    return read_header([[c.value for c in row] for row in sheet.rows[:header]])
 
 
 # --------------------------------------------------------------------------- checking
@@ -470,8 +447,8 @@ class _Form:
 
 def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy) -> _Form:
     header = find_header(sheet)
-    head_unit, head_year, head_quarter = header_identity(sheet, header or 0)
-    head_ramo = header_ramo(sheet, header or 0)
+    head = sheet_header(sheet, header or 0)
+    head_unit, head_ramo, head_year, head_quarter = head.code("unit"), head.code("ramo"), head.year, head.quarter
     meta, edited = trusted_meta(meta)
     want_ramo, want_unit = want.split
     code = meta.get("unit") or head_unit or want_unit or "?"

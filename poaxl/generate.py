@@ -13,10 +13,10 @@ from .catalog import QUARTERS, Catalog, Goal, Unit, load_catalog
 from .errors import PoaxlError
 from .files import atomic_path
 from .policy import Policy
-from .layout import (COL, COLUMNS, ID_LABELS, LAST_COL, LAYOUT_VERSION, META_KEYS, META_SHEET,
-                     PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula, cutoff_cell,
-                     form_code_cell, over_programme_rule, p_key, quarter_label, relative_formula,
-                     under_programme_rule)
+from .layout import (COL, COLUMNS, HEADER_CODE_COL, HEADER_NAME_COL, LAST_COL, LAYOUT_VERSION, META_KEYS,
+                     META_SHEET, PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula,
+                     cutoff_cell, fecha, form_code_cell, header_rows, over_programme_rule, p_key,
+                     quarter_label, relative_formula, titles, under_programme_rule)
 
 FONT = "Arial"
 # catalog and coordinator text is written as text: never a formula, a hyperlink or a number
@@ -204,18 +204,15 @@ def _footer_text(text: str) -> str:
 
 
 def _title_block(ws, fmt: _Formats, cat: Catalog, unit: Unit, layout: SheetLayout, quarter: int) -> None:
-    titles = (cat.ayuntamiento, f"PROGRAMA OPERATIVO ANUAL {cat.year}", "AVANCE FÍSICO PROGRAMÁTICO")
-    for row, text in zip(layout.title_rows, titles):
+    for row, text in zip(layout.title_rows, titles(cat)):
         ws.merge_range(row, 0, row, LAST_COL - 1, text, fmt.title)
     ws.write_string(*form_code_cell(), cat.form_code, fmt.code)
-    ws.write_string(*cutoff_cell(), f"FECHA: {cat.cutoff(quarter)}", fmt.code)
-    coded = [_ramo(cat, unit), unit.programa, unit, unit.finalidad, unit.funcion, unit.subfuncion, *unit.lineas]
-    labels = [unit.label if text is None else text for text in ID_LABELS]
-    for i, (row, item) in enumerate(zip(layout.id_rows, coded)):
-        if i < len(labels):  # unmerged: the text overflows into the empty cells to its right
-            ws.write_string(row, 0, labels[i], fmt.id_label)
-        ws.write_string(row, COL["measure"], item.code, fmt.id_code)
-        ws.write_string(row, COL["meta"], item.name, fmt.id_name)
+    ws.write_string(*cutoff_cell(), fecha(cat, quarter), fmt.code)
+    for row, label, item in header_rows(cat, unit, layout):
+        if label:  # unmerged: the text overflows into the empty cells to its right
+            ws.write_string(row, 0, label, fmt.id_label)
+        ws.write_string(row, HEADER_CODE_COL, item.code, fmt.id_code)
+        ws.write_string(row, HEADER_NAME_COL, item.name, fmt.id_name)
 
 
 def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:

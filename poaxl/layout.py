@@ -2,9 +2,13 @@
 formulas that both the generator and the checker use. No other module spells a column letter."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Sequence
 
-from .catalog import QUARTER_NAMES, QUARTERS, Goal, Unit
+from .catalog import CUTOFF, MONTHS, QUARTER_NAMES, QUARTERS, Catalog, Coded, Goal, Unit
 
 LAYOUT_VERSION = "1"
 META_SHEET = "_poaxl"
@@ -33,7 +37,6 @@ COL = {c.key: i for i, c in enumerate(COLUMNS)}
 LAST_COL = len(COLUMNS) - 1
 PERIOD_HEADER = "PERÍODO"
 TABLE_HEADER_ROWS = 3  # headers / quarter names / P-A
-ID_LABELS = ("RAMO:", "PROGRAMA", None, "FINALIDAD", "FUNCIÓN", "SUBFUNCIÓN", "LÍNEAS DE ACCIÓN")
 SIGNATURES = (("elaboro", "ELABORÓ", "goal", "goal"),
               ("reviso", "REVISÓ", "meta", "a4"),
               ("autorizo", "AUTORIZÓ", "absolute", "observations"))
@@ -69,11 +72,12 @@ class SheetLayout:
 
     @property
     def id_rows(self) -> range:
-        return range(self.id_first, self.id_first + 6 + self.n_lineas)
+        """RAMO … LÍNEAS DE ACCIÓN: one row per single field, one per línea."""
+        return range(self.id_first, self.id_first + len(HEADER_FIELDS) - 1 + self.n_lineas)
 
     @property
     def unit_row(self) -> int:
-        return self.id_first + 2
+        return self.id_first + [f.key for f in HEADER_FIELDS].index("unit")
 
     @property
     def header(self) -> int:
@@ -110,6 +114,129 @@ def cutoff_cell() -> tuple[int, int]:
 
 def form_code_cell() -> tuple[int, int]:
     return 0, LAST_COL
+
+
+# --------------------------------------------------------------------------- the header block
+
+TITLES = ("{ayuntamiento}", "PROGRAMA OPERATIVO ANUAL {year}", "AVANCE FÍSICO PROGRAMÁTICO")
+FECHA_LABEL = "FECHA:"
+UNIT_LABELS = ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE")  # a property of the unit: both occur
+HEADER_CODE_COL, HEADER_NAME_COL = COL["measure"], COL["meta"]  # where the generator puts code and name
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """One labelled line of the header block, in order. ``label`` None: the unit's own label."""
+
+    key: str
+    label: str | None
+
+    @property
+    def many(self) -> bool:
+        return self.key == "lineas"  # one row per línea de acción, the label on the first
+
+
+HEADER_FIELDS = (HeaderField("ramo", "RAMO:"), HeaderField("programa", "PROGRAMA"), HeaderField("unit", None),
+                 HeaderField("finalidad", "FINALIDAD"), HeaderField("funcion", "FUNCIÓN"),
+                 HeaderField("subfuncion", "SUBFUNCIÓN"), HeaderField("lineas", "LÍNEAS DE ACCIÓN"))
+
+
+def titles(cat: Catalog) -> tuple[str, ...]:
+    return tuple(t.format(ayuntamiento=cat.ayuntamiento, year=cat.year) for t in TITLES)
+
+
+def fecha(cat: Catalog, quarter: int) -> str:
+    """The FECHA cell: the quarter's cut-off date, ``FECHA: 30-jun-20`` (parse_fecha reads it back)."""
+    return f"{FECHA_LABEL} {cat.cutoff(quarter)}"
+
+
+def header_rows(cat: Catalog, unit: Unit, layout: "SheetLayout") -> list[tuple[int, str | None, Coded]]:
+    """(row, label, code+name) of every header line, top to bottom; the label only on a field's first row."""
+    values = {"ramo": [unit.ramo or cat.ramo], "programa": [unit.programa], "unit": [unit],
+              "finalidad": [unit.finalidad], "funcion": [unit.funcion], "subfuncion": [unit.subfuncion],
+              "lineas": list(unit.lineas)}
+    lines = [(unit.label if f.label is None else f.label if i == 0 else None, item)
+             for f in HEADER_FIELDS for i, item in enumerate(values[f.key])]
+    return [(row, label, item) for row, (label, item) in zip(layout.id_rows, lines)]
+
+
+def _plain(text: str) -> str:
+    """Upper case without accents, colons or extra spaces: how header labels are compared."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(text.replace(":", " ").upper().split())
+
+
+_LABEL_KEYS = {_plain(f.label): f.key for f in HEADER_FIELDS if f.label} | {_plain(u): "unit" for u in UNIT_LABELS}
+_FECHA = re.compile(r"FECHA\s*:?\s*(\d{1,2})\s*[-/ ]\s*([A-Za-z]{3})[A-Za-z]*\.?\s*[-/ ]\s*(\d{2,4})", re.I)
+_YEAR = re.compile(re.escape(_plain(TITLES[1].split("{")[0])) + r"\s*(\d{4})")
+_MONTH_ALIASES = {"dec": "dic", "jan": "ene", "apr": "abr", "aug": "ago"}  # a form typed in English
+
+
+def parse_fecha(text: str) -> tuple[int, int] | None:
+    """(year, quarter) of a FECHA text (``FECHA: 30-jun-20``, ``Fecha: 31/Dec/2020``), from the cut-off table."""
+    m = _FECHA.search(text)
+    if not m:
+        return None
+    month = m.group(2).lower()
+    month = _MONTH_ALIASES.get(month, month)
+    quarter = next((q for q in QUARTERS if MONTHS[CUTOFF[q - 1][0] - 1] == month), None)
+    year = int(m.group(3))
+    return (year + 2000 if year < 100 else year, quarter) if quarter else None
+
+
+def _quarter_of(date: dt.date) -> int | None:
+    return next((q for q in QUARTERS if (date.month, date.day) == CUTOFF[q - 1]), None)
+
+
+@dataclass
+class Header:
+    """What a sheet's header block says: coded fields (``ramo``, ``unit``…: code and name), líneas, period."""
+
+    fields: dict[str, Coded] = field(default_factory=dict)
+    lineas: list[Coded] = field(default_factory=list)
+    unit_label: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+
+    def code(self, key: str) -> str | None:
+        return self.fields[key].code if key in self.fields else None
+
+
+def read_header(rows: Sequence[Sequence[Any]]) -> Header:
+    """Parse the header block from the rows above the table (cell values): labels found in the row's first
+    non-empty cell, code and name in the next two; FECHA as text or as a date after the label; the year
+    from the title. The inverse of what generate writes, and tolerant of hand-made forms."""
+    head, in_lineas = Header(), False
+    for row in rows:
+        cells = [v for v in row if v is not None and str(v).strip()]
+        _read_period(cells, head)
+        if not cells:
+            continue
+        key = _LABEL_KEYS.get(_plain(str(cells[0]))) if isinstance(cells[0], str) else None
+        rest = [str(v).strip() for v in cells[1:3]]
+        if key == "lineas":
+            in_lineas = True
+            head.lineas += [Coded(*rest)] if len(rest) == 2 else []
+        elif key and len(rest) == 2:
+            head.fields[key], in_lineas = Coded(*rest), False
+            if key == "unit":
+                head.unit_label = " ".join(str(cells[0]).split())
+        elif in_lineas and len(cells) == 2 and not any(_FECHA.search(str(v)) for v in cells):
+            head.lineas.append(Coded(str(cells[0]).strip(), str(cells[1]).strip()))
+        else:
+            in_lineas = False
+    return head
+
+
+def _read_period(cells: list, head: Header) -> None:
+    for i, value in enumerate(cells):
+        if isinstance(value, (dt.date, dt.datetime)) and i and _plain(str(cells[i - 1])) == _plain(FECHA_LABEL):
+            head.year, head.quarter = value.year, _quarter_of(value) or head.quarter
+        elif isinstance(value, str):
+            if found := parse_fecha(value):
+                head.year, head.quarter = found
+            elif (m := _YEAR.search(_plain(value))) and head.year is None:
+                head.year = int(m.group(1))
 
 
 # --------------------------------------------------------------------------- formulas
