@@ -220,7 +220,7 @@ class Catalog:
 # --------------------------------------------------------------------------- loading
 
 def load_catalog(path: str | os.PathLike | Catalog | None = None) -> Catalog:
-    """Load, validate and lint a catalog (a directory or a single YAML file).
+    """Load, validate and lint a catalog (a directory, a single YAML file, or a catalog workbook .xlsx).
 
     Without ``path``, ``$POAXL_CATALOG`` or the built-in catalog is used; a Catalog is returned as
     it is (so every library function takes either). Raises CatalogError with Spanish messages
@@ -242,6 +242,12 @@ def _load_cached(path: str, stamp: object) -> Catalog:
     root = Path(path)
     if not root.exists():
         raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
+    if root.suffix.lower() in (".xlsx", ".xlsm"):  # the catalog as a workbook (poaxl catalog export)
+        from .catalog_book import read_book
+
+        data, origins, locate = read_book(root)
+        _validate(data, str(root), origins, locate)
+        return _build(data, origins)
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
     builtin = root == builtin_catalog_path().resolve()  # a pip user has no such files to edit: not named
@@ -400,14 +406,19 @@ def dotted_path(parts: Iterable) -> str:
     return out or "(raíz)"
 
 
-def _validate(data: dict, head: str, origins: list[str]) -> None:
-    """Validate against the JSON Schema; name the file each problem is in, and the field inside it."""
+def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:
+    """Validate against the JSON Schema; name the file each problem is in, and the field inside it.
+
+    ``locate`` (a workbook catalog) turns a field's path into its sheet, row and column."""
     from jsonschema import Draft202012Validator
 
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     problems = []
     for error in Draft202012Validator(schema).iter_errors(data):
         path = list(error.absolute_path)
+        if locate is not None:
+            problems.append(f"{locate(path)}: {spanish_error(error)}")
+            continue
         file = head
         if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int) and path[1] < len(origins):
             file = origins[path[1]]

@@ -95,28 +95,132 @@ def write_catalog(data: dict[str, Any], out: str | Path, *, force: bool = False,
     """Validate ``data`` and write it to the folder ``out`` (replaced only with ``force``); returns it loaded."""
     out = Path(out)
     build_catalog(data, str(out / "catalog.yaml"), [str(out / "units") for _ in data.get("units", [])])
+    files = {"catalog.yaml": head_yaml({k: v for k, v in data.items() if k != "units"}, head_notes)}
+    several = "ramos" in data
+    for i, unit in enumerate(data["units"]):
+        extra = comments[i] if comments and i < len(comments) else {}
+        name = f"units/{unit_file_name(unit, several)}"
+        if name in files:
+            raise PoaxlError(f"dos unidades darían el mismo archivo {name}")
+        files[name] = unit_yaml(unit, extra.get("head", ()), extra.get("goals"))
+    return write_files(files, out, force=force)
+
+
+def write_files(files: dict[str, str], out: str | Path, *, force: bool = False) -> Catalog:
+    """Write a catalog's files (relative name -> YAML text) into ``out``: a temporary folder beside it is
+    written, loaded with the loader every command uses (so what is on disk validates), then moved in."""
+    out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         raise PoaxlError(f"{out} ya existe y no está vacío; use --force para reemplazarlo.")
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     try:
-        head = {k: v for k, v in data.items() if k != "units"}
-        (tmp / "catalog.yaml").write_text(head_yaml(head, head_notes), encoding="utf-8")
-        (tmp / "units").mkdir()
-        several = "ramos" in data
-        for i, unit in enumerate(data["units"]):
-            extra = (comments or [])[i] if comments and i < len(comments) else {}
-            target = tmp / "units" / unit_file_name(unit, several)
-            if target.exists():
-                raise PoaxlError(f"dos unidades darían el mismo archivo {target.name}")
-            target.write_text(unit_yaml(unit, extra.get("head", ()), extra.get("goals")), encoding="utf-8")
+        for name, text in files.items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
         _permissions(tmp)
-        load_catalog(tmp)  # what is on disk validates: the same loader every command uses
+        load_catalog(tmp)
         _swap(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return load_catalog(out)
+
+
+def catalog_to_data(cat: Catalog) -> dict[str, Any]:
+    """A loaded catalog back as YAML data (catalog.yaml fields + units), nothing lost."""
+    data: dict[str, Any] = {"id": cat.id, "ayuntamiento": cat.ayuntamiento, "year": cat.year,
+                            "quarter": cat.quarter, "form_code": cat.form_code}
+    coded = lambda c: {"code": c.code, "name": c.name}  # noqa: E731
+    if cat.multi_ramo:
+        data["ramos"] = [coded(r) for r in cat.ramos]
+    else:
+        data["ramo"] = coded(cat.ramo)
+    if cat.mail:
+        data["mail"] = cat.mail
+    data["units"] = []
+    for u in cat.units:
+        unit: dict[str, Any] = {"code": u.code}
+        if cat.multi_ramo:
+            unit["ramo"] = u.ramo.code
+        unit.update(label=u.label, name=u.name, **{k: coded(getattr(u, k)) for k in
+                                                  ("programa", "finalidad", "funcion", "subfuncion")})
+        unit["lineas"] = [coded(x) for x in u.lineas]
+        unit["goals"] = [{"la": g.la, "number": g.number, "text": g.text, "measure": g.measure, "meta": g.meta,
+                          "planned": list(g.planned), **({"aggregation": g.aggregation} if g.aggregation != "sum"
+                                                         else {})} for g in u.goals]
+        unit["signatures"] = {k: dict(v) for k, v in u.signatures.items()}
+        if u.contacts:
+            unit["contacts"] = {k: list(v) for k, v in u.contacts.items()}
+        data["units"].append(unit)
+    return data
+
+
+def init_catalog(out: str | Path, year: int, force: bool = False) -> Catalog:
+    """``poaxl catalog init``: a commented starter catalog (one ramo, one unit, two goals) that validates."""
+    return write_files({"catalog.yaml": STARTER_HEAD.format(year=year, year_next=year + 1, folder=comment(out)[2:]),
+                        "units/001.yaml": STARTER_UNIT.format(year=year)}, out, force=force)
+
+
+STARTER_HEAD = """\
+# Catálogo POA de poaxl: los datos generales. Una unidad por archivo en units/.
+# Valídelo con:  poaxl catalog check {folder}
+# Ábralo en Excel: poaxl catalog export --catalog {folder} --out catalogo.xlsx
+id: municipio-{year}                       # identificador: minúsculas, números, «-», «.» o «_»
+ayuntamiento: AYUNTAMIENTO DE SU MUNICIPIO  # primer título del formato
+year: {year}                                # año del Programa Operativo Anual
+quarter: 1                                 # trimestre por omisión de generate, send y report (1 a 4)
+form_code: TMM-F004                        # código del formato
+# Un solo ramo. Para varios ramos escriba en su lugar
+#   ramos:
+#     - {{code: "01", name: PRESIDENCIA}}
+#     - {{code: "05", name: TESORERÍA}}
+# y en cada unidad su ramo, p. ej.  ramo: "05"
+ramo: {{code: "01", name: PRESIDENCIA}}
+mail:                                      # opcional: para poaxl send
+  from: planeacion@example.org             # remitente
+  reply_to: planeacion@example.org         # a dónde responden los coordinadores
+  deadlines:                               # fecha límite de entrega de cada trimestre (AAAA-MM-DD)
+    "1": "{year}-04-10"
+    "2": "{year}-07-10"
+    "3": "{year}-10-09"
+    "4": "{next}-01-15"
+""".replace("{next}", "{year_next}")
+
+STARTER_UNIT = """\
+# Una unidad ejecutora o responsable. Los códigos van entre comillas (son texto: "001", "0046").
+code: "001"
+label: UNIDAD EJECUTORA                    # o UNIDAD RESPONSABLE, como se titula en el formato
+name: OFICINA DEL TITULAR
+programa: {{code: "010", name: GESTIÓN Y CONDUCCIÓN DE LA POLÍTICA DEL PRESIDENTE MUNICIPAL}}
+finalidad: {{code: "1", name: GOBIERNO}}     # clasificación funcional (CONAC)
+funcion: {{code: "3", name: COORDINACIÓN DE LA POLÍTICA DE GOBIERNO}}
+subfuncion: {{code: "1", name: PRESIDENCIA / GUBERNATURA}}
+lineas:                                    # líneas de acción de la unidad (una o varias)
+  - {{code: "8.1.3", name: ATENCIÓN CIUDADANA}}
+goals:
+  # El objetivo: número entero. META ANUAL y lo programado (P) de cada trimestre; los P suman la meta.
+  - la: "8.1.3"
+    number: "1"
+    text: ATENDER LAS SOLICITUDES CIUDADANAS RECIBIDAS EN LA OFICINA.
+    measure: SOLICITUD ATENDIDA
+    meta: 400
+    planned: [100, 100, 100, 100]
+  # Una acción del objetivo 1. Una meta que es un porcentaje a mantener lleva  aggregation: average
+  - la: "8.1.3"
+    number: "1.1"
+    text: REALIZAR REUNIONES DE SEGUIMIENTO CON LAS ÁREAS DE LA ADMINISTRACIÓN.
+    measure: REUNIÓN
+    meta: 12
+    planned: [3, 3, 3, 3]
+signatures:                                # quién firma el formato: cargo y nombre
+  elaboro: {{cargo: TITULAR DE LA UNIDAD, name: NOMBRE DEL TITULAR}}
+  reviso: {{cargo: COORDINADOR(A) DE PLANEACIÓN, name: NOMBRE DE QUIEN REVISA}}
+  autorizo: {{cargo: TITULAR DE LA DEPENDENCIA, name: NOMBRE DE QUIEN AUTORIZA}}
+contacts:                                  # opcional: a quién envía poaxl send el formato
+  to: [titular@example.org]
+"""
 
 
 def _permissions(folder: Path) -> None:

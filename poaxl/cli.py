@@ -788,3 +788,53 @@ def catalog_import(sources, out, catalog_id, force, fmt) -> None:
     click.echo(f"Revise el catálogo (poaxl catalog export --catalog {result.out} --out catalogo.xlsx lo abre en "
                "Excel) y genere los formatos con poaxl generate --catalog " + str(result.out) + " --all.")
     sys.exit(1 if result.unreadable else 0)
+
+
+@catalog_group.command("export", short_help="Escribe el catálogo como libro de Excel para revisarlo y editarlo.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Libro a escribir (.xlsx).")
+@click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+@catalog_option
+@friendly
+def catalog_export(out, force, catalog_path) -> None:
+    """Escribe el catálogo como un libro de Excel editable: hojas General, Ramos, Unidades, Líneas,
+    Metas, Firmas y Contactos, con notas en cada encabezado y listas de valores válidos.
+
+    El libro se usa directamente con --catalog catalogo.xlsx en todos los comandos.
+
+    \b
+    Ejemplos:
+      poaxl catalog export --out catalogo.xlsx
+      poaxl catalog export --catalog catalogo-2021/ --out catalogo-2021.xlsx --force
+      poaxl catalog check catalogo-2021.xlsx
+      poaxl generate --all --catalog catalogo-2021.xlsx
+    """
+    from .catalog_book import export_catalog
+
+    cat = load(catalog_path)
+    path = export_catalog(cat, out, force=force)
+    click.echo(f"Catálogo {cat.id} escrito en {path}: {len(cat.ramos)} ramo(s), {len(cat.units)} unidad(es), "
+               f"{sum(len(u.goals) for u in cat.units)} metas.")
+
+
+@catalog_group.command("init", short_help="Crea un catálogo inicial comentado para empezar desde cero.")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="CARPETA")
+@click.option("--year", type=click.IntRange(2000, 2100), help="Año del POA (por omisión el actual).")
+@click.option("--force", is_flag=True, help="Reemplaza la carpeta si ya tiene archivos.")
+@friendly
+def catalog_init(folder, year, force) -> None:
+    """Crea en CARPETA un catálogo inicial comentado (un ramo, una unidad, dos metas) que valida y
+    genera; edítelo con los datos de su municipio.
+
+    \b
+    Ejemplos:
+      poaxl catalog init catalogo/
+      poaxl catalog check catalogo/ && poaxl generate --all --catalog catalogo/
+    """
+    import datetime as dt
+
+    from .catalog_files import init_catalog
+
+    cat = init_catalog(folder, year or dt.date.today().year, force=force)
+    click.echo(f"Catálogo inicial {cat.id} escrito en {folder} (catalog.yaml y units/001.yaml): edítelo y "
+               f"valídelo con poaxl catalog check {folder}.")

@@ -76,6 +76,7 @@ class ImportResult:
     units: list[FormUnit] = field(default_factory=list)
     ambiguities: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    head: dict[str, Any] = field(default_factory=dict)  # catalog fields of a catalog workbook among the sources
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -337,8 +338,15 @@ def read_forms(paths: Iterable[str | Path], result: ImportResult,
     """Every form sheet of every source; unreadable files and sheets go to ``result.unreadable``."""
     from .read import read_book
 
+    from .catalog_book import is_catalog_book
+
     forms: list[FormUnit] = []
     for path in sources(paths):
+        if is_catalog_book(path):
+            forms += _book_units(path, result)
+            if progress:
+                progress(path)
+            continue
         try:
             book = read_book(path)
         except Unreadable as exc:
@@ -358,6 +366,27 @@ def read_forms(paths: Iterable[str | Path], result: ImportResult,
             except PoaxlError as exc:
                 result.unreadable.append((f"{path}, hoja «{sheet.name}»", str(exc)))
     return forms
+
+
+BOOK_QUARTER = 5  # a catalog workbook is the office's edited plan: it wins over the forms of its year
+
+
+def _book_units(path: Path, result: ImportResult) -> list[FormUnit]:
+    """A catalog workbook (poaxl catalog export) among the sources: its units, and its general data."""
+    from .catalog import load_catalog
+    from .catalog_files import catalog_to_data
+
+    try:
+        cat = load_catalog(path)
+    except CatalogError as exc:
+        result.unreadable.append((str(path), "el libro de catálogo tiene errores: " + "; ".join(exc.problems[:5])))
+        return []
+    data = catalog_to_data(cat)
+    result.head = {k: v for k, v in data.items() if k in ("id", "ayuntamiento", "year", "quarter", "form_code", "mail")}
+    ramos = {r.code: {"code": r.code, "name": r.name} for r in cat.ramos}
+    return [FormUnit({k: v for k, v in raw.items() if k != "ramo"}, ramos[unit.ramo.code], str(path), "Unidades",
+                     cat.year, BOOK_QUARTER, ayuntamiento=cat.ayuntamiento, form_code=cat.form_code,
+                     catalog_id=cat.id) for unit, raw in zip(cat.units, data["units"])]
 
 
 def choose(forms: list[FormUnit], result: ImportResult) -> list[FormUnit]:
@@ -383,6 +412,8 @@ def choose(forms: list[FormUnit], result: ImportResult) -> list[FormUnit]:
 
 
 def _period(form: FormUnit) -> str:
+    if form.quarter == BOOK_QUARTER:
+        return f"catálogo {form.year}"
     return f"T{form.quarter} {form.year}" if form.quarter and form.year else "periodo desconocido"
 
 
@@ -415,14 +446,17 @@ def catalog_data(units: list[FormUnit], result: ImportResult, catalog_id: str | 
         if known["name"] != u.ramo["name"]:
             result.ambiguities.append(f"ramo {u.ramo['code']}: nombres distintos («{known['name']}» y "
                                       f"«{u.ramo['name']}», {u.where}); se tomó «{known['name']}»")
-    data: dict[str, Any] = {"id": ident, "ayuntamiento": ayuntamiento, "year": year, "quarter": latest[1] or 1,
+    data: dict[str, Any] = {"id": ident, "ayuntamiento": ayuntamiento, "year": year,
+                            "quarter": latest[1] if latest[1] in (1, 2, 3, 4) else 1,
                             "form_code": _common((u.form_code for u in units), "TMM-F004")}
+    data.update((k, v) for k, v in result.head.items() if k != "id" or not catalog_id)  # a catalog workbook's own
     if len(ramos) == 1:
         data["ramo"] = next(iter(ramos.values()))
     else:
         data["ramos"] = [ramos[k] for k in sorted(ramos)]
     data["units"] = [dict(u.data, **({"ramo": u.ramo["code"]} if len(ramos) > 1 else {})) for u in units]
-    return data
+    return {**{k: data[k] for k in ("id", "ayuntamiento", "year", "quarter", "form_code") if k in data},
+            **{k: v for k, v in data.items() if k not in ("units",)}, "units": data["units"]}
 
 
 def _valid_units(data: dict[str, Any], units: list[FormUnit], result: ImportResult) -> list[FormUnit]:
@@ -477,7 +511,8 @@ class ImportFailed(PoaxlError):
 
 def _unit_comments(unit: FormUnit) -> dict[str, Any]:
     """What each unit's YAML says about its origin, and per goal what to review."""
-    kind = "generado por poaxl" if unit.generated else "hecho a mano"
+    kind = "libro de catálogo" if unit.quarter == BOOK_QUARTER else \
+        "generado por poaxl" if unit.generated else "hecho a mano"
     head = [f"Importada de: {unit.source}", f"Hoja: {unit.sheet} ({kind}; {_period(unit)})"]
     head += [f"Revise: {n}" for n in unit.notes]
     goals = {n: "REVISE: todos los P son iguales a la META ANUAL; se tomó como un porcentaje a mantener "

@@ -1,0 +1,486 @@
+"""The catalog as an editable workbook, in the spirit of XLSForm: one sheet per kind of row.
+
+General (the catalog's own fields), Ramos, Unidades, Líneas, Metas, Firmas, Contactos: a planning
+office reviews and edits its catalog in Excel, and ``--catalog catalogo.xlsx`` reads it back directly.
+Every problem names the sheet, row and column. The column descriptions below are the one source of
+the headers, the header notes, the validation lists and the reader's column mapping.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .catalog import QUARTER_NAMES, Catalog
+from .errors import CatalogError
+
+MAX_ROWS = 50_000   # a municipality has some thousands of goals
+MAX_COLS = 40
+AGGREGATIONS = {"suma": "sum", "promedio": "average", "último": "last"}
+SIGNERS = {"ELABORÓ": "elaboro", "REVISÓ": "reviso", "AUTORIZÓ": "autorizo"}
+CONTACT_KINDS = {"para": "to", "copia": "cc"}
+LABELS = ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE")
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str                 # where the value goes in the row's object: "programa.code", "planned.0"
+    header: str
+    note: str
+    width: float = 14
+    kind: str = "text"       # text | code | number | integer
+    choices: tuple[str, ...] = ()
+
+
+def _coded(key: str, label: str, example: str) -> tuple[Col, Col]:
+    return (Col(f"{key}.code", f"{label} CÓDIGO", f"Código de {label.lower()} (texto), p. ej. {example}.", 11, "code"),
+            Col(f"{key}.name", f"{label} NOMBRE", f"Nombre de {label.lower()}, como en el formato.", 36))
+
+
+RAMO = Col("ramo", "RAMO", "Código del ramo de la unidad (texto, p. ej. 01); debe estar en la hoja Ramos.", 8, "code")
+UNIT = Col("unit", "UNIDAD", "Código de la unidad (texto, con sus ceros: 003, 0046); debe estar en la hoja "
+                             "Unidades.", 9, "code")
+SHEETS: dict[str, tuple[Col, ...]] = {
+    "Ramos": (Col("code", "CÓDIGO", "Código del ramo (texto, p. ej. 01, 05).", 9, "code"),
+              Col("name", "NOMBRE", "Nombre del ramo (dependencia), p. ej. PRESIDENCIA.", 40)),
+    "Unidades": (RAMO, Col("code", "UNIDAD", "Código de la unidad (texto, con sus ceros: 003, 0046).", 9, "code"),
+                 Col("label", "ETIQUETA", "Cómo se titula en el formato: UNIDAD EJECUTORA o UNIDAD RESPONSABLE.",
+                     20, choices=LABELS),
+                 Col("name", "NOMBRE", "Nombre de la unidad, p. ej. ATENCIÓN CIUDADANA.", 36),
+                 *_coded("programa", "PROGRAMA", "010"), *_coded("finalidad", "FINALIDAD", "1"),
+                 *_coded("funcion", "FUNCIÓN", "3"), *_coded("subfuncion", "SUBFUNCIÓN", "1")),
+    "Líneas": (RAMO, UNIT, Col("code", "CÓDIGO", "Código de la línea de acción, p. ej. 8.1.3 (texto).", 11, "code"),
+               Col("name", "NOMBRE", "Nombre de la línea de acción. Una fila por línea, en el orden del formato.",
+                   50)),
+    "Metas": (RAMO, UNIT,
+              Col("number", "NÚMERO", "Número de la meta: 2 para el objetivo, 2.1, 2.2 para sus acciones (texto). "
+                                      "Las filas van en el orden del formato.", 9, "code"),
+              Col("la", "L/A", "Línea de acción de la meta (una de la hoja Líneas de la unidad).", 9, "code"),
+              Col("text", "TEXTO", "Texto de la meta, sin su número.", 60),
+              Col("measure", "UNIDAD DE MEDIDA", "Unidad de medida, p. ej. REUNIÓN, APOYO, REPORTE.", 18),
+              Col("meta", "META ANUAL", "Meta anual: número mayor o igual a 0.", 11, "number"),
+              *(Col(f"planned.{q}", f"P{q + 1} {name.upper()}", f"Programado del trimestre {name} (número ≥ 0). "
+                    "En metas que se suman, los cuatro P suman la META ANUAL.", 10, "number")
+                for q, name in enumerate(QUARTER_NAMES)),
+              Col("aggregation", "AGREGACIÓN", "Cómo se acumula el avance: suma (cantidades), promedio (un "
+                                               "porcentaje a mantener) o último (el valor del trimestre).", 12,
+                  choices=tuple(AGGREGATIONS))),
+    "Firmas": (RAMO, UNIT, Col("who", "FIRMA", "ELABORÓ, REVISÓ o AUTORIZÓ (una fila de cada una por unidad).",
+                               12, choices=tuple(SIGNERS)),
+               Col("cargo", "CARGO", "Cargo de quien firma.", 44), Col("name", "NOMBRE", "Nombre de quien firma.", 40)),
+    "Contactos": (RAMO, UNIT, Col("kind", "TIPO", "para: coordinador(a) que recibe el formato; copia: con copia.",
+                                  9, choices=tuple(CONTACT_KINDS)),
+                  Col("email", "CORREO", "Dirección de correo electrónico.", 36)),
+}
+GENERAL = "General"
+GENERAL_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("id", "text", "Identificador del catálogo: minúsculas, números, «-», «.», «_» (p. ej. mexicali-2021)."),
+    ("ayuntamiento", "text", "Primer título del formato, p. ej. AYUNTAMIENTO DE MEXICALI, B.C."),
+    ("year", "integer", "Año del Programa Operativo Anual."),
+    ("quarter", "integer", "Trimestre por omisión (1 a 4) de generate, send y report."),
+    ("form_code", "text", "Código del formato, p. ej. TMM-F004."),
+    ("mail.from", "text", "Remitente de los correos (opcional)."),
+    ("mail.reply_to", "text", "Dirección de respuesta de los correos (opcional)."),
+    *((f"mail.deadlines.{q}", "text", f"Fecha límite de entrega del trimestre {q}, AAAA-MM-DD (opcional).")
+      for q in range(1, 5)),
+)
+
+
+# --------------------------------------------------------------------------- export
+
+def export_catalog(catalog: Catalog | str | Path | None, out: str | Path, force: bool = False) -> Path:
+    """``poaxl catalog export``: write the catalog as ``out`` (.xlsx), atomically, never over a file unless forced."""
+    from .catalog import load_catalog
+    from .errors import PoaxlError
+    from .files import atomic_path
+
+    cat = load_catalog(catalog)
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
+    if out.exists() and not force:
+        raise PoaxlError(f"{out} ya existe; use --force para reemplazarlo.")
+    with atomic_path(out, overwrite=force) as tmp:
+        export_book(cat, tmp)
+    return out
+
+
+def export_book(catalog: Catalog, path: str | Path) -> None:
+    """Write ``catalog`` as the editable workbook at ``path`` (the caller makes it atomic)."""
+    import xlsxwriter
+
+    from .generate import TEXT_ONLY
+
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY})
+    wb.set_properties({"title": f"Catálogo POA {catalog.id}", "author": catalog.ayuntamiento,
+                       "comments": "Catálogo de poaxl: edítelo aquí y úselo con --catalog catalogo.xlsx."})
+    fmt = {"head": wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True,
+                                  "valign": "vcenter", "font_name": "Arial", "font_size": 9}),
+           "text": wb.add_format({"font_name": "Arial", "font_size": 9, "valign": "top",  # one line a row
+                                  "num_format": "@"}),
+           "number": wb.add_format({"font_name": "Arial", "font_size": 9, "valign": "top", "num_format": "General"})}
+    _general_sheet(wb, fmt, catalog)
+    rows = _rows(catalog)
+    for name, cols in SHEETS.items():
+        _sheet(wb, fmt, name, cols, rows[name])
+    wb.close()
+
+
+def _rows(cat: Catalog) -> dict[str, list[dict[str, Any]]]:
+    """Each sheet's rows as flat dicts keyed like the columns."""
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in SHEETS}
+    out["Ramos"] = [{"code": r.code, "name": r.name} for r in cat.ramos]
+    agg = {v: k for k, v in AGGREGATIONS.items()}
+    for u in cat.units:
+        ids = {"ramo": (u.ramo or cat.ramo).code, "unit": u.code}
+        row = {"ramo": ids["ramo"], "code": u.code, "label": u.label, "name": u.name}
+        for key in ("programa", "finalidad", "funcion", "subfuncion"):
+            row[f"{key}.code"], row[f"{key}.name"] = getattr(u, key).code, getattr(u, key).name
+        out["Unidades"].append(row)
+        out["Líneas"] += [{**ids, "code": x.code, "name": x.name} for x in u.lineas]
+        for g in u.goals:
+            out["Metas"].append({**ids, "number": g.number, "la": g.la, "text": g.text, "measure": g.measure,
+                                 "meta": g.meta, **{f"planned.{q}": p for q, p in enumerate(g.planned)},
+                                 "aggregation": agg[g.aggregation]})
+        for label, key in SIGNERS.items():
+            person = u.signatures.get(key, {})
+            out["Firmas"].append({**ids, "who": label, "cargo": person.get("cargo", ""),
+                                  "name": person.get("name", "")})
+        for label, key in CONTACT_KINDS.items():
+            out["Contactos"] += [{**ids, "kind": label, "email": a} for a in u.contacts.get(key, [])]
+    return out
+
+
+def _write(ws, r: int, c: int, value: Any, kind: str, fmt) -> None:
+    """Outside text is written as text, never as a formula or a link; numbers as numbers."""
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt["text"] if kind in ("text", "code") else fmt["number"])
+    elif kind in ("number", "integer") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(r, c, value, fmt["number"])
+    else:
+        ws.write_string(r, c, str(value), fmt["text"])
+
+
+def _header(ws, fmt, headers: list[tuple[str, str, float]]) -> None:
+    for c, (text, note, width) in enumerate(headers):
+        ws.write_string(0, c, text, fmt["head"])
+        ws.write_comment(0, c, note, {"x_scale": 2.2, "y_scale": 1.4, "author": "poaxl"})
+        ws.set_column(c, c, width)
+    ws.set_row(0, 30)
+    ws.freeze_panes(1, 0)
+    ws.set_landscape()  # printed for review: one page wide, header on every page
+    ws.set_paper(1)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _general_sheet(wb, fmt, cat: Catalog) -> None:
+    ws = wb.add_worksheet(GENERAL)
+    _header(ws, fmt, [("CAMPO", "Nombre del dato (no lo cambie).", 22), ("VALOR", "El dato del catálogo.", 48),
+                      ("DESCRIPCIÓN", "Qué es cada dato.", 70)])
+    values = {"id": cat.id, "ayuntamiento": cat.ayuntamiento, "year": cat.year, "quarter": cat.quarter,
+              "form_code": cat.form_code, "mail.from": cat.mail.get("from"),
+              "mail.reply_to": cat.mail.get("reply_to"),
+              **{f"mail.deadlines.{q}": cat.mail.get("deadlines", {}).get(str(q)) for q in range(1, 5)}}
+    for r, (key, kind, note) in enumerate(GENERAL_FIELDS, start=1):
+        ws.write_string(r, 0, key, fmt["text"])
+        _write(ws, r, 1, values.get(key), kind, fmt)
+        ws.write_string(r, 2, note, fmt["text"])
+        if key == "year":
+            ws.data_validation(r, 1, r, 1, _whole(2000, 2100, "El año debe ser un número entre 2000 y 2100."))
+        elif key == "quarter":
+            ws.data_validation(r, 1, r, 1, _whole(1, 4, "El trimestre debe ser 1, 2, 3 o 4."))
+
+
+def _whole(low: int, high: int, message: str) -> dict:
+    return {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
+            "error_title": "Valor no válido", "error_message": message}
+
+
+def _sheet(wb, fmt, name: str, cols: tuple[Col, ...], rows: list[dict[str, Any]]) -> None:
+    ws = wb.add_worksheet(name)
+    _header(ws, fmt, [(c.header, c.note, c.width) for c in cols])
+    for r, row in enumerate(rows, start=1):
+        for c, col in enumerate(cols):
+            _write(ws, r, c, row.get(col.key), col.kind, fmt)
+    last = max(len(rows) + 500, 1000)  # room to add rows that are still validated
+    for c, col in enumerate(cols):
+        if col.choices:
+            ws.data_validation(1, c, last, c, {"validate": "list", "source": list(col.choices),
+                                               "error_title": "Valor no válido",
+                                               "error_message": "Use uno de: " + ", ".join(col.choices)})
+        elif col.kind == "number":
+            ws.data_validation(1, c, last, c, {"validate": "decimal", "criteria": ">=", "value": 0,
+                                               "error_title": "Valor no válido",
+                                               "error_message": "Escriba un número mayor o igual a 0."})
+        elif col.kind in ("code", "text"):
+            ws.set_column(c, c, col.width, fmt["text"])  # typed codes stay text: 003 keeps its zeros
+    ws.autofilter(0, 0, max(len(rows), 1), len(cols) - 1)
+
+
+# --------------------------------------------------------------------------- reading
+
+def is_catalog_book(path: str | Path) -> bool:
+    """A workbook with our Unidades and Metas sheets (cheap: only the sheet names are read)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "xl/workbook.xml" not in zf.namelist():
+                return False
+            head = zf.read("xl/workbook.xml")[:200_000].decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return 'name="Unidades"' in head and 'name="Metas"' in head
+
+
+class _Problems:
+    """Errors that point to a sheet, row and column, in Spanish."""
+
+    def __init__(self, path: Path):
+        self.path, self.items = path, []
+
+    def where(self, sheet: str, row: int | None = None, col: int | None = None, header: str | None = None) -> str:
+        from xlsxwriter.utility import xl_col_to_name
+
+        out = f"{self.path.name}, hoja «{sheet}»"
+        if row is not None:
+            out += f", fila {row + 1}"
+        if col is not None:
+            out += f", columna {xl_col_to_name(col)}" + (f" ({header})" if header else "")
+        return out
+
+    def add(self, message: str) -> None:
+        self.items.append(message)
+
+
+def read_book(path: str | Path) -> tuple[dict[str, Any], list[str], Callable[[list], str]]:
+    """The workbook as catalog data, each unit's origin, and a locator of schema paths to cells.
+
+    Raises CatalogError (every problem with its sheet, row and column) when cells cannot be read."""
+    import openpyxl
+
+    from .read import Unreadable, preflight
+
+    path = Path(path)
+    try:
+        preflight(path)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Unreadable as exc:
+        raise CatalogError([f"{path}: {exc}"]) from None
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise CatalogError([f"{path}: no se pudo abrir como libro de Excel ({type(exc).__name__})."]) from None
+    problems = _Problems(path)
+    try:
+        grids = {_sheet_key(ws.title): (ws.title, _grid(ws, problems)) for ws in wb.worksheets}
+    finally:
+        wb.close()
+    reader = _Reader(path, grids, problems)
+    data = reader.data()
+    if problems.items:
+        raise CatalogError(problems.items)
+    return data, reader.origins, reader.locate
+
+
+def _sheet_key(title: str) -> str:
+    from .importer import norm
+
+    return norm(title)
+
+
+def _grid(ws, problems: _Problems) -> list[list[Any]]:
+    rows = []
+    for n, row in enumerate(ws.iter_rows(max_col=MAX_COLS, values_only=True)):
+        if n >= MAX_ROWS:
+            problems.add(f"{problems.where(ws.title)}: tiene más de {MAX_ROWS} filas; no es un catálogo.")
+            break
+        rows.append(list(row))
+    return rows
+
+
+class _Reader:
+    """Turns the sheets' rows into catalog data, remembering which cell each value came from."""
+
+    def __init__(self, path: Path, grids: dict, problems: _Problems):
+        self.path, self.grids, self.p = path, grids, problems
+        self.cells: dict[tuple, tuple[str, int, dict[str, tuple[int, str]]]] = {}
+        self.origins: list[str] = []
+
+    # -- cells
+    def rows(self, name: str) -> list[tuple[int, dict[str, Any], dict[str, tuple[int, str]]]]:
+        """(row index, values by column key, column of each key) for the non-empty rows of a sheet."""
+        from .importer import norm
+
+        title, grid = self.grids.get(norm(name), (name, None))
+        if grid is None:
+            self.p.add(f"{self.p.where(name)}: falta la hoja «{name}» del catálogo.")
+            return []
+        cols = SHEETS[name]
+        found = {norm(v): c for c, v in enumerate(grid[0] if grid else []) if v is not None}
+        where = {}
+        for col in cols:
+            if norm(col.header) not in found:
+                self.p.add(f"{self.p.where(title, 0)}: falta la columna «{col.header}».")
+            else:
+                where[col.key] = (found[norm(col.header)], col.header)
+        out = []
+        for r, row in enumerate(grid[1:], start=1):
+            if not any(v is not None and str(v).strip() for v in row):
+                continue
+            values = {col.key: self.value(title, r, row, where.get(col.key), col) for col in cols}
+            out.append((r, values, where))
+        return out
+
+    def value(self, sheet: str, r: int, row: list, at: tuple[int, str] | None, col: Col) -> Any:
+        if at is None:
+            return None
+        raw = row[at[0]] if at[0] < len(row) else None
+        if col.kind in ("number", "integer"):
+            return self.number(sheet, r, at, raw, col.kind)
+        from .importer import text_of
+
+        text = text_of(raw)
+        if col.choices and text and text not in col.choices:
+            match = next((c for c in col.choices if c.lower() == text.lower()), None)
+            if match is None:
+                self.p.add(f"{self.p.where(sheet, r, at[0], at[1])}: «{text[:60]}» no es válido; use uno de: "
+                           f"{', '.join(col.choices)}.")
+            return match
+        return text
+
+    def number(self, sheet: str, r: int, at: tuple[int, str], raw: Any, kind: str) -> Any:
+        from .check import parse_number
+
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            self.p.add(f"{self.p.where(sheet, r, at[0], at[1])}: está vacía; escriba un número (0 si no hay).")
+            return None
+        value, how = parse_number(raw)
+        if value is None or how == "percent" or (kind == "integer" and not float(value).is_integer()):
+            want = "un número entero" if kind == "integer" else "un número"
+            self.p.add(f"{self.p.where(sheet, r, at[0], at[1])}: «{str(raw)[:60]}» no es {want}.")
+            return None
+        return int(value) if float(value).is_integer() else value
+
+    # -- the catalog
+    def data(self) -> dict[str, Any]:
+        data = self.general()
+        ramos = self.rows("Ramos")
+        for k, (r, _, where) in enumerate(ramos):
+            self.cells[("ramos", k)] = ("Ramos", r, where)
+        several = len(ramos) > 1
+        if several:
+            data["ramos"] = [{"code": v["code"], "name": v["name"]} for _, v, _ in ramos]
+        elif ramos:
+            data["ramo"] = {"code": ramos[0][1]["code"], "name": ramos[0][1]["name"]}
+            self.cells[("ramo",)] = self.cells.pop(("ramos", 0))
+        else:
+            self.p.add(f"{self.p.where('Ramos')}: no hay ningún ramo; agregue al menos una fila (CÓDIGO, NOMBRE).")
+        only = ramos[0][1]["code"] if len(ramos) == 1 else None
+        units, index = [], {}
+        for r, v, where in self.rows("Unidades"):
+            key = self.unit_key(v["ramo"] or only, v["code"])
+            if key in index:
+                self.p.add(f"{self.p.where('Unidades', r)}: la unidad {v['ramo']}-{v['code']} está repetida.")
+                continue
+            unit = {"code": v["code"], **({"ramo": v["ramo"] or only} if several else {}),
+                    "label": v["label"], "name": v["name"],
+                    **{k: {"code": v[f"{k}.code"], "name": v[f"{k}.name"]}
+                       for k in ("programa", "finalidad", "funcion", "subfuncion")},
+                    "lineas": [], "goals": [], "signatures": {}}
+            index[key] = len(units)
+            self.cells[("units", len(units))] = ("Unidades", r, {**where, "ramo": where.get("ramo")})
+            self.origins.append(f"{self.path.name}, hoja «Unidades», fila {r + 1}")
+            units.append(unit)
+        self.children(units, index, only)
+        data["units"] = units
+        return data
+
+    @staticmethod
+    def unit_key(ramo: str | None, code: str | None) -> tuple[str, str]:
+        strip = lambda s: (s or "").lstrip("0") if (s or "").isdigit() else (s or "")  # noqa: E731
+        return strip(ramo), strip(code)
+
+    def children(self, units: list[dict], index: dict, only: str | None) -> None:
+        """Líneas, Metas, Firmas and Contactos rows, each attached to its unit (which must exist)."""
+        for sheet, attach in (("Líneas", self.linea), ("Metas", self.goal), ("Firmas", self.signer),
+                              ("Contactos", self.contact)):
+            for r, v, where in self.rows(sheet):
+                i = index.get(self.unit_key(v["ramo"] or only, v["unit"]))
+                if i is None:
+                    col, header = where.get("unit", (None, None))
+                    self.p.add(f"{self.p.where(sheet, r, col, header)}: la unidad {v['ramo'] or only}-{v['unit']} "
+                               "no está en la hoja Unidades; agréguela allí o corrija RAMO y UNIDAD.")
+                    continue
+                attach(units[i], i, sheet, r, v, where)
+
+    def linea(self, unit, i, sheet, r, v, where) -> None:
+        self.cells[("units", i, "lineas", len(unit["lineas"]))] = (sheet, r, where)
+        unit["lineas"].append({"code": v["code"], "name": v["name"]})
+
+    def goal(self, unit, i, sheet, r, v, where) -> None:
+        self.cells[("units", i, "goals", len(unit["goals"]))] = (sheet, r, where)
+        goal = {"la": v["la"], "number": v["number"], "text": v["text"], "measure": v["measure"], "meta": v["meta"],
+                "planned": [v[f"planned.{q}"] for q in range(4)]}
+        aggregation = AGGREGATIONS.get(v["aggregation"] or "suma")
+        if aggregation != "sum":
+            goal["aggregation"] = aggregation
+        unit["goals"].append(goal)
+
+    def signer(self, unit, i, sheet, r, v, where) -> None:
+        key = SIGNERS.get(v["who"] or "")
+        if key is None:
+            return  # already reported as an invalid choice
+        if key in unit["signatures"]:
+            self.p.add(f"{self.p.where(sheet, r)}: la firma {v['who']} de la unidad {v['unit']} está repetida.")
+        self.cells[("units", i, "signatures", key)] = (sheet, r, where)
+        unit["signatures"][key] = {"cargo": v["cargo"], "name": v["name"]}
+
+    def contact(self, unit, i, sheet, r, v, where) -> None:
+        kind = CONTACT_KINDS.get(v["kind"] or "")
+        if kind is None:
+            return
+        addresses = unit.setdefault("contacts", {}).setdefault(kind, [])
+        self.cells[("units", i, "contacts", kind, len(addresses))] = (sheet, r, where)
+        addresses.append(v["email"])
+
+    def general(self) -> dict[str, Any]:
+        from .importer import norm, text_of
+
+        title, grid = self.grids.get(norm(GENERAL), (GENERAL, None))
+        if grid is None:
+            self.p.add(f"{self.p.where(GENERAL)}: falta la hoja «{GENERAL}» del catálogo.")
+            return {}
+        kinds = {key: kind for key, kind, _ in GENERAL_FIELDS}
+        data: dict[str, Any] = {}
+        for r, row in enumerate(grid[1:], start=1):
+            key = str(row[0]).strip() if row and row[0] is not None else ""
+            raw = row[1] if len(row) > 1 else None
+            if not key or key not in kinds:
+                if key:
+                    self.p.add(f"{self.p.where(title, r, 0, 'CAMPO')}: «{key[:40]}» no es un dato del catálogo.")
+                continue
+            if raw is None or str(raw).strip() == "":
+                continue  # optional fields; required ones are reported by the schema
+            at = (1, "VALOR")
+            value = self.number(title, r, at, raw, "integer") if kinds[key] == "integer" else text_of(raw)
+            self.cells[tuple(key.split("."))] = (title, r, {"": at})
+            target = data
+            parts = key.split(".")
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = value
+        return data
+
+    def locate(self, path: list) -> str:
+        """A schema error's path (units[3].goals[2].meta) as the cell it came from."""
+        parts = tuple(str(p) if not isinstance(p, int) else p for p in path)
+        for n in range(len(parts), 0, -1):
+            found = self.cells.get(parts[:n])
+            if found:
+                sheet, r, where = found
+                rest = ".".join(str(p) for p in parts[n:])
+                col = where.get(rest) or where.get("")
+                if col is None and rest == "planned":
+                    col = where.get("planned.0")
+                return self.p.where(sheet, r, *(col or (None, None)))
+        return f"{self.path.name}, hoja «{GENERAL}»"
