@@ -52,6 +52,9 @@ def targets(root: Path) -> dict[Path, str]:
 
 
 def main(root: Path = Path(__file__).resolve().parent.parent) -> int:
+    if not (root / "README.md").is_file():
+        print(f"Error: {root} no es una copia del código fuente de poaxl (falta README.md).", file=sys.stderr)
+        return 2
     for path, text in targets(root).items():
         if path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")

@@ -21,6 +21,9 @@ OFFICE, COORDINATOR = "office", "coordinator"
 SEVERITY_LABEL = {ERROR: "error", WARNING: "aviso"}
 FAULT_LABEL = {OFFICE: "oficina de planeación", COORDINATOR: "unidad (coordinador)"}
 STATUS_LABEL = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
+# a unit's delivery in `poaxl report` (only the coordinator's errors count: see FindingType.fault)
+DELIVERY_LABEL = {"delivered": "entregado", "errors": "con errores", "refused": "con errores (rechazado)",
+                  "missing": "sin entregar"}
 
 
 @dataclass(frozen=True)
@@ -484,6 +487,16 @@ TEXTS: dict[str, str] = {
                       "--unit {example} o --ramo {ramo}.",
     "ramo-not-in-catalog": "El ramo «{ramo}» no existe en el catálogo {catalog}. Ramos válidos: {valid}.",
     "office-heading": "Para la oficina de planeación (catálogo o formato enviado, no es error de la unidad):",
+    # report and generate --from
+    "refused-unreadable": "{path}: ilegible — {why}",
+    "refused-errors": "{path}: con errores — {why}",
+    "duplicate-unit": "Hay más de un archivo para la misma unidad y periodo (deje solo uno): {dupes}",
+    "mixed-quarters": "Los archivos son de trimestres distintos ({quarters}): consolide un trimestre a la vez.",
+    "carry-unreadable": "{path}: ilegible, no se usó — {why}",
+    "carry-errors": "{path}: tiene errores, no se usó (corríjalo y vuelva a generar): {why}",
+    "carry-not-earlier": "{path}: es del T{found}, no anterior al T{quarter}; no se usó.",
+    "carry-unknown-unit": "{path}: la unidad {unit} no está en el catálogo; no se usó.",
+    "carry-two-files": "Hay dos archivos de la unidad {unit} del T{quarter}: {first} y {second}.",
 }
 
 

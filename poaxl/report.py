@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
-from .findings import FAULT_LABEL, SEVERITY_LABEL, get
+from .findings import DELIVERY_LABEL, FAULT_LABEL, SEVERITY_LABEL, get, text
 from .files import atomic_path
 from .generate import TEXT_ONLY, Prefill
 
@@ -26,7 +26,7 @@ class UnitSummary:
     under_programme: int = 0
     with_findings: int = 0
     average_relative: float | None = None
-    status: str = "sin entregar"
+    status: str = DELIVERY_LABEL["missing"]
     consolidated: bool = False  # has its own sheet in the consolidated workbook
 
     def to_dict(self, catalog: Catalog) -> dict:
@@ -100,21 +100,21 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
     dupes: dict[str, list[str]] = {}
     for r in reports:
         if r.status == "unreadable":
-            refused.append(f"{r.path}: ilegible — {r.findings[0].message}")
+            refused.append(text("refused-unreadable", path=r.path, why=r.findings[0].message))
             continue
         if _key(r) in chosen:
             dupes.setdefault(r.unit, [chosen[_key(r)].path]).append(r.path)
             continue
         chosen[_key(r)] = r
     if dupes:
-        raise PoaxlError("Hay más de un archivo para la misma unidad y periodo (deje solo uno): " + "; ".join(
-            f"{unit}: {', '.join(paths)}" for unit, paths in dupes.items()))
+        raise PoaxlError(text("duplicate-unit", dupes="; ".join(
+            f"{unit}: {', '.join(paths)}" for unit, paths in dupes.items())))
     if not include_errors:
         for unit, r in list(chosen.items()):
             errors = r.delivery_errors
             if errors:
                 why = "; ".join(f.message for f in errors[:3]) + (" …" if len(errors) > 3 else "")
-                refused.append(f"{r.path}: con errores — {why}")
+                refused.append(text("refused-errors", path=r.path, why=why))
                 del chosen[unit]
     return chosen, refused
 
@@ -129,8 +129,7 @@ def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSumma
     if report is None:
         return row
     row.consolidated = not refused
-    row.status = "con errores (rechazado)" if refused else \
-        "con errores" if report.delivery_errors else "entregado"
+    row.status = DELIVERY_LABEL["refused" if refused else "errors" if report.delivery_errors else "delivered"]
     flagged = {f.goal for f in report.findings if f.goal}
     row.with_findings = len(flagged)
     for g in report.goals:
@@ -162,8 +161,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
         raise PoaxlError(nothing_to_check(paths))
     quarters = {r.quarter for r in reports if r.quarter}
     if len(quarters) > 1:
-        raise PoaxlError("Los archivos son de trimestres distintos (" + ", ".join(f"T{q}" for q in sorted(quarters))
-                         + "): consolide un trimestre a la vez.")
+        raise PoaxlError(text("mixed-quarters", quarters=", ".join(f"T{q}" for q in sorted(quarters))))
     q = quarter or (quarters.pop() if quarters else cat.quarter)
     chosen, refused = _accepted(reports, include_errors)
     all_by_unit = {_key(r): r for r in reports if r.status != "unreadable"}
@@ -381,16 +379,16 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
     accepted: dict[str, dict[int, FileReport]] = {}  # unit -> quarter -> its accepted file
     for r in check(paths, catalog=catalog):
         if r.status == "unreadable":
-            warn(f"{r.path}: ilegible, no se usó — {r.findings[0].message}")
+            warn(text("carry-unreadable", path=r.path, why=r.findings[0].message))
         elif r.delivery_errors:
-            warn(f"{r.path}: tiene errores, no se usó (corríjalo y vuelva a generar): {r.delivery_errors[0].message}")
+            warn(text("carry-errors", path=r.path, why=r.delivery_errors[0].message))
         elif not r.quarter or r.quarter >= quarter:
-            warn(f"{r.path}: es del T{r.quarter}, no anterior al T{quarter}; no se usó.")
+            warn(text("carry-not-earlier", path=r.path, found=r.quarter, quarter=quarter))
         elif r.key is None:
-            warn(f"{r.path}: la unidad {r.unit} no está en el catálogo; no se usó.")
+            warn(text("carry-unknown-unit", path=r.path, unit=r.unit))
         elif r.quarter in accepted.get(r.key, {}):
-            raise PoaxlError(f"Hay dos archivos de la unidad {r.unit} del T{r.quarter}: "
-                             f"{accepted[r.key][r.quarter].path} y {r.path}.")
+            raise PoaxlError(text("carry-two-files", unit=r.unit, quarter=r.quarter,
+                                  first=accepted[r.key][r.quarter].path, second=r.path))
         else:
             accepted.setdefault(r.key, {})[r.quarter] = r
     for key, files in accepted.items():
