@@ -8,15 +8,27 @@ from pathlib import Path
 import click
 
 from . import __version__, click_es
-from .errors import PoaxlError
+from .errors import PoaxlError, os_reason
 
 click_es.install()  # before the decorators below: click's help texts are made when they run
 
 CATALOG_HELP = "Catálogo (archivo YAML o carpeta). Por omisión $POAXL_CATALOG o el catálogo integrado."
 
 
+def printable(text: object) -> str:
+    """Outside text (file names, cell text, catalog text) as a terminal may show it: control and
+    format characters (ESC sequences, CR, bidi overrides) written as ``\\x1b``-style escapes; line breaks kept."""
+    import unicodedata
+
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Cs")
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _fail(message: str, code: int = 2) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
+    click.secho(f"Error: {printable(message)}", fg="red", err=True)
     sys.exit(code)
 
 
@@ -46,7 +58,7 @@ def friendly(func):
             stop_quietly()
         except OSError as exc:  # a folder we cannot write, a disk that is full...
             where = f" {exc.filename}" if exc.filename else ""
-            _fail(f"no se pudo leer o escribir{where}: {exc.strerror or exc}", 2)
+            _fail(f"no se pudo leer o escribir{where}: {os_reason(exc)}", 2)
         except KeyboardInterrupt:
             _fail("Interrumpido por el usuario.", 130)
 
@@ -88,7 +100,7 @@ def warn(message: str) -> None:
     """One «Aviso:» line on stderr, unless --quiet."""
     ctx = click.get_current_context(silent=True)
     if ctx is None or not ctx.meta.get("poaxl.quiet"):
-        click.secho(f"Aviso: {message}", fg="yellow", err=True)
+        click.secho(f"Aviso: {printable(message)}", fg="yellow", err=True)
 
 
 def load(catalog_path: Path | None, warn_all: bool = False, ramo: str | None = None):
@@ -147,6 +159,11 @@ class SpanishGroup(click.Group):
     def main(self, *args, **kwargs):
         kwargs.pop("standalone_mode", None)
         no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+        argv = list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:])
+        if "--verbose" not in argv:  # library warnings (openpyxl's, in English) are technical detail
+            import warnings
+
+            warnings.simplefilter("ignore")
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except no_args as exc:  # `poaxl` or `poaxl catalog` alone: the help is the answer
@@ -163,8 +180,55 @@ class SpanishGroup(click.Group):
             sys.exit(1)
         except BrokenPipeError:
             stop_quietly()
+        except KeyboardInterrupt:
+            click.secho("Interrumpido por el usuario.", fg="red", err=True)
+            sys.exit(130)
+        except Exception:  # the last line of defence: a bug in poaxl, never the user's input
+            sys.exit(internal_error(argv))
+
+
+INTERNAL_ERROR_EXIT = 3
+
+
+def internal_error(argv: list[str]) -> int:
+    """Save the traceback of an unexpected error to a file in the temp folder and say, in one Spanish line,
+    which command failed and where the detail is. Returns the exit status (3)."""
+    import datetime
+    import os
+    import tempfile
+    import traceback
+
+    command = " ".join(a for a in argv if not a.startswith("-"))[:60] or "(sin comando)"
+    shown = [("***" if i and "password" in argv[i - 1] else a) for i, a in enumerate(argv)]
+    try:
+        fd, path = tempfile.mkstemp(prefix="poaxl-error-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"poaxl {__version__} · Python {sys.version.split()[0]} · "
+                     f"{datetime.datetime.now().astimezone().isoformat(timespec='seconds')}\n"
+                     f"argumentos: {shown!r}\n\n{traceback.format_exc()}")
+        where = f"el detalle quedó en {path}"
+    except OSError:
+        where = "no se pudo guardar el detalle (use --verbose)"
+    click.secho(printable(f"Error interno de poaxl al ejecutar «poaxl {command}» (no es un problema de sus "
+                          f"archivos): {where}; envíelo a quien mantiene poaxl."), fg="red", err=True)
+    if "--verbose" in argv:
+        click.echo(traceback.format_exc(), err=True)
+    return INTERNAL_ERROR_EXIT
+
+
+def _verbose(ctx: click.Context, _param, value: bool) -> bool:
+    if value:
+        import warnings
+
+        warnings.simplefilter("default")
+        ctx.meta["poaxl.verbose"] = True
+    return value
+
+
 @click.group(cls=SpanishGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="poaxl", message="%(prog)s %(version)s")
+@click.option("--verbose", is_flag=True, expose_value=False, is_eager=True, callback=_verbose,
+              help="Muestra el detalle técnico (avisos de las bibliotecas, causa de un error interno).")
 def main() -> None:
     """poaxl: formato TMM-F004 «Avance Físico Programático» del POA municipal.
 
@@ -198,12 +262,13 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
     if fmt == "json":
         echo_json(cat.to_dict(ramo))
         return
-    click.echo(f"Catálogo {cat.id} · {cat.year}" + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}"))
+    click.echo(printable(f"Catálogo {cat.id} · {cat.year}"
+                         + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}")))
     for r in cat.ramos if ramo is None else [cat.find_ramo(ramo)]:
         if cat.multi_ramo:
-            click.echo(f"Ramo {r.code} {r.name}")
+            click.echo(printable(f"Ramo {r.code} {r.name}"))
         for unit in cat.units_of(r):
-            click.echo(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)")
+            click.echo(printable(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)"))
 
 
 def over_ratio_option(func):
@@ -228,7 +293,7 @@ def policy_from(over_ratio: float | None):
               help="Carpeta de salida, o archivo .xlsx si es una sola unidad.")
 @click.option("--password", help="Contraseña de protección de la hoja (opcional).")
 @click.option("--force", is_flag=True, help="Sobrescribe archivos existentes.")
-@click.option("--from", "from_paths", multiple=True, type=click.Path(path_type=Path),
+@click.option("--from", "from_paths", multiple=True, type=click.Path(readable=False, path_type=Path),
               help="Formatos aceptados de trimestres anteriores (archivos o carpetas): "
                    "sus avances se copian y bloquean.")
 @over_ratio_option
@@ -266,7 +331,7 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, o
                     password=password, force=force, prefill=prefill, progress=lambda u: bar.update(1), ramo=ramo,
                     policy=policy_from(over_ratio))
     for path in paths:
-        click.echo(str(path))
+        click.echo(printable(path))
 
 
 SYMBOL = {"error": ("✗", "red"), "warning": ("!", "yellow")}
@@ -279,19 +344,20 @@ def render_report(report, color: bool) -> None:
 
     style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
     period = f" · {report.unit} · {report.year} T{report.quarter}" if report.unit else ""
-    click.echo(click.style(f"{report.path}{period}: {STATUS_ES[report.status]}", fg=style, bold=True)
-               if color else f"{report.path}{period}: {STATUS_ES[report.status]}")
+    head = printable(f"{report.path}{period}: {STATUS_ES[report.status]}")
+    click.echo(click.style(head, fg=style, bold=True) if color else head)
     office = [f for f in report.findings if get(f.code).fault == OFFICE]
     for f in [f for f in report.findings if f not in office] + office:
         if office and f is office[0]:
             click.echo(f"  {text('office-heading')}")
         mark, fg = SYMBOL[f.severity]
-        line = f"  {mark} {f.message} [{f.code}]"
+        line = printable(f"  {mark} {f.message} [{f.code}]")
         click.echo(click.style(line, fg=fg) if color else line)
 
 
 @main.command(short_help="Revisa los formatos llenados, celda por celda.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARCHIVOS...")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path),
+                metavar="ARCHIVOS...")  # an unreadable file is reported as 'unreadable'; the batch goes on
 @format_option
 @click.option("--unit", "-u", metavar="CODIGO", help="Unidad esperada (si el archivo no la dice, o para verificarla).")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
@@ -334,12 +400,13 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
             try:
                 written = annotate(report, annotate_dir)
             except (OSError, ValueError) as exc:
-                click.secho(f"Aviso: no se pudo anotar {report.path}: {exc}", fg="yellow", err=True)
+                why = os_reason(exc) if isinstance(exc, OSError) else exc
+                click.secho(printable(f"Aviso: no se pudo anotar {report.path}: {why}"), fg="yellow", err=True)
             else:
                 if written:
                     note = (" (el original es .ods: la copia es un .xlsx con sus valores)"
                             if str(report.path).lower().endswith(".ods") else "")
-                    click.echo(f"Anotado: {written}{note}", err=True)
+                    click.echo(printable(f"Anotado: {written}{note}"), err=True)
     if fmt == "json":
         echo_json({"files": [r.to_dict() for r in reports]})
     else:
@@ -439,11 +506,12 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
     color = sys.stdout.isatty()
     click.echo(f"{'unidad':>6}  {'resultado':<15} destinatarios / motivo")
     for o in outcomes:
-        line = f"{o.unit:>6}  {label[o.result]:<15} {', '.join(o.recipients)}" + (f" — {o.reason}" if o.reason else "")
+        line = printable(f"{o.unit:>6}  {label[o.result]:<15} {', '.join(o.recipients)}"
+                         + (f" — {o.reason}" if o.reason else ""))
         click.echo(click.style(line, fg=colour[o.result]) if color else line)
     for o in outcomes:
         if o.generated:
-            click.echo(f"Formato generado: {o.form}")
+            click.echo(printable(f"Formato generado: {o.form}"))
     totals = {k: sum(o.result == k for o in outcomes) for k in label}
     click.echo(f"\n{totals['sent']} enviado(s), {totals['partial']} parcial(es), {totals['skipped']} omitido(s), "
                f"{totals['failed']} fallido(s)"
@@ -452,7 +520,8 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
 
 
 @main.command(short_help="Consolida los formatos revisados de un ramo.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARCHIVOS...")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path),
+                metavar="ARCHIVOS...")  # an unreadable file is reported as 'unreadable'; the batch goes on
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Libro consolidado a escribir (.xlsx).")
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
@@ -489,7 +558,7 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
     if fmt == "json":
         echo_json(result.to_dict(cat))
         sys.exit(1 if result.refused else 0)
-    click.echo(f"Consolidado T{result.quarter}: {result.path}")
+    click.echo(printable(f"Consolidado T{result.quarter}: {result.path}"))
     click.echo(f"{'unidad':>8}  {'metas':>5}  {'en prog.':>8}  {'bajo':>4}  {'hallazgos':>9}  {'avance':>6}  estado")
     pct = lambda x: f"{x:.0%}" if x is not None else "—"  # noqa: E731
     for u in result.units:
@@ -501,7 +570,7 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
                        f"{r.on_programme} en o sobre lo programado, {r.under_programme} bajo, "
                        f"avance promedio {pct(r.average_relative)}")
     for line in result.refused:
-        click.secho(f"Rechazado: {line}", fg="yellow", err=True)
+        click.secho(f"Rechazado: {printable(line)}", fg="yellow", err=True)
     sys.exit(1 if result.refused else 0)
 
 
@@ -551,7 +620,7 @@ def catalog_check(path: Path | None) -> None:
 
     cat = load_catalog(path)
     for warning in cat.warnings:
-        click.secho(f"Aviso: {warning}", fg="yellow")
+        click.secho(f"Aviso: {printable(warning)}", fg="yellow")
     goals = sum(len(u.goals) for u in cat.units)
     click.echo(f"Catálogo {cat.id} válido: {len(cat.units)} unidades, {goals} metas, {len(cat.warnings)} aviso(s).")
 
@@ -576,14 +645,15 @@ def _collect_line(m) -> str:
     forms = "; ".join(f"{f.unit or '?'} {f.state}" for f in m.forms)
     reply = f" · respuesta {m.reply}" if m.reply else ""
     why = f" — {m.reason}" if m.reason else ""
-    return f"{m.uid:>6}  {COLLECT_LABEL[m.result]:<16} {m.sender or '?'}" + (f" · {forms}" if forms else "") + reply + why
+    return printable(f"{m.uid:>6}  {COLLECT_LABEL[m.result]:<16} {m.sender or '?'}" + (f" · {forms}" if forms else "")
+                     + reply + why)
 
 
 def _collect_table(run, color: bool) -> None:
     if run.messages:
         click.echo(f"{'UID':>6}  {'resultado':<16} remitente · formatos · respuesta")
     for m in run.messages:
-        line = _collect_line(m)
+        line = printable(_collect_line(m))
         click.echo(click.style(line, fg=COLLECT_COLOUR[m.result]) if color else line)
     t = run.totals()
     click.echo(f"{t['received']} recibido(s): {t['accepted']} aceptado(s), {t['rejected']} rechazado(s), "
@@ -688,7 +758,7 @@ def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_ca
             try:
                 show(once())
             except MailboxError as exc:  # the server may come back: keep watching
-                click.secho(f"Error: {exc}", fg="red", err=True)
+                click.secho(f"Error: {printable(exc)}", fg="red", err=True)
             time.sleep(watch)
     except KeyboardInterrupt:
         click.echo("Recepción detenida.", err=True)
@@ -732,15 +802,16 @@ def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
     click.echo(f"{'unidad':>6}  {'enviado':<16}  {'recibido':<16}  {'de':<32}  {'estado':<13}  respuesta")
     for r in rows:
         reply = day(r.reply) + (" (sin confirmar)" if r.reply_result == "pendiente" else "")
-        line = (f"{r.unit:>6}  {day(r.sent):<16}  {day(r.received):<16}  {(r.received_from or '—')[:32]:<32}  "
-                f"{r.state:<13}  {reply}")
+        line = printable(f"{r.unit:>6}  {day(r.sent):<16}  {day(r.received):<16}  {(r.received_from or '—')[:32]:<32}  "
+                         f"{r.state:<13}  {reply}")
         click.echo(click.style(line, fg=colour.get(r.state)) if color and r.state in colour else line)
     done = sum(r.state in ("correcto", "con avisos") for r in rows)
     click.echo(f"\n{done} de {len(rows)} unidad(es) con entrega aceptada.")
 
 
 @catalog_group.command("import", short_help="Crea un catálogo a partir de los formatos que ya tiene la oficina.")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FORMATOS...")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path),
+                metavar="FORMATOS...")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Carpeta del catálogo a escribir (catalog.yaml + units/).")
 @click.option("--id", "catalog_id", help="Identificador del catálogo (p. ej. mexicali-2021); por omisión se deduce.")
@@ -782,7 +853,7 @@ def catalog_import(sources, out, catalog_id, force, fmt) -> None:
     for line in result.ambiguities:
         click.secho(f"Ambiguo: {line}", fg="yellow", err=True)
     for path, why in result.unreadable:
-        click.secho(f"No se pudo leer: {path}: {why}", fg="red", err=True)
+        click.secho(printable(f"No se pudo leer: {path}: {why}"), fg="red", err=True)
     for warning in result.warnings:
         click.secho(f"Aviso: {warning}", fg="yellow", err=True)
     click.echo(f"Revise el catálogo (poaxl catalog export --catalog {result.out} --out catalogo.xlsx lo abre en "

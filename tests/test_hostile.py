@@ -299,3 +299,121 @@ def test_fifo_as_contacts_config_or_form_does_not_hang(tmp_path, template):
           expect=2, limit=10, contains=("no es un archivo normal",))
     result = poaxl("check", tmp_path / "formato.xlsx", template("003"), "--format", "json", expect=2, limit=10)
     assert [f["status"] for f in json.loads(result.stdout)["files"]] == ["unreadable", "errors"]
+
+
+# --------------------------------------------------------------------------- 9. unreadable file in a batch
+
+def run_without_root_powers(*args: str, cwd: Path) -> "subprocess.CompletedProcess":
+    """`python -m poaxl ...` in a real process that cannot read what its permissions forbid. As root,
+    setpriv drops the capabilities that let root read any file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+    a chmod 000 file then really fails with EACCES, as it does for a municipal clerk."""
+    import os
+    import subprocess
+    import sys
+
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("setpriv (util-linux) is missing under CI=true")
+            pytest.skip("as root, an unreadable file needs setpriv to drop CAP_DAC_OVERRIDE")
+        caps = "-dac_override,-dac_read_search"
+        prefix = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    return subprocess.run([*prefix, sys.executable, "-m", "poaxl", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=LIMIT)
+
+
+def test_unreadable_file_in_a_batch_is_unreadable_and_the_rest_is_checked(tmp_path, filled):
+    import os
+
+    folder = tmp_path / "respuestas"
+    folder.mkdir()
+    shutil.copy(filled("003"), folder / "a-bueno.xlsx")
+    secret = folder / "b-sin-permiso.xlsx"
+    shutil.copy(filled("001"), secret)
+    (folder / "c-carpeta.xlsx").mkdir()  # a folder named like a workbook
+    os.chmod(secret, 0)
+    try:
+        for args in (["check", str(folder), "--format", "json"],
+                     ["check", str(secret), str(folder / "a-bueno.xlsx"), "--format", "json"]):
+            done = run_without_root_powers(*args, cwd=tmp_path)
+            assert done.returncode == 2, done.stderr
+            assert "Traceback" not in done.stderr and "not readable" not in done.stderr + done.stdout
+            files = {Path(f["path"]).name: f for f in json.loads(done.stdout)["files"]}
+            assert files["a-bueno.xlsx"]["status"] == "ok"
+            assert files["b-sin-permiso.xlsx"]["status"] == "unreadable"
+            message = files["b-sin-permiso.xlsx"]["findings"][0]["message"]
+            assert "no se pudo leer el archivo (permisos o disco)" in message and "Permission" not in message
+        done = run_without_root_powers("check", str(folder), cwd=tmp_path)
+        assert done.returncode == 2 and "ilegible" in done.stdout and "Permission denied" not in done.stdout
+    finally:
+        os.chmod(secret, 0o644)
+
+
+# --------------------------------------------------------------------------- 14. control characters
+
+def test_control_characters_in_names_are_escaped_in_human_output(tmp_path, filled, catalog):
+    folder = tmp_path / "respuestas"
+    folder.mkdir()
+    name = "x\x1b]0;titulo\x07\x1b[2J\u202egol.xlsx"
+    src = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), "diez"]])
+    shutil.copy(src, folder / name)
+    result = poaxl("check", folder, expect=1)
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\u202e" not in result.output
+    assert "\\x1b]0;titulo\\x07\\x1b[2J\\u202egol.xlsx" in result.output
+    data = json.loads(poaxl("check", folder, "--format", "json", expect=1).stdout)
+    assert Path(data["files"][0]["path"]).name == name  # programs get the real name
+    data = hostile.catalog_data()
+    hostile.unit_data(data, "003")["name"] = "ATENCIÓN\x1b[2J"
+    cat = hostile.write_catalog(tmp_path / "cat" / "catalogo.yaml", data)
+    result = poaxl("units", "--catalog", cat, expect=0)
+    assert "\x1b" not in result.output and "ATENCIÓN\\x1b[2J" in result.output
+
+
+# --------------------------------------------------------------------------- 15. English leaks
+
+def test_library_warnings_and_system_errors_are_not_shown_in_english(tmp_path, filled, catalog):
+    src = filled("003")
+    wb = openpyxl.load_workbook(src)
+    a2 = cell(catalog, "003", "3.2", "a2")
+    wb.worksheets[0][a2].value = 99999999999
+    wb.worksheets[0][a2].number_format = "yyyy-mm-dd"  # an impossible date: openpyxl warns in English
+    wb.save(src)
+    result = poaxl("check", src, "--annotate", tmp_path / "revisados", expect=0)
+    assert "Warning" not in result.output and "outside the limits" not in result.output
+    poaxl("--verbose", "check", src, "--annotate", tmp_path / "revisados2", expect=0)
+    long_name = tmp_path / ("x" * 300 + ".xlsx")
+    result = poaxl("generate", "--unit", "003", "--out", long_name, expect=2,
+                   contains=("el nombre del archivo es demasiado largo",))
+    assert "too long" not in result.output
+    blocker = tmp_path / "soy-archivo"
+    blocker.write_text("")
+    result = poaxl("generate", "--unit", "003", "--out", blocker / "f.xlsx", expect=2)
+    assert "Not a directory" not in result.output and "is a file" not in result.output
+    (tmp_path / "latin1.yaml").write_bytes("id: año\n".encode("latin-1"))
+    result = poaxl("catalog", "check", tmp_path / "latin1.yaml", expect=2, contains=("no está en UTF-8",))
+    assert "codec" not in result.output
+
+
+# --------------------------------------------------------------------------- the last line of defence
+
+def test_an_internal_error_is_one_spanish_line_and_its_own_exit_status(tmp_path):
+    """The only test that relies on the handler: a command that fails with a bug (added for the test)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from poaxl.cli import main\n"
+            "@main.command('rompe')\n"
+            "def rompe():\n"
+            "    raise ZeroDivisionError('a bug')\n"
+            "main(['rompe'])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=LIMIT,
+                          env={**__import__("os").environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "Error interno de poaxl al ejecutar «poaxl rompe»" in lines[0]
+    saved = list(tmp_path.glob("poaxl-error-*.txt"))
+    assert len(saved) == 1 and str(saved[0]) in lines[0]
+    assert "ZeroDivisionError: a bug" in saved[0].read_text(encoding="utf-8")
