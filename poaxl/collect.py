@@ -285,11 +285,17 @@ class Ledger:
         if self.write:
             append_log(self.path, entry)
 
-    def latest_current(self, unit: str, year: int | None, quarter: int | None) -> str:
-        """When the form that is now the unit's current answer was received ("" if none)."""
-        times = [e.get("received", "") for e in self.entries if e.get("event") == "formato" and e.get("current")
-                 and e.get("unit") == unit and e.get("year") == year and e.get("quarter") == quarter]
-        return max(times, default="")
+    def newer_current(self, unit: str, year: int | None, quarter: int | None, received: dt.datetime) -> bool:
+        """Whether the unit's current answer came in a message received after ``received``."""
+        for e in self.entries:
+            if e.get("event") == "formato" and e.get("current") and e.get("unit") == unit \
+                    and e.get("year") == year and e.get("quarter") == quarter:
+                try:
+                    if dt.datetime.fromisoformat(e.get("received", "")) > received:
+                        return True
+                except (TypeError, ValueError):
+                    continue
+        return False
 
 
 def _now() -> str:
@@ -504,8 +510,8 @@ def current_name(catalog: Catalog, unit: Unit, quarter: int, suffix: str = ".xls
 def _make_current(final: Path, unit: Unit, report: FileReport, envelope: Envelope, ctx: _Context) -> str:
     """Copy an accepted form to the unit's answer (``TMM-F004_<year>_T<q>_<unit>.xlsx``), unless a
     form received later is already there."""
-    if report.quarter is None or ctx.ledger.latest_current(ctx.catalog.unit_id(unit), report.year, report.quarter) \
-            > envelope.received_text:
+    if report.quarter is None or ctx.ledger.newer_current(ctx.catalog.unit_id(unit), report.year, report.quarter,
+                                                          envelope.received):
         return ""
     target = ctx.out / current_name(ctx.catalog, unit, report.quarter, final.suffix)
     with atomic_path(target, overwrite=True) as tmp:

@@ -118,6 +118,7 @@ class Mailbox:
     def __init__(self, settings: ImapSettings):
         self.settings = settings
         self.imap: imaplib.IMAP4 | None = None
+        self.exists: int | None = None  # messages in the folder, from SELECT
 
     def __enter__(self) -> "Mailbox":
         try:
@@ -189,9 +190,12 @@ class Mailbox:
         if status != "OK":
             raise MailboxError(f"no existe la carpeta «{folder}» en el buzón (o no se puede abrir): "
                                f"revise --folder ({_text(data)}).")
+        self.exists = int(data[0]) if data and str(data[0], "ascii", "replace").isdigit() else None
 
     def envelopes(self) -> list[Envelope]:
         """Every message of the folder: UID, size, arrival time and Message-ID (only those headers)."""
+        if self.exists == 0:  # some servers answer FETCH 1:* on an empty folder with an error
+            return []
         data = self._command("FETCH", "1:*", "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM SUBJECT)])")
         out = []
         for meta, header in _responses(data):
