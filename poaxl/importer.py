@@ -10,26 +10,20 @@ catalog schema before anything is written, and no text of it becomes a path.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .catalog import Catalog, CatalogError, build_catalog, dotted_path, spanish_error, schema_path
+from .catalog import Catalog, CatalogError, dotted_path, schema_path, spanish_error
 from .errors import PoaxlError
-from .layout import COL, META_SHEET, SIGNATURES
+from .layout import COL, SIGNATURES
 from .read import Cell, Sheet, Unreadable
 
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
 MAX_SOURCES = 5000  # a municipality has a few hundred forms; far more is a wrong folder
-MONTH_QUARTER = {"ene": 1, "feb": 1, "mar": 1, "abr": 2, "may": 2, "jun": 2, "jul": 3, "ago": 3, "sep": 3,
-                 "oct": 4, "nov": 4, "dic": 4, "dec": 4}
 _GOAL = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*\.?\s*-\s*(.+)$", re.S)
-_FECHA = re.compile(r"FECHA\s*:?\s*(\d{1,2})\s*[-/ ]\s*([A-Za-z]{3})[A-Za-z]*\.?\s*[-/ ]\s*(\d{2,4})", re.I)
-_YEAR = re.compile(r"PROGRAMA OPERATIVO ANUAL\s+(\d{4})")
 _FORM_CODE = re.compile(r"^[A-Z]{2,6}-[A-Z]?\d{2,4}$")
 _AGGREGATION = (("=SUM(", "sum"), ("=IF(COUNT(", "average"), ("=N(", "last"))
 SIGNATURE_LABELS = {"ELABORO": "elaboro", "REVISO": "reviso", "AUTORIZO": "autorizo"}
@@ -125,8 +119,11 @@ def find_table(sheet: Sheet) -> tuple[int, int] | None:
 
 
 def _code(value: Any, width: int, notes: list[str], what: str) -> str:
-    """A code cell as text. A code typed as a number lost its leading zeros: they are restored."""
+    """A code cell as text. A code typed as a number (``1`` or ``1.0``) lost its leading zeros: restored."""
     text = text_of(value)
+    if re.fullmatch(r"\d+\.0", text):
+        text = text[:-2]
+        value = float(text)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and text.isdigit() and len(text) < width:
         notes.append(f"el código de {what} «{text}» estaba escrito como número: se tomó como «{text.zfill(width)}»")
         return text.zfill(width)
@@ -165,71 +162,49 @@ def read_form(sheet: Sheet, meta: dict[str, str], source: str) -> FormUnit:
     data = {"code": unit["code"], "label": unit["label"], "name": unit["name"],
             **{k: head[k] for k in ("programa", "finalidad", "funcion", "subfuncion")},
             "lineas": head["lineas"], "goals": goals, "signatures": signatures}
-    year = int(meta["year"]) if meta.get("year", "").isdigit() else head.get("fecha_year") or head.get("year")
+    year = int(meta["year"]) if meta.get("year", "").isdigit() else head.get("year")
     quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head.get("quarter")
     return FormUnit(data, ramo, source, sheet.name, year, quarter, generated=bool(meta),
                     ayuntamiento=head.get("ayuntamiento"), form_code=head.get("form_code"),
                     catalog_id=meta.get("catalog"), averaged=averaged, notes=notes)
 
 
-_CODED_LABELS = {"RAMO": "ramo", "PROGRAMA": "programa", "FINALIDAD": "finalidad", "FUNCION": "funcion",
-                 "SUBFUNCION": "subfuncion"}
-
-
 def _header_block(sheet: Sheet, header: int, notes: list[str]) -> dict[str, Any]:
-    """Titles, FECHA, form code and the label / code / name rows above the table."""
-    out: dict[str, Any] = {}
-    in_lineas = False
-    for row in sheet.rows[:header]:
-        cells = _texts(row)
-        for _, value in cells:
+    """The header block above the table, read by layout.read_header (the checker's reader too), plus
+    the titles a catalog needs: AYUNTAMIENTO and the form code."""
+    from .layout import read_header
+
+    rows = [_zeros_back([cell.value for cell in row], notes) for row in sheet.rows[:header]]
+    head = read_header(rows)
+    out: dict[str, Any] = {"year": head.year, "quarter": head.quarter}
+    for key, coded in head.fields.items():
+        out[key] = {"code": coded.code.strip(), "name": " ".join(coded.name.split())}
+    if "unit" in out:
+        out["unit"]["label"] = head.unit_label and norm(head.unit_label)
+    out["lineas"] = [{"code": x.code.strip(), "name": " ".join(x.name.split())} for x in head.lineas]
+    for row in rows:
+        for value in row:
             _title(text_of(value), out)
-        if not cells:
-            continue
-        label = norm(cells[0][1])
-        rest = cells[1:]
-        if label.startswith("LINEAS DE ACCION"):
-            in_lineas = True
-            out["lineas"] = []
-            if len(rest) >= 2:
-                out["lineas"].append({"code": text_of(rest[0][1]), "name": text_of(rest[1][1])})
-            continue
-        kind = _CODED_LABELS.get(label)
-        if kind == "ramo" or label.startswith("RAMO") and len(cells) >= 3:
-            out["ramo"] = {"code": _code(rest[0][1], 2, notes, "ramo"), "name": text_of(rest[1][1])} \
-                if len(rest) >= 2 else None
-            in_lineas = False
-        elif label in ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE") and len(rest) >= 2:
-            out["unit"] = {"label": label, "code": _code(rest[0][1], 3, notes, "unidad"),
-                           "name": text_of(rest[1][1])}
-            in_lineas = False
-        elif kind and len(rest) >= 2:
-            out[kind] = {"code": text_of(rest[0][1]), "name": text_of(rest[1][1])}
-            in_lineas = False
-        elif in_lineas and len(cells) == 2 and not _is_title(cells):
-            out["lineas"].append({"code": text_of(cells[0][1]), "name": text_of(cells[1][1])})
-        else:
-            in_lineas = False
     return out
 
 
-def _is_title(cells) -> bool:
-    return any(_FECHA.search(text_of(v)) or _FORM_CODE.match(text_of(v)) for _, v in cells)
+def _zeros_back(row: list[Any], notes: list[str]) -> list[Any]:
+    """RAMO and UNIDAD codes typed as numbers (1, 3) lost their zeros: they come back (01, 003), said so."""
+    filled = [i for i, v in enumerate(row) if text_of(v)]
+    if len(filled) < 2 or not isinstance(row[filled[0]], str):
+        return row
+    label = norm(row[filled[0]])
+    width, what = (2, "ramo") if label == "RAMO" else (3, "unidad") if label.startswith("UNIDAD ") else (0, "")
+    if width:
+        row = list(row)
+        row[filled[1]] = _code(row[filled[1]], width, notes, what)
+    return row
 
 
 def _title(text: str, out: dict[str, Any]) -> None:
-    """AYUNTAMIENTO ..., PROGRAMA OPERATIVO ANUAL <year>, FECHA: 30-jun-20, TMM-F004."""
-    upper = text.upper()
-    if upper.startswith("AYUNTAMIENTO") and "ayuntamiento" not in out:
+    """AYUNTAMIENTO ... and the form code (TMM-F004): titles the header reader leaves out."""
+    if text.upper().startswith("AYUNTAMIENTO") and "ayuntamiento" not in out:
         out["ayuntamiento"] = " ".join(text.split())
-    if m := _YEAR.search(" ".join(upper.split())):
-        out["year"] = int(m.group(1))
-    if m := _FECHA.search(text):
-        month = MONTH_QUARTER.get(m.group(2).lower())
-        if month:
-            out["quarter"] = month
-            year = int(m.group(3))
-            out["fecha_year"] = year + 2000 if year < 100 else year
     if _FORM_CODE.match(text) and "form_code" not in out:
         out["form_code"] = text
 

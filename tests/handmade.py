@@ -25,6 +25,7 @@ class Style:
     code_offset: int = 2          # the code cell of the header block, columns after the label
     ramo_label: str = "RAMO:"
     with_actuals: bool = True
+    codes_as_numbers: bool = False  # RAMO 1 and UNIDAD 3 typed as numbers (the zeros are lost)
 
 
 def _number(value, as_text: bool):
@@ -49,7 +50,8 @@ def write_form(ws, catalog, unit, quarter: int = 2, style: Style = Style(), ayun
              ("FINALIDAD", unit.finalidad), ("FUNCIÓN", unit.funcion), ("SUBFUNCIÓN", unit.subfuncion)]
     for label, item in coded:
         ws.cell(row, m, label)
-        ws.cell(row, label_code, item.code)
+        numeric = style.codes_as_numbers and item in (unit.ramo, unit)
+        ws.cell(row, label_code, int(item.code) if numeric else item.code)
         ws.cell(row, label_code + 1, item.name)
         row += 1
     for i, linea in enumerate(unit.lineas):

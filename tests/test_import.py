@@ -128,3 +128,11 @@ def test_a_multi_ramo_office_gives_a_multi_ramo_catalog(tmp_path):
     assert [u.key for u in imported.units] == [u.key for u in cat.units]
     assert [plan(u) for u in imported.units] == [plan(u) for u in cat.units]
     assert sorted(p.name for p in (tmp_path / "c" / "units").iterdir())[-2:] == ["05-001.yaml", "05-003.yaml"]
+
+
+def test_codes_typed_as_numbers_get_their_zeros_back_and_a_note(tmp_path, catalog):
+    write_book(tmp_path / "u.xlsx", catalog, [catalog.unit("003")], styles=[Style(codes_as_numbers=True)])
+    result = import_catalog([tmp_path / "u.xlsx"], tmp_path / "c")
+    assert [u.key for u in load_catalog(tmp_path / "c").units] == ["01-003"]
+    assert result.units[0].notes == ["el código de ramo «1» estaba escrito como número: se tomó como «01»",
+                                     "el código de unidad «3» estaba escrito como número: se tomó como «003»"]
