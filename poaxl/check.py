@@ -11,13 +11,13 @@ from typing import Callable, Iterable, Iterator
 
 from . import findings as F
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
-from .layout import (COL, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
-                     read_header, ref, relative_formula, spanish_formula)
+from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
+                     letter, read_header, relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .findings import FindingType, number, percent
 from .policy import Policy
 from .layout import META_SHEET
-from .read import FORM_SUFFIXES, Cell, Sheet, Unreadable, read_book
+from .read import FORM_SUFFIXES, READ_COLS, Cell, Sheet, Unreadable, read_book
 
 XLSX_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm and LibreOffice's .ods
 ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
@@ -156,6 +156,23 @@ def find_header(sheet: Sheet) -> int | None:
     return None
 
 
+MAX_MARGIN = READ_COLS - len(COLUMNS)  # empty columns a hand-made form may keep before L/A
+
+
+def locate_table(sheet: Sheet) -> tuple[int, int] | None:
+    """(row, column) of the table's L/A header cell, in column A or after a narrow margin."""
+    for r, row in enumerate(sheet.rows):
+        for c, cell in enumerate(row[:MAX_MARGIN + 1]):
+            if _text(cell).upper() == "L/A":
+                return r, c
+    return None
+
+
+def aligned(sheet: Sheet, margin: int) -> Sheet:
+    """The sheet seen from its table's first column, so the layout's columns apply to it."""
+    return sheet if not margin else Sheet(sheet.name, [row[margin:] for row in sheet.rows])
+
+
 @dataclass
 class Row:
     """A goal row as found in the file."""
@@ -169,7 +186,11 @@ def goal_rows(sheet: Sheet, header: int) -> list[Row]:
     """Rows between the table header and the signatures (blank rows inside are kept as rows)."""
     signature_labels = {label for _, label, _, _ in SIGNATURES}
     rows: list[Row] = []
-    for r in range(header + TABLE_HEADER_ROWS, len(sheet.rows)):
+    first = header + 1  # after the header's PERÍODO / quarter / P-A rows (a hand-made form may have one row)
+    while first < header + TABLE_HEADER_ROWS and not (_text(sheet.get(first, COL["la"]))
+                                                      or _text(sheet.get(first, COL["goal"]))):
+        first += 1
+    for r in range(first, len(sheet.rows)):
         cells = [_text(c) for c in sheet.rows[r][:LAST_COL + 1]]
         if any(c.upper() in signature_labels for c in cells):
             break
@@ -191,8 +212,8 @@ def sheet_header(sheet: Sheet, header: int) -> Header:
 class _Sink:
     """Collects findings for one sheet and phrases them consistently."""
 
-    def __init__(self, sheet: str, unit: str, generated: bool = True):
-        self.sheet, self.unit, self.generated = sheet, unit, generated
+    def __init__(self, sheet: str, unit: str, generated: bool = True, margin: int = 0):
+        self.sheet, self.unit, self.generated, self.margin = sheet, unit, generated, margin
         self.items: list[Finding] = []
         self.values: list[GoalValues] = []
         self.typed_totals = 0
@@ -200,7 +221,7 @@ class _Sink:
     def add(self, kind: FindingType, row: int | None = None, key: str | None = None, *, goal: str | None = None,
             quarter: int | None = None, variant: str = "", **fields) -> None:
         """Report ``kind`` at the cell (row, column key); the message comes from the registry."""
-        cell = ref(row, key) if row is not None and key else None
+        cell = f"{letter(COL[key] + self.margin)}{row + 1}" if row is not None and key else None
         where = " ".join(x for x in (self.unit, cell) if x)
         context = ", ".join(x for x in ((f"meta {goal}" if goal else None),
                                         (QUARTER_NAMES[quarter - 1] if quarter else None)) if x)
@@ -232,11 +253,12 @@ class SheetCheck:
 
 
 def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy,
-                generated: bool = True) -> SheetCheck:
+                generated: bool = True, margin: int = 0) -> SheetCheck:
     """All rules on one form sheet. ``unit`` is the plan the file must keep, or None for internal checks
     only. ``generated``: the totals are poaxl's formulas (a typed total is then ``formula-replaced``);
-    a hand-made form without metadata has typed totals by nature, and only their values are checked."""
-    sink = _Sink(sheet.name, unit_code, generated)
+    a hand-made form without metadata has typed totals by nature, and only their values are checked.
+    ``sheet`` is aligned on the table; ``margin`` columns before it only shift the cells findings name."""
+    sink = _Sink(sheet.name, unit_code, generated, margin)
     header = find_header(sheet)
     if header is None:
         sink.add(F.STRUCTURE_CHANGED, variant="no-header")
@@ -386,14 +408,14 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
         book = read_book(path)
     except Unreadable as exc:
         return _unreadable(report, str(exc))
-    forms = [s for s in book.sheets if find_header(s) is not None]
+    forms = [(aligned(s, at[1]), at[1]) for s in book.sheets if (at := locate_table(s)) is not None]
     if not forms:
         return _unreadable(report, F.reason("no-form"))
     expected = Expected(unit, quarter, ramo)
-    for sheet in forms:
+    for sheet, margin in forms:
         # the metadata names its sheet; a single form renamed by the user is still that sheet
         meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
-        form = _check_form(meta, sheet, catalog, expected, policy)
+        form = _check_form(meta, sheet, catalog, expected, policy, margin)
         report.unit, report.ramo, report.key = form.unit, form.ramo, form.key
         report.year, report.quarter = form.year, form.quarter
         report.findings += form.findings
@@ -445,7 +467,8 @@ class _Form:
     goals: list[GoalValues]
 
 
-def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy) -> _Form:
+def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy,
+                margin: int = 0) -> _Form:
     header = find_header(sheet)
     head = sheet_header(sheet, header or 0)
     head_unit, head_ramo, head_year, head_quarter = head.code("unit"), head.code("ramo"), head.year, head.quarter
@@ -461,6 +484,8 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
     sink = _Sink(sheet.name, shown)
     if edited:
         sink.add(F.STRUCTURE_CHANGED, variant="edited-metadata", sheet=META_SHEET, values=", ".join(edited))
+    if meta and margin:
+        sink.add(F.STRUCTURE_CHANGED, variant="margin", column=letter(margin))
     if not quarter:
         quarter = catalog.quarter
         sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
@@ -476,7 +501,7 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
     if want.quarter and want.quarter != quarter:
         sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
-    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta))
+    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin)
     if not meta:  # said once, not on every typed total
         sink.add(F.NO_METADATA, variant="typed-totals" if checked.typed_totals else "")
     return _Form(shown, known.ramo.code if known and known.ramo else ramo, known.key if known else None,

@@ -359,6 +359,8 @@ STRUCTURE_CHANGED = _define(
               "missing-goal": Message("falta la meta {number} (fila eliminada)", "use el formato original completo"),
               "reordered": Message("las metas están en otro orden ({found}; se esperaba {expected})",
                                    "no mueva filas"),
+              "margin": Message("la tabla empieza en la columna {column}, no en la A (se insertaron columnas antes "
+                                "de ella)", "use el formato original sin insertar columnas"),
               "edited-metadata": Message("la hoja oculta {sheet} fue modificada ({values} no válido); se usó lo que "
                                          "dice el encabezado", "envíe el formato original sin editar esa hoja")},
 )

@@ -147,3 +147,18 @@ def test_explain_unknown_code_suggests_the_closest():
     result = CliRunner().invoke(main, ["explain", "futur-entry"])
     assert result.exit_code == 2 and "No existe el hallazgo «futur-entry»" in result.output
     assert "future-entry" in result.output and "Traceback" not in result.output
+
+
+def test_every_reason_and_text_is_used_and_every_use_is_defined():
+    """No dead Spanish in the registry, and no message key that is not in it."""
+    import re
+    from pathlib import Path
+
+    import poaxl
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(poaxl.__file__).parent.glob("*.py")
+                       if p.name != "findings.py")
+    for key in [*F.REASONS, *F.TEXTS]:
+        assert f'"{key}"' in source, f"{key} is never used"
+    used = set(re.findall(r'\b(?:reason|text)\("([a-z-]+)"', source))
+    assert used and used <= set(F.REASONS) | set(F.TEXTS)
