@@ -31,6 +31,7 @@ from . import findings as F
 from .errors import PoaxlError
 from .files import atomic_path
 from .imap import Envelope, ImapSettings, Mailbox, MailboxError
+from .read import FORM_SUFFIXES
 from .mail import (XLSX_MIME, SmtpSettings, _Connection, _deliver, _Fatal, _reason, append_log, load_contacts,
                    nice_name, read_log, spanish_date)
 
@@ -39,7 +40,7 @@ HISTORY_DIR = ARCHIVE_DIRS[0]  # every version received from a unit's contact, n
 QUARANTINE_DIR = ARCHIVE_DIRS[1]  # forms from someone who is not the unit's contact: kept, not answered
 STAGING_DIR = ".poaxl-entrada"  # attachments being checked (hidden: check/report do not read it)
 LOCK_NAME = ".poaxl-recepcion.lock"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+WORKBOOK_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm, .ods: what the checker reads
 WORKBOOK_TYPES = {XLSX_MIME: ".xlsx", "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
                   "application/vnd.oasis.opendocument.spreadsheet": ".ods"}
 ACCEPTED = ("correcto", "con avisos")

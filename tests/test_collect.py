@@ -36,6 +36,7 @@ OFFICE = "planeacion@example.org"
 COORD_003, CC_003 = "atencion.ciudadana@example.org", "enlace.atencion@example.org"
 SUBJECT_003 = "RE: POA 2020 · Avance físico T2 · 003 Atención Ciudadana"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+ODS = ("application", "vnd.oasis.opendocument.spreadsheet")
 CURRENT_003 = "TMM-F004_2020_T2_003.xlsx"
 
 
@@ -58,12 +59,14 @@ def forms(tmp_path_factory, catalog, libreoffice):
     tpl = {u: generate([u], out=tmp / "tpl", catalog=catalog)[0] for u in ("003", "004")}
     c = lambda goal, key: cell(catalog, "003", goal, key)  # noqa: E731
     jobs = {
-        "ok_003": {"src": tpl["003"], "dst": tmp / "lo" / CURRENT_003, "ops": on_plan_ops(catalog, "003")},
+        "ok_003": {"src": tpl["003"], "dst": tmp / "lo" / CURRENT_003, "ops": on_plan_ops(catalog, "003"),
+                   "ods": tmp / "lo" / "TMM-F004_2020_T2_003.ods"},  # saved in LibreOffice's own format too
         "ok_004": {"src": tpl["004"], "dst": tmp / "lo" / "TMM-F004_2020_T2_004.xlsx", "ops": on_plan_ops(catalog, "004")},
     }
     (tmp / "lo").mkdir()
     libreoffice.fill(list(jobs.values()))
     made = {name: job["dst"] for name, job in jobs.items()}
+    made["ods_003"] = jobs["ok_003"]["ods"]
     (tmp / "op").mkdir()
     made["errors_003"] = apply_openpyxl(tpl["003"], tmp / "op" / "errores.xlsx",
                                         on_plan_ops(catalog, "003") + [["value", c("3.2", "a2"), 0]])
@@ -130,7 +133,8 @@ def reply_from(sender: str, *files: Path, subject: str = SUBJECT_003, headers: d
         msg[key] = value
     msg.set_content(body)
     for i, f in enumerate(files):
-        msg.add_attachment(Path(f).read_bytes(), maintype=XLSX[0], subtype=XLSX[1],
+        kind = ODS if Path(f).suffix == ".ods" else XLSX
+        msg.add_attachment(Path(f).read_bytes(), maintype=kind[0], subtype=kind[1],
                            filename=(names[i] if names else Path(f).name))
     return bytes(msg)
 
@@ -491,3 +495,15 @@ def test_hostile_structure_is_bounded(forms):
     assert safe_name("..\\..\\Windows\\system32\\ñandú.xlsx") == "nandu.xlsx"
     assert safe_name("../../") == "adjunto" and "/" not in safe_name("a/b\x00c\r\nd")
     assert clean("hola\r\nBcc: todos@example.org\x00") == "hola Bcc: todos@example.org"
+
+
+def test_a_form_saved_as_ods_is_accepted_and_later_replaced_by_an_xlsx(office, forms):
+    start = time.time() - 600
+    office.deliver(reply_from(COORD_003, forms["ods_003"]), when=[start])
+    run = office.collect()
+    assert [f.state for f in run.messages[0].forms] == ["correcto"]
+    ods = office.out / "TMM-F004_2020_T2_003.ods"
+    assert ods.read_bytes() == forms["ods_003"].read_bytes() and expand([office.out]) == [ods]
+    office.deliver(reply_from(COORD_003, forms["ok_003"]), when=[start + 60])
+    office.collect()
+    assert not ods.exists() and expand([office.out]) == [office.out / CURRENT_003]  # one current answer per unit
