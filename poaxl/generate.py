@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import __version__
+from . import __version__, paper
 from .catalog import QUARTERS, Catalog, Goal, Unit, load_catalog
 from .errors import PoaxlError
 from .files import atomic_path
 from .policy import Policy
-from .layout import (COL, COLUMNS, HEADER_CODE_COL, HEADER_NAME_COL, LAST_COL, LAYOUT_VERSION, META_KEYS,
+from .layout import (COL, COLUMNS, HEADER_CODE_COL, HEADER_LABEL_SPAN, HEADER_NAME_COL, HEADER_NAME_SPAN, LAST_COL, LAYOUT_VERSION, META_KEYS,
                      META_SHEET, PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula,
                      cutoff_cell, fecha, form_code_cell, header_rows, over_programme_rule, p_key,
                      quarter_label, relative_formula, titles, under_programme_rule)
@@ -119,7 +119,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     """Write one unit's form for ``quarter`` to ``path`` (the caller makes it atomic)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.WORKBOOK_OPTIONS})
     wb.set_properties({
         "title": f"{cat.form_code} Avance Físico Programático {cat.year} T{quarter} · {unit.title}",
         "subject": f"Programa Operativo Anual {cat.year} · Ramo {_ramo(cat, unit).code} {_ramo(cat, unit).name}",
@@ -130,7 +130,9 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     fmt = _Formats(wb)
     ws = wb.add_worksheet(unit.code)
     layout = SheetLayout.for_unit(unit)
-    _page_setup(ws, cat, unit, layout)
+    heights = row_heights(cat, unit, layout)
+    paper.set_row_heights(ws, heights)
+    _page_setup(ws, cat, unit, layout, form_pages(layout, heights))
     _title_block(ws, fmt, cat, unit, layout, quarter)
     _table_header(ws, fmt, layout)
     for i, goal in enumerate(unit.goals):
@@ -149,50 +151,97 @@ def _ramo(cat: Catalog, unit: Unit):
 
 
 class _Formats:
-    """All cell formats of the form, made once per workbook."""
+    """All cell formats of the form, made once per workbook. Input cells are shaded on screen; the
+    sheet prints in black and white (as the official form), so the shading does not print."""
 
     def __init__(self, wb):
-        base = {"font_name": FONT, "font_size": 8, "valign": "vcenter"}
+        base = {"font_name": FONT, "font_size": paper.BODY_PT, "valign": "vcenter"}
         box = {**base, "border": 1}
 
         def f(**kw):
             return wb.add_format({**box, **kw})
 
-        self.title = wb.add_format({**base, "bold": True, "font_size": 11, "align": "center"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": paper.TITLE_PT, "align": "center"})
         self.code = wb.add_format({**base, "bold": True, "font_size": 9, "align": "right"})
-        self.id_label = wb.add_format({**base, "bold": True})
-        self.id_code = wb.add_format({**base, "align": "center"})
-        self.id_name = wb.add_format(base)
-        self.head = f(bold=True, align="center", text_wrap=True, bg_color="#D9D9D9")
+        self.id_label = wb.add_format({**base, "font_size": paper.ID_PT, "bold": True, "align": "right"})
+        self.id_code = wb.add_format({**base, "font_size": paper.ID_PT, "align": "center"})
+        self.id_name = wb.add_format({**base, "font_size": paper.ID_PT, "text_wrap": True})
+        self.head = f(bold=True, align="center", text_wrap=True, bg_color="#D9D9D9", font_size=paper.HEAD_PT)
         self.text = f(text_wrap=True, valign="top")
         self.center = f(align="center", text_wrap=True)
-        self.number = f(num_format="#,##0", align="right")
-        self.decimal = f(num_format="#,##0.0", align="right")
-        self.input = f(num_format="General", align="right", locked=False, bg_color="#FFF2CC")
+        self.measure = f(align="center", text_wrap=True, font_size=paper.MEASURE_PT)
+        self.number = f(num_format="#,##0", align="right", shrink=True)
+        self.decimal = f(num_format="#,##0.0", align="right", shrink=True)
+        self.input = f(num_format="General", align="right", locked=False, bg_color="#FFF2CC", shrink=True)
         self.input_text = f(text_wrap=True, valign="top", locked=False, bg_color="#FFF2CC")
         self.future = f(bg_color="#BFBFBF", pattern=1)
-        self.done = f(num_format="General", align="right", bg_color="#EDEDED")
-        self.formula = f(num_format="#,##0", align="right", bold=True)
-        self.formula_decimal = f(num_format="#,##0.0", align="right", bold=True)
-        self.percent = f(num_format="0%", align="right", bold=True)
+        self.done = f(num_format="General", align="right", bg_color="#EDEDED", shrink=True)
+        self.formula = f(num_format="#,##0", align="right", bold=True, shrink=True)
+        self.formula_decimal = f(num_format="#,##0.0", align="right", bold=True, shrink=True)
+        self.percent = f(num_format="0%", align="right", bold=True, shrink=True)
         self.sign_label = wb.add_format({**base, "bold": True, "align": "center"})
-        self.sign_line = wb.add_format({**base, "top": 1, "align": "center", "text_wrap": True})
-        self.sign_name = wb.add_format({**base, "bold": True, "align": "center"})
+        self.sign_line = wb.add_format({**base, "top": 1, "align": "center", "valign": "top", "text_wrap": True})
+        self.sign_name = wb.add_format({**base, "bold": True, "align": "center", "valign": "top",
+                                        "text_wrap": True})
         self.red = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.amber = wb.add_format({"bg_color": "#FFE599", "font_color": "#7F6000"})
 
 
-def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout) -> None:
+# --------------------------------------------------------------------------- on paper
+
+def _span(first: str, last: str) -> float:
+    """Printed width of the columns ``first``..``last``."""
+    return sum(c.width for c in COLUMNS[COL[first]:COL[last] + 1])
+
+
+def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, float]:
+    """Every printed row's height in points, from the text it holds (measured with the font)."""
+    h: dict[int, float] = {row: paper.text_height(1, paper.TITLE_PT, padding=1) for row in layout.title_rows}
+    h[layout.title_rows[-1] + 1] = 4
+    name_width = sum(c.width for c in COLUMNS[HEADER_NAME_SPAN[0]:HEADER_NAME_SPAN[1] + 1])
+    for row, _, item in header_rows(cat, unit, layout):
+        h[row] = paper.row_height([(item.name, name_width), (item.code, COLUMNS[HEADER_CODE_COL].width)],
+                                  paper.ID_PT, padding=2)
+    h[layout.header - 1] = 4
+    top, mid, low = layout.header, layout.header + 1, layout.header + 2
+    h[mid] = h[low] = paper.text_height(1, paper.HEAD_PT)
+    merged = paper.row_height([(c.header, c.width) for c in COLUMNS], paper.HEAD_PT, bold=True)
+    h[top] = max(paper.text_height(1, paper.HEAD_PT), merged - h[mid] - h[low])
+    for i, goal in enumerate(unit.goals):
+        h[layout.goal_row(i)] = max(
+            paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width)],
+                             paper.BODY_PT, paper.MIN_GOAL_LINES),
+            paper.row_height([(goal.measure, COLUMNS[COL["measure"]].width)], paper.MEASURE_PT))
+    sign = layout.signature
+    h[sign - 1], h[sign], h[sign + 1] = 12, paper.text_height(1, paper.BODY_PT), 22  # room to sign
+    for offset, field, bold in ((2, "cargo", False), (3, "name", True)):
+        h[sign + offset] = paper.row_height([(unit.signatures[key][field], _span(first, last))
+                                             for key, _, first, last in SIGNATURES], paper.BODY_PT, bold=bold)
+    h[layout.last_row] = 4
+    return h
+
+
+def form_pages(layout: SheetLayout, heights: dict[int, float]) -> paper.Pages:
+    """The form's pages: header block and table on page 1, goals continuing on the next pages under
+    the repeated table header, the signatures kept with the last goal row."""
+    repeated = sum(heights[r] for r in range(layout.header, layout.first_goal))
+    return paper.paginate(heights, layout.first_goal, repeated, (layout.last_goal, layout.last_row))
+
+
+def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout, pages: paper.Pages) -> None:
     for i, col in enumerate(COLUMNS):
-        ws.set_column(i, i, col.width)
+        ws.set_column_pixels(i, i, paper.pixels(col.width))
     ws.set_landscape()
     ws.set_paper(1)  # letter
-    ws.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.5)
+    ws.set_margins(**paper.MARGINS)
+    ws.set_footer(f"&L&8{_footer_text(f'{cat.form_code} · {unit.title}')}&R&8Página &P de &N",
+                  {"margin": paper.FOOTER_MARGIN})
     ws.center_horizontally()
-    ws.fit_to_pages(1, 1)
+    ws.set_print_scale(100)  # the widths fill the page at 100 %: no shrinking to fit
+    ws.set_h_pagebreaks(list(pages.breaks))
     ws.repeat_rows(layout.header, layout.first_goal - 1)
     ws.print_area(0, 0, layout.last_row, LAST_COL)
-    ws.set_footer(f"&L&8{_footer_text(f'{cat.form_code} · {unit.title}')}&R&8Página &P de &N")
+    ws.print_black_and_white()
     ws.freeze_panes(layout.first_goal, 0)
     ws.hide_gridlines(2)
 
@@ -209,9 +258,9 @@ def _title_block(ws, fmt: _Formats, cat: Catalog, unit: Unit, layout: SheetLayou
     ws.write_string(*form_code_cell(), cat.form_code, fmt.code)
     ws.write_string(*cutoff_cell(), fecha(cat, quarter), fmt.code)
     for row, label, item in header_rows(cat, unit, layout):
-        if label:  # unmerged: the text overflows into the empty cells to its right
-            ws.write_string(row, 0, label, fmt.id_label)
+        ws.merge_range(row, HEADER_LABEL_SPAN[0], row, HEADER_LABEL_SPAN[1], label or "", fmt.id_label)
         ws.write_string(row, HEADER_CODE_COL, item.code, fmt.id_code)
+        ws.merge_range(row, HEADER_NAME_SPAN[0], row, HEADER_NAME_SPAN[1], "", fmt.id_name)
         ws.write_string(row, HEADER_NAME_COL, item.name, fmt.id_name)
 
 
@@ -225,16 +274,13 @@ def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:
         ws.merge_range(mid, COL[p_key(q)], mid, COL[a_key(q)], quarter_label(q), fmt.head)
         ws.write(low, COL[p_key(q)], "P", fmt.head)
         ws.write(low, COL[a_key(q)], "A", fmt.head)
-    ws.set_row(top, 24)
 
 
 def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
               prefill: Prefill | None, index: int) -> None:
-    # no explicit height: Excel and LibreOffice fit the row to its wrapped text, also after the
-    # coordinator types a long OBSERVACIÓN (a fixed height would clip it on paper)
     ws.write_string(row, COL["la"], goal.la, fmt.center)
     ws.write_string(row, COL["goal"], goal.label, fmt.text)
-    ws.write_string(row, COL["measure"], goal.measure, fmt.center)
+    ws.write_string(row, COL["measure"], goal.measure, fmt.measure)
     ws.write_number(row, COL["meta"], goal.meta, fmt.number)
     earlier = (prefill.actuals.get(index) if prefill else None) or [None] * 4
     carried = [a if q < quarter else None for q, a in enumerate(earlier, start=1)]  # locked, already reported
@@ -257,7 +303,15 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
     note = prefill.notes.get(index) if prefill else None
     ws.write_blank(row, COL["observations"], None, fmt.input_text)
     if note:
-        ws.write_comment(row, COL["observations"], note, {"x_scale": 2, "y_scale": 2})
+        ws.write_comment(row, COL["observations"], note, _comment_box(note))
+
+
+def _comment_box(note: str) -> dict:
+    """A comment box as wide as two observation columns and as tall as its text (measured)."""
+    width = 2 * COLUMNS[COL["observations"]].width
+    height = paper.text_height(paper.lines(note, width), paper.BODY_PT, padding=8)
+    return {"font_name": FONT, "font_size": paper.BODY_PT, "width": round(width / 0.75),
+            "height": round(height / 0.75)}
 
 
 def _validation(q: int) -> dict:
@@ -287,7 +341,6 @@ def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int,
 
 def _signatures(ws, fmt: _Formats, unit: Unit, layout: SheetLayout) -> None:
     top = layout.signature
-    ws.set_row(top + 1, 30)
     for key, label, first, last in SIGNATURES:
         c1, c2 = COL[first], COL[last]
         person = unit.signatures[key]

@@ -20,25 +20,26 @@ META_KEYS = ("poaxl", "layout", "catalog", "unit", "year", "quarter", "fingerpri
 class Column:
     key: str
     header: str
-    width: float
+    width: float  # printed width in points (see poaxl/paper.py): together they fill a letter page
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("la", "L/A", 7),
-    Column("goal", "METAS Y ACCIONES", 58),
-    Column("measure", "UNIDAD DE MEDIDA", 13),
-    Column("meta", "META ANUAL", 8),
-    *(Column(f"{k}{q}", k.upper(), 7) for q in QUARTERS for k in ("p", "a")),
-    Column("absolute", "AVANCE ABSOLUTO", 9),
-    Column("relative", "ACUMULADO RELATIVO", 10),
-    Column("observations", "OBSERVACIONES", 42),
+    Column("la", "L/A", 30),
+    Column("goal", "METAS Y ACCIONES", 195),
+    Column("measure", "UNIDAD DE MEDIDA", 64),
+    Column("meta", "META ANUAL", 36),
+    *(Column(f"{k}{q}", k.upper(), 26) for q in QUARTERS for k in ("p", "a")),
+    Column("absolute", "AVANCE ABSOLUTO", 46),
+    Column("relative", "ACUMULADO RELATIVO", 54),
+    Column("observations", "OBSERVACIONES", 102),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 LAST_COL = len(COLUMNS) - 1
 PERIOD_HEADER = "PERÍODO"
 TABLE_HEADER_ROWS = 3  # headers / quarter names / P-A
-SIGNATURES = (("elaboro", "ELABORÓ", "goal", "goal"),
-              ("reviso", "REVISÓ", "meta", "a4"),
+# each signature over its own columns, with an empty column between them: three separate lines
+SIGNATURES = (("elaboro", "ELABORÓ", "la", "measure"),
+              ("reviso", "REVISÓ", "p1", "p4"),
               ("autorizo", "AUTORIZÓ", "absolute", "observations"))
 
 
@@ -122,6 +123,8 @@ TITLES = ("{ayuntamiento}", "PROGRAMA OPERATIVO ANUAL {year}", "AVANCE FÍSICO P
 FECHA_LABEL = "FECHA:"
 UNIT_LABELS = ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE")  # a property of the unit: both occur
 HEADER_CODE_COL, HEADER_NAME_COL = COL["measure"], COL["meta"]  # where the generator puts code and name
+HEADER_LABEL_SPAN = (COL["la"], COL["goal"])  # labels right-aligned in A:B, beside their codes
+HEADER_NAME_SPAN = (HEADER_NAME_COL, COL["observations"])  # names wrap over D:O
 
 
 @dataclass(frozen=True)

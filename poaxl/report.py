@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from . import paper
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
 from .findings import DELIVERY_LABEL, FAULT_LABEL, SEVERITY_LABEL, get, text
 from .files import atomic_path
-from .generate import TEXT_ONLY, Prefill
+from .generate import TEXT_ONLY, Prefill, _footer_text
 
 
 @dataclass
@@ -182,14 +183,17 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
 def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.WORKBOOK_OPTIONS})
     wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · {_scope(cat, result)}",
                        "author": cat.ayuntamiento})
-    bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": 9, "bg_color": "#D9D9D9", "border": 1,
+    bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": UNIT_HEAD_PT, "bg_color": "#D9D9D9",
+                          "border": 1,
                           "text_wrap": True, "align": "center", "valign": "vcenter"})
-    text = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "text_wrap": True, "valign": "top"})
-    number = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "General"})
-    percent = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "0%"})
+    text = wb.add_format({"font_name": "Arial", "font_size": UNIT_BODY_PT, "border": 1, "text_wrap": True,
+                          "valign": "top"})
+    number = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "General",
+                            "valign": "top"})
+    percent = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "0%", "valign": "top"})
     title = wb.add_format({"font_name": "Arial", "bold": True, "font_size": 12})
     styles = {"text": text, "number": number, "percent": percent}
     for kind, style in list(styles.items()):
@@ -215,8 +219,10 @@ def _print_setup(ws) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
-def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str], bold, styles) -> None:
-    _print_setup(ws)
+def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str], bold, styles,
+           print_setup: bool = True) -> None:
+    if print_setup:  # the unit sheets have their own (_unit_print_setup)
+        _print_setup(ws)
     ws.set_row(top, 36)
     for c, h in enumerate(headers):
         ws.write_string(top, c, h, bold)
@@ -324,15 +330,24 @@ def _ramos_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -
            f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"})
 
 
+# the unit sheets on paper: (header, printed width in points, kind); 9 pt type printed at UNIT_SCALE %
+UNIT_BODY_PT, UNIT_HEAD_PT, UNIT_SCALE = 9, 9, 79  # 9 pt × 79 % = 7.1 pt on paper
+UNIT_COLUMNS = (("L/A", 32, "text"), ("Meta", 26, "text"), ("Metas y acciones", 160, "text"),
+                ("Unidad de medida", 80, "text"), ("Meta anual", 38, "number"),
+                *((f"{label} {k}", 30, "number") for label in QUARTER_NAMES for k in ("P", "A")),
+                ("Programado al trimestre", 58, "number"), ("Avance absoluto", 58, "number"),
+                ("Acumulado relativo", 58, "percent"), ("Programado relativo", 58, "percent"),
+                ("Observaciones", 121, "text"))
+UNIT_WRAPPED = ("L/A", "Metas y acciones", "Unidad de medida", "Observaciones")  # texts that set row heights
+CHART_ROWS, CHART_ROW_PT = 17, 16  # the chart below the table: 17 rows of 16 pt (its 260 pt)
+
+
 def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, title) -> None:
     name = cat.unit_id(row.unit)  # 001 repeats across ramos: 05-001
     ws = wb.add_worksheet(name)
     ramo = f"Ramo {row.unit.ramo.code} · " if cat.multi_ramo and row.unit.ramo else ""
     ws.write_string(0, 0, f"{ramo}{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
-    headers = ["L/A", "Meta", "Metas y acciones", "Unidad de medida", "Meta anual",
-               *(f"{label} {k}" for label in QUARTER_NAMES for k in ("P", "A")),
-               "Programado al trimestre", "Avance absoluto", "Acumulado relativo", "Programado relativo",
-               "Observaciones"]
+    headers = [h for h, _, _ in UNIT_COLUMNS]
     rows = []
     for g in row.report.goals:
         goal = g.goal
@@ -342,17 +357,48 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
         cells += [g.planned_to_date, g.absolute, g.relative,
                   goal.relative(g.planned_to_date), g.observation or None]
         rows.append(cells)
-    kinds = ["text", "text", "text", "text", "number", *["number"] * 8, "number", "number", "percent", "percent",
-             "text"]
-    _table(ws, 2, headers, rows, kinds, bold, styles)
-    ws.set_column(1, 1, 6)
-    ws.set_column(2, 2, 50)
-    ws.set_column(3, 3, 14)
-    ws.set_column(4, len(headers) - 2, 9)
-    ws.set_column(len(headers) - 1, len(headers) - 1, 50)
+    _table(ws, 2, headers, rows, [k for _, _, k in UNIT_COLUMNS], bold, styles, print_setup=False)
+    heights = unit_sheet_heights(rows)
+    paper.set_row_heights(ws, heights)
     _chart(wb, ws, headers, 2, len(rows), "Meta",
            (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")),
            f"{name}: avance por meta contra lo programado", {"num_format": "0%"})
+    _unit_print_setup(ws, heights, f"{cat.form_code} {cat.year} T{quarter} · consolidado · unidad {name}")
+
+
+def unit_sheet_heights(rows: list[list]) -> dict[int, float]:
+    """Row heights of a unit sheet (title, blank, header, goals, blank, chart rows), measured."""
+    widths = [w for _, w, _ in UNIT_COLUMNS]
+    wrapped = [i for i, (h, _, _) in enumerate(UNIT_COLUMNS) if h in UNIT_WRAPPED]
+    heights = {0: paper.text_height(1, 12), 1: 6,
+               2: paper.row_height([(h, w) for h, w, _ in UNIT_COLUMNS], UNIT_HEAD_PT, bold=True)}
+    for r, cells in enumerate(rows, start=3):
+        heights[r] = paper.row_height([(str(cells[i] or ""), widths[i]) for i in wrapped], UNIT_BODY_PT)
+    heights[3 + len(rows)] = 6  # then the chart (placed by _chart one row below the table)
+    for r in range(4 + len(rows), 4 + len(rows) + CHART_ROWS):
+        heights[r] = CHART_ROW_PT
+    return heights
+
+
+def unit_sheet_pages(heights: dict[int, float]) -> paper.Pages:
+    """The table's pages (header row repeated); the chart under it, or on the next page when it
+    does not fit (a chart is never cut)."""
+    chart = max(heights) - CHART_ROWS + 1
+    return paper.paginate(heights, 3, heights[2], keep=(chart - 1, max(heights)), scale=UNIT_SCALE / 100)
+
+
+def _unit_print_setup(ws, heights: dict[int, float], footer: str) -> None:
+    for i, (_, width, _) in enumerate(UNIT_COLUMNS):
+        ws.set_column_pixels(i, i, paper.pixels(width))
+    ws.set_landscape()
+    ws.set_paper(1)
+    ws.set_margins(**paper.MARGINS)
+    ws.set_print_scale(UNIT_SCALE)
+    ws.repeat_rows(2)
+    ws.set_h_pagebreaks(list(unit_sheet_pages(heights).breaks))
+    ws.print_area(0, 0, max(heights), len(UNIT_COLUMNS) - 1)
+    ws.set_footer(f"&L&9{_footer_text(footer)}&R&9Página &P de &N", {"margin": paper.FOOTER_MARGIN})  # 9 pt × 79 %
+    ws.center_horizontally()
 
 
 def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:

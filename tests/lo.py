@@ -48,3 +48,27 @@ def to_pdf(xlsx: Path, outdir: Path) -> Path:
 def pdf_pages(pdf: Path) -> int:
     out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def to_pdfs(files: list[Path], outdir: Path) -> dict[Path, Path]:
+    """Convert many workbooks with one ``soffice`` run (starting LibreOffice is the slow part)."""
+    profile = tempfile.mkdtemp(prefix="poaxl-lo-pdf-")
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=600)
+    shutil.rmtree(profile, ignore_errors=True)
+    return {f: outdir / (f.stem + ".pdf") for f in files}
+
+
+def pdf_words(pdf: Path) -> list[list[tuple[str, float]]]:
+    """Per page, every word with its height in points (``pdftotext -bbox``)."""
+    import html
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in out.split("<page ")[1:]:
+        pages.append([(html.unescape(m.group(3)), float(m.group(2)) - float(m.group(1)))
+                      for m in re.finditer(r'<word xMin="[^"]+" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>',
+                                           page)])
+    return pages

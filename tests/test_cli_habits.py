@@ -153,15 +153,14 @@ def test_out_that_is_another_kind_of_file_and_unit_with_all(tmp_path):
     assert result.exit_code == 2 and "no ambos" in result.output
 
 
-def test_send_dry_run_lists_the_forms_it_generated(tmp_path):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        first = runner.invoke(main, ["send", "--unit", "003", "--dry-run", "correos"])
-        assert first.exit_code == 0, first.output
-        assert "Formato generado: TMM-F004_2020_T2_003.xlsx" in first.output
-        assert Path("TMM-F004_2020_T2_003.xlsx").is_file()
-        again = runner.invoke(main, ["send", "--unit", "003", "--dry-run", "correos"])
-        assert again.exit_code == 0 and "Formato generado" not in again.output
+def test_send_dry_run_lists_the_forms_it_generated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # send writes the forms into the current folder by default
+    first = run("send", "--unit", "003", "--dry-run", "correos")
+    assert first.exit_code == 0, first.output
+    assert "Formato generado: TMM-F004_2020_T2_003.xlsx" in first.output
+    assert (tmp_path / "TMM-F004_2020_T2_003.xlsx").is_file()
+    again = run("send", "--unit", "003", "--dry-run", "correos")
+    assert again.exit_code == 0 and "Formato generado" not in again.output
 
 
 # --------------------------------------------------------------------------- quarters carried forward

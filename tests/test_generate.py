@@ -79,8 +79,9 @@ def test_data_validation_conditional_formats_and_print_setup(workbooks, catalog)
     assert any("LEN(TRIM($O" in r and "<SUM($E" in r for r in rules)
     assert any(">1.5*SUM($E" in r for r in rules)
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 1
-    assert ws.sheet_properties.pageSetUpPr.fitToPage  # fitToWidth/Height default to 1 in OOXML
-    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # printed at 100 %: never shrunk to fit
+    assert ws.page_setup.scale in (None, 100) and ws.print_options is not None
+    assert ws.page_setup.blackAndWhite  # input shading on screen, plain on paper (Excel honours it)
     assert ws.print_title_rows and "003 ATENCIÓN CIUDADANA" in ws.oddFooter.left.text
     assert ws.freeze_panes == f"A{SheetLayout.for_unit(catalog.unit('003')).first_goal + 1}"
 
@@ -114,13 +115,3 @@ def test_password_protects_sheet(tmp_path, catalog):
     path = generate(["003"], out=tmp_path, catalog=catalog, password="secreta")[0]
     ws = openpyxl.load_workbook(path)["003"]
     assert ws.protection.sheet and ws.protection.password
-
-
-def test_goal_rows_have_no_fixed_height(workbooks, catalog):
-    """Excel and LibreOffice fit these rows to their wrapped text; a fixed height would clip OBSERVACIONES."""
-    ws = openpyxl.load_workbook(workbooks["0046"])["0046"]
-    layout = SheetLayout.for_unit(catalog.unit("0046"))
-    for i in range(len(catalog.unit("0046").goals)):
-        dim = ws.row_dimensions.get(layout.goal_row(i) + 1)
-        assert dim is None or not dim.customHeight
-    assert ws[cell(catalog, "0046", "1", "observations")].alignment.wrap_text

@@ -58,15 +58,3 @@ def test_libreoffice_saved_file_checks_clean(lo_filled, catalog):
     report = check_file(lo_filled["003"], catalog)
     assert report.unit == "003" and report.quarter == 2
     assert report.status == "ok", [f.message for f in report.findings]
-
-
-def test_every_unit_prints_on_one_landscape_page(tmp_path, catalog, libreoffice):
-    paths = generate(all_units=True, out=tmp_path, catalog=catalog)
-    libreoffice.fill([{"src": p, "pdf": tmp_path / f"{p.stem}.pdf"} for p in paths])
-    for p in paths:
-        pdf = tmp_path / f"{p.stem}.pdf"
-        assert libreoffice.pdf_pages(pdf) == 1, p.name
-        info = __import__("subprocess").run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        width, height = [float(x) for x in info.split("Page size:")[1].split("pts")[0].split(" x ")]
-        assert width > height  # landscape
-        assert (round(width), round(height)) == (792, 612)  # letter

@@ -1,0 +1,126 @@
+"""The form on paper: column widths in the units spreadsheets use, type sizes, row heights measured
+from the text with the font's metrics, and where the pages break.
+
+Widths are designed in printed points. Both spreadsheets measure a column in digits of the workbook's
+default font: Excel in whole pixels (96 dpi), LibreOffice in the digit's real width. With Arial 9.5
+as the default font both agree within 1 %: Excel's digit is 7 px (5.25 pt), LibreOffice's 5.28 pt.
+(With Arial 10, LibreOffice's columns would be 6 % wider than Excel's, and texts measured for Excel
+would leave empty lines in LibreOffice.) LibreOffice's columns are the wider ones, so they decide the
+page; Excel's are the narrower ones, so they decide how many lines a text wraps to. Rows get explicit heights (a row without one is shown
+one line high by LibreOffice, whatever it holds), and with explicit heights the pages can be
+broken here, where it is known which rows fit, so the page count is the one designed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fontmetrics import line_count, text_height, text_width
+
+DEFAULT_FONT = {"font_name": "Arial", "font_size": 9.5}  # the workbook's: it sets the width unit
+WORKBOOK_OPTIONS = {"default_format_properties": DEFAULT_FONT, "default_column_width": 64}
+DIGIT_PT = 1139 / 2048 * DEFAULT_FONT["font_size"]  # the width of "0": LibreOffice's column unit
+DIGIT_PX = 7  # the same digit in Excel at 96 dpi
+CELL_PADDING = 4.0  # points of a cell's width that text does not use (left and right insets)
+WIDTH_SAFETY = 1.03  # screen rounding of glyph widths (Excel draws whole pixels)
+
+BODY_PT = 8  # goal texts, measures, numbers, observations: ≥ 7 pt on paper at 100 %
+HEAD_PT = 7  # the table's column headers
+MEASURE_PT = 7  # UNIDAD DE MEDIDA: a word like COORDINACIÓN fits its column whole
+TITLE_PT = 11
+ID_PT = 8
+MIN_GOAL_LINES = 2  # room in every goal row for a short OBSERVACIÓN typed later
+MAX_ROW_PT = 409  # the tallest row a spreadsheet allows
+
+# letter, landscape, in points; margins in inches as the spreadsheet stores them
+PAGE_WIDTH, PAGE_HEIGHT = 11 * 72, 8.5 * 72
+MARGINS = {"left": 0.3, "right": 0.3, "top": 0.3, "bottom": 0.5}
+FOOTER_MARGIN = 0.2
+PAGE_SLACK = 0.98  # of the printable height: room for the spreadsheets' own rounding
+
+
+def pixels(width_pt: float) -> int:
+    """Column width in pixels (XlsxWriter's set_column_pixels) for ``width_pt`` printed points in LibreOffice."""
+    return round(width_pt / DIGIT_PT * DIGIT_PX)
+
+
+def printed_width(px: int) -> float:
+    """The wider of the two spreadsheets' widths of a ``px`` column: what the page must hold."""
+    return px / DIGIT_PX * DIGIT_PT
+
+
+def text_room(width_pt: float) -> float:
+    """Points of a column that wrapped text can use in both spreadsheets (the narrower one, Excel)."""
+    return pixels(width_pt) * 0.75 - CELL_PADDING
+
+
+def printable_width() -> float:
+    return PAGE_WIDTH - (MARGINS["left"] + MARGINS["right"]) * 72
+
+
+def printable_height() -> float:
+    return (PAGE_HEIGHT - (MARGINS["top"] + MARGINS["bottom"]) * 72) * PAGE_SLACK
+
+
+def fits(text: str, width_pt: float, size: float, bold: bool = False) -> bool:
+    """Does ``text`` fit on one line of a column ``width_pt`` wide?"""
+    return text_width(text, size, bold) * WIDTH_SAFETY <= text_room(width_pt)
+
+
+def lines(text: str, width_pt: float, size: float = BODY_PT, bold: bool = False) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width_pt`` wide (measured, not guessed)."""
+    return line_count(text or "", text_room(width_pt) / WIDTH_SAFETY, size, bold)
+
+
+def row_height(cells: list[tuple[str, float]], size: float = BODY_PT, min_lines: int = 1,
+               bold: bool = False, padding: float = 3.0) -> float:
+    """Height of a row whose wrapped cells are ``(text, column width)``: the tallest cell wins."""
+    needed = max([min_lines] + [lines(text, width, size, bold) for text, width in cells])
+    return min(MAX_ROW_PT, text_height(needed, size, padding))
+
+
+def set_row_heights(ws, heights: dict[int, float]) -> None:
+    """Give every row its height. XlsxWriter leaves out a height equal to its default (15 pt), and a
+    spreadsheet then uses the default of *its* default font: such a row gets a quarter point more."""
+    for row, height in heights.items():
+        ws.set_row(row, height + 0.25 if height == XLSXWRITER_DEFAULT_ROW else height)
+
+
+XLSXWRITER_DEFAULT_ROW = 15
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Where the rows of a sheet go on paper: ``breaks`` are the first rows of pages 2, 3, …"""
+
+    breaks: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.breaks) + 1
+
+
+def paginate(heights: dict[int, float], first_body_row: int, repeated: float,
+             keep: tuple[int, int] | None = None, scale: float = 1.0) -> Pages:
+    """Break pages between rows so that each page holds what fits on it.
+
+    ``heights`` has every printed row (0-based → points); rows before ``first_body_row`` (titles,
+    header block, table header) are on page 1 only; each later page starts with the repeated table
+    header (``repeated`` points). Rows ``keep`` = (first, last) never split across pages (the last
+    goal row with the signatures under it; a chart). A sheet printed at ``scale`` holds 1/scale as
+    many points of rows on a page.
+    """
+    room = printable_height() / scale
+    used = sum(h for r, h in heights.items() if r < first_body_row)
+    breaks: list[int] = []
+    rows = sorted(r for r in heights if r >= first_body_row)
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        block = [r for r in rows if keep[0] <= r <= keep[1]] if keep and row == keep[0] else [row]
+        height = sum(heights[r] for r in block)
+        if used + height > room and used > repeated + 0.01:  # a new page, unless this one is empty
+            breaks.append(row)
+            used = repeated
+        used += height
+        i += len(block)
+    return Pages(tuple(breaks))
