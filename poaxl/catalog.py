@@ -242,6 +242,9 @@ def _load_cached(path: str, stamp: object) -> Catalog:
     root = Path(path)
     if not root.exists():
         raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
+    if root.suffix.lower() in (".ods", ".xls"):
+        raise CatalogError([f"{root}: un catálogo en libro debe ser .xlsx: ábralo y use Guardar como > Libro de "
+                            "Excel (.xlsx)."])
     if root.suffix.lower() in (".xlsx", ".xlsm"):  # the catalog as a workbook (poaxl catalog export)
         from .catalog_book import read_book
 

@@ -228,8 +228,9 @@ def is_catalog_book(path: str | Path) -> bool:
         with zipfile.ZipFile(path) as zf:
             if "xl/workbook.xml" not in zf.namelist():
                 return False
-            head = zf.read("xl/workbook.xml")[:200_000].decode("utf-8", "replace")
-    except (OSError, zipfile.BadZipFile):
+            with zf.open("xl/workbook.xml") as part:  # bounded: an untrusted part may inflate to anything
+                head = part.read(200_000).decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
         return False
     return 'name="Unidades"' in head and 'name="Metas"' in head
 
@@ -260,11 +261,14 @@ def read_book(path: str | Path) -> tuple[dict[str, Any], list[str], Callable[[li
     Raises CatalogError (every problem with its sheet, row and column) when cells cannot be read."""
     import openpyxl
 
+    from .package import Package
     from .read import Unreadable, preflight
 
     path = Path(path)
     try:
         preflight(path)
+        with Package(path) as pkg:  # zip limits, every part inflated with its size proven, no DTD
+            pkg.scan_all_prologs(skip=set())
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Unreadable as exc:
         raise CatalogError([f"{path}: {exc}"]) from None

@@ -21,7 +21,7 @@ from .errors import PoaxlError
 from .layout import COL, SIGNATURES
 from .read import Cell, Sheet, Unreadable
 
-SOURCE_SUFFIXES = (".xlsx", ".xlsm")
+SOURCE_SUFFIXES = (".xlsx", ".xlsm", ".ods")  # as read.FORM_SUFFIXES: LibreOffice's own format too
 MAX_SOURCES = 5000  # a municipality has a few hundred forms; far more is a wrong folder
 _GOAL = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*\.?\s*-\s*(.+)$", re.S)
 _FORM_CODE = re.compile(r"^[A-Z]{2,6}-[A-Z]?\d{2,4}$")

@@ -145,3 +145,22 @@ def test_catalog_init_gives_a_commented_catalog_that_validates_and_generates(tmp
     assert result.exit_code == 0 and (tmp_path / "f" / "TMM-F004_2021_T1_001.xlsx").exists()
     again = CliRunner().invoke(main, ["catalog", "init", str(folder)])
     assert again.exit_code == 2 and "ya existe" in again.output
+
+
+def test_a_hostile_catalog_workbook_is_refused_before_parsing(tmp_path, book):
+    from hostile import rezip
+
+    entity = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+
+    def with_dtd(name: str, data: bytes) -> bytes:
+        return entity + data.split(b"?>", 1)[1] if name == "xl/worksheets/sheet5.xml" else data
+
+    bad = rezip(book, tmp_path / "dtd.xlsx", with_dtd)
+    bomb = rezip(book, tmp_path / "bomb.xlsx", lambda n, d: d + b" " * 50_000_000 if n.endswith("sheet5.xml") else d)
+    for path in (bad, bomb):
+        result = CliRunner().invoke(main, ["catalog", "check", str(path)])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert path.name in result.output
+    shutil.copy(book, tmp_path / "catalogo.ods")
+    result = CliRunner().invoke(main, ["catalog", "check", str(tmp_path / "catalogo.ods")])
+    assert result.exit_code == 2 and "debe ser .xlsx" in result.output

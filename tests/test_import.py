@@ -136,3 +136,18 @@ def test_codes_typed_as_numbers_get_their_zeros_back_and_a_note(tmp_path, catalo
     assert [u.key for u in load_catalog(tmp_path / "c").units] == ["01-003"]
     assert result.units[0].notes == ["el código de ramo «1» estaba escrito como número: se tomó como «01»",
                                      "el código de unidad «3» estaba escrito como número: se tomó como «003»"]
+
+
+@pytest.mark.libreoffice
+def test_hand_made_forms_saved_by_libreoffice_as_xlsx_and_ods(tmp_path, catalog, libreoffice):
+    """The office's workbook went through LibreOffice (merged headers, numbers as text): both formats import."""
+    src = write_book(tmp_path / "mano.xlsx", catalog, [catalog.unit("003"), catalog.unit("005")], instructions=True,
+                     styles=[Style(margin=1, numbers_as_text=True), Style(header_rows=1)])
+    folder = tmp_path / "guardados"
+    folder.mkdir()
+    libreoffice.fill([{"src": src, "dst": folder / "mano-lo.xlsx", "ops": [], "ods": folder / "mano-lo.ods"}])
+    for name in ("mano-lo.xlsx", "mano-lo.ods"):
+        result = import_catalog([folder / name], tmp_path / name.replace(".", "-"))
+        imported = load_catalog(tmp_path / name.replace(".", "-"))
+        assert [plan(u) for u in imported.units] == [plan(catalog.unit("003")), plan(catalog.unit("005"))], name
+        assert not result.unreadable
