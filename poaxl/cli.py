@@ -500,8 +500,8 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
     if fmt == "json":
         echo_json({"outcomes": [o.to_dict() for o in outcomes]})
         sys.exit(1 if failed else 0)
-    label = {"sent": "enviado", "partial": "PARCIAL", "skipped": "omitido", "failed": "FALLÓ",
-             "dry-run": "escrito (.eml)"}
+    from .findings import SEND_LABEL as label, text
+
     colour = {"sent": "green", "partial": "yellow", "skipped": "cyan", "failed": "red", "dry-run": "blue"}
     color = sys.stdout.isatty()
     click.echo(f"{'unidad':>6}  {'resultado':<15} destinatarios / motivo")
@@ -513,9 +513,9 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
         if o.generated:
             click.echo(printable(f"Formato generado: {o.form}"))
     totals = {k: sum(o.result == k for o in outcomes) for k in label}
-    click.echo(f"\n{totals['sent']} enviado(s), {totals['partial']} parcial(es), {totals['skipped']} omitido(s), "
-               f"{totals['failed']} fallido(s)"
-               + (f", {totals['dry-run']} escrito(s) en {dry_run}" if dry_run else "") + ".")
+    written = text("send-written", count=totals["dry-run"], folder=dry_run) if dry_run else ""
+    click.echo("\n" + text("send-summary", sent=totals["sent"], partial=totals["partial"], skipped=totals["skipped"],
+                           failed=totals["failed"], written=written))
     sys.exit(1 if failed else 0)
 
 

@@ -21,6 +21,8 @@ OFFICE, COORDINATOR = "office", "coordinator"
 SEVERITY_LABEL = {ERROR: "error", WARNING: "aviso"}
 FAULT_LABEL = {OFFICE: "oficina de planeación", COORDINATOR: "unidad (coordinador)"}
 STATUS_LABEL = {"ok": "correcto", "warnings": "con avisos", "errors": "con errores", "unreadable": "ilegible"}
+SEND_LABEL = {"sent": "enviado", "partial": "PARCIAL", "skipped": "omitido", "failed": "FALLÓ",
+              "dry-run": "escrito (.eml)"}
 # a unit's delivery in `poaxl report` (only the coordinator's errors count: see FindingType.fault)
 DELIVERY_LABEL = {"delivered": "entregado", "errors": "con errores", "refused": "con errores (rechazado)",
                   "missing": "sin entregar"}
@@ -489,6 +491,8 @@ TEXTS: dict[str, str] = {
                       "--unit {example} o --ramo {ramo}.",
     "ramo-not-in-catalog": "El ramo «{ramo}» no existe en el catálogo {catalog}. Ramos válidos: {valid}.",
     "office-heading": "Para la oficina de planeación (catálogo o formato enviado, no es error de la unidad):",
+    "send-summary": "{sent} enviado(s), {partial} parcial(es), {skipped} omitido(s), {failed} fallido(s){written}.",
+    "send-written": ", {count} escrito(s) en {folder}",
     # report and generate --from
     "refused-unreadable": "{path}: ilegible — {why}",
     "refused-errors": "{path}: con errores — {why}",
