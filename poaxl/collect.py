@@ -1,8 +1,9 @@
 """The return leg: read the replies in the office's mailbox, check each returned form, file it, and
 answer the coordinator in the same thread.
 
-Everything in an e-mail is hostile: header values are cleaned to one bounded line, attachment
-names never become paths, sizes and MIME nesting are bounded before anything is read. The run is
+Everything in an e-mail is hostile (poaxl/inbound.py reads it defensively; poaxl/reply.py writes the
+answer). Attachment names never become paths: files are named from the arrival time, the cleaned
+sender and a digest of the Message-ID. The run is
 crash-safe: every step is recorded in an append-only log (``poaxl-recepcion.jsonl`` in the answers
 folder, flushed line by line) and repeating a step is harmless, so a rerun continues where a crash
 stopped; a reply is recorded as *pendiente* just before it is handed to the SMTP server, and a
@@ -11,57 +12,34 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import os
-import re
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
-from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .catalog import Catalog, Unit, load_catalog
-from .check import ANNOTATED, ARCHIVE_DIRS, FileReport, annotate, check_file
 from . import findings as F
+from .catalog import Catalog, Unit, load_catalog
+from .check import ARCHIVE_DIRS, FileReport, annotate, check_file
 from .errors import PoaxlError
 from .files import atomic_path
 from .imap import Envelope, ImapSettings, Mailbox, MailboxError
-from .read import FORM_SUFFIXES
-from .mail import (XLSX_MIME, SmtpSettings, _Connection, _deliver, _Fatal, _reason, append_log, load_contacts,
-                   nice_name, read_log, spanish_date)
+from .inbound import (WORKBOOK_SUFFIXES, Attachment, Limits, address, automatic, header, parse, safe_name,
+                      workbooks)
+from .mail import SmtpSettings, _Connection, _deliver, _Fatal, _reason, append_log, load_contacts, read_log
+from .reply import build_reply, own_findings
 
 LOG_NAME = "poaxl-recepcion.jsonl"
 HISTORY_DIR = ARCHIVE_DIRS[0]  # every version received from a unit's contact, never overwritten
 QUARANTINE_DIR = ARCHIVE_DIRS[1]  # forms from someone who is not the unit's contact: kept, not answered
 STAGING_DIR = ".poaxl-entrada"  # attachments being checked (hidden: check/report do not read it)
 LOCK_NAME = ".poaxl-recepcion.lock"
-WORKBOOK_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm, .ods: what the checker reads
-WORKBOOK_TYPES = {XLSX_MIME: ".xlsx", "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
-                  "application/vnd.oasis.opendocument.spreadsheet": ".ods"}
 ACCEPTED = ("correcto", "con avisos")
 QUARANTINED = "en cuarentena"
 DONE = ("procesado", "ignorado", "demasiado grande")
-AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply")
-_ADDRESS = re.compile(r"^[^@\s,;<>\"']{1,64}@[^@\s,;<>\"']{1,190}\.[^@\s,;<>\"']{1,63}$")
-_MSGID = re.compile(r"<[^<>\s\"]{1,246}@[^<>\s\"]{1,246}>")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what one run reads: a hostile mailbox cannot exhaust memory, disk or time."""
-
-    message_bytes: int = 25 * 1024 * 1024
-    attachment_bytes: int = 20 * 1024 * 1024
-    attachments: int = 10
-    messages: int = 200
-    mime_parts: int = 200
-    mime_depth: int = 10
-    findings_listed: int = 40
 
 
 @dataclass
@@ -122,143 +100,6 @@ class Run:
     @property
     def failed(self) -> bool:
         return any(m.result == "fallido" for m in self.messages)
-
-
-# --------------------------------------------------------------------------- hostile text
-
-def clean(value, limit: int = 200) -> str:
-    """A header value (or any text from a message) as one bounded line: no CR, LF or control characters."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(value or ""))
-    return " ".join(text.split())[:limit]
-
-
-def safe_name(text: str, limit: int = 60) -> str:
-    """Text from a message as a file-name part: ASCII letters, digits and ``._@+-`` only, never a path."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = re.sub(r"[^A-Za-z0-9._@+-]+", "_", text).strip("._-")
-    return text[:limit].rstrip("._-") or "adjunto"
-
-
-def header(msg: Message, name: str, limit: int = 200) -> str:
-    """A header's value, cleaned; a header the parser cannot decode is read raw."""
-    try:
-        value = msg.get(name)
-    except Exception:  # a malformed header under policy.default: its raw text
-        value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
-    return clean(value, limit)
-
-
-def address(value: str) -> str:
-    """The e-mail address in a From-like header, lower case, or "" when it is not a plain address."""
-    addr = parseaddr(clean(value, 400))[1].strip().lower()
-    return addr if _ADDRESS.match(addr) else ""
-
-
-def message_ids(value: str, limit: int = 10) -> list[str]:
-    """Valid ``<id@host>`` tokens of a Message-ID/References header, the last ``limit`` of them."""
-    return _MSGID.findall(clean(value, 4000))[-limit:]
-
-
-# --------------------------------------------------------------------------- classifying a message
-
-def parse(raw: bytes) -> EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)
-
-
-def automatic(msg: Message, sender: str) -> str:
-    """Why a message must not be answered (RFC 3834: bounces, auto-replies, lists), or ""."""
-    auto = header(msg, "Auto-Submitted").lower()
-    if auto and auto != "no":
-        return f"mensaje automático (Auto-Submitted: {auto[:40]})"
-    precedence = header(msg, "Precedence").lower()
-    if precedence in ("bulk", "junk", "list", "auto_reply"):
-        return f"mensaje automático (Precedence: {precedence})"
-    if msg.get_content_type() == "multipart/report":
-        return "aviso de entrega o de lectura del servidor de correo (multipart/report)"
-    if not sender:
-        return "el remitente no es una dirección de correo válida"
-    local = sender.split("@")[0]
-    if local in AUTOMATIC_SENDERS or local.startswith("owner-") or local.endswith("-request"):
-        return f"remitente automático ({sender})"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Failed-Recipients", "List-Id", "List-Unsubscribe"):
-        if msg.get(name) is not None:
-            return f"mensaje automático ({name})"
-    if header(msg, "Return-Path") == "<>":
-        return "aviso del servidor de correo (Return-Path vacío)"
-    return ""
-
-
-@dataclass
-class Attachment:
-    name: str  # cleaned original name, with a workbook suffix
-    data: bytes | None  # None when it was too big to read
-    problem: str = ""
-
-
-class TooComplex(Exception):
-    """The MIME structure is deeper or has more parts than any real reply."""
-
-
-def _leaves(msg: Message, limits: Limits) -> Iterator[Message]:
-    """The non-multipart parts, depth-first, bounded. Attached messages (message/rfc822, bounces, the
-    quoted original with our blank template) are not entered: they are not what the sender filled."""
-    stack, seen = [(msg, 0)], 0
-    while stack:
-        part, depth = stack.pop()
-        seen += 1
-        if seen > limits.mime_parts or depth > limits.mime_depth:
-            raise TooComplex()
-        if part.get_content_maintype() == "message":
-            continue
-        if part.is_multipart():
-            payload = part.get_payload()
-            stack.extend((p, depth + 1) for p in reversed(payload if isinstance(payload, list) else []))
-        else:
-            yield part
-
-
-def workbooks(msg: Message, limits: Limits) -> tuple[list[Attachment], str]:
-    """The workbook attachments (.xlsx, .xlsm, .ods) and a note when some were left out."""
-    found: list[Attachment] = []
-    note = ""
-    try:
-        for part in _leaves(msg, limits):
-            try:
-                raw_name = part.get_filename() or ""
-            except Exception:
-                raw_name = ""
-            name = clean(raw_name, 200)
-            suffix = Path(name.replace("\\", "/")).suffix.lower()
-            if suffix not in WORKBOOK_SUFFIXES:
-                suffix = WORKBOOK_TYPES.get(part.get_content_type(), "")
-                if not suffix:
-                    continue
-                name = f"{name or 'adjunto'}{suffix}"
-            if len(found) == limits.attachments:
-                note = f"el mensaje trae más de {limits.attachments} archivos; solo se revisaron los primeros."
-                break
-            found.append(_payload(part, name, limits))
-    except TooComplex:
-        note = "la estructura del mensaje es demasiado compleja (partes anidadas); no se revisó por completo."
-    return found, note
-
-
-def _payload(part: Message, name: str, limits: Limits) -> Attachment:
-    encoded = part.get_payload()
-    if isinstance(encoded, str) and len(encoded) * 3 // 4 > limits.attachment_bytes * 1.1:
-        return Attachment(name, None, _too_big(len(encoded) * 3 // 4, limits))
-    try:
-        data = part.get_payload(decode=True) or b""
-    except Exception:
-        return Attachment(name, b"")
-    if len(data) > limits.attachment_bytes:
-        return Attachment(name, None, _too_big(len(data), limits))
-    return Attachment(name, data)
-
-
-def _too_big(size: int, limits: Limits) -> str:
-    return F.reason("too-big", mb=f"{size / 1048576:.1f}", limit=f"{limits.attachment_bytes / 1048576:.0f}")
 
 
 # --------------------------------------------------------------------------- the log
@@ -460,26 +301,14 @@ def _form(attachment: Attachment, index: int, item: Received, envelope: Envelope
     return form
 
 
-def _unit(catalog: Catalog, code: str | None) -> Unit | None:
-    try:
-        return catalog.unit(code) if code and code != "?" else None
-    except PoaxlError:
-        return None
-
-
 def _state(report: FileReport) -> str:
     """The coordinator's verdict: the catalog's own problems are the office's, never held against the unit."""
     if report.status == "unreadable":
         return F.STATUS_LABEL["unreadable"]
-    own = _own(report.findings)
+    own = own_findings(report.findings)
     if any(f.severity == F.ERROR for f in own):
         return F.STATUS_LABEL["errors"]
     return F.STATUS_LABEL["warnings" if own else "ok"]
-
-
-def _own(findings: list) -> list:
-    """The findings the coordinator can fix (the rest are the planning office's)."""
-    return [f for f in findings if F.get(f.code).fault == F.COORDINATOR]
 
 
 def _unstage_messages(report: FileReport, staged: Path, name: str) -> None:
@@ -588,91 +417,4 @@ def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context
     item.result, item.reply, item.reason = "fallido", "fallida", f"no se pudo enviar la respuesta: {reason}"
     ctx.ledger.add({**entry, "result": "fallida", "reason": reason})
 
-
-VERDICT = {
-    "correcto": "RECIBIDO Y CORRECTO. Quedó registrado como la entrega de su unidad.",
-    "con avisos": "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado como la entrega de su unidad; revise los "
-                  "avisos (no impiden la entrega).",
-    "con errores": "CON ERRORES: NO SE REGISTRÓ. Corrija lo siguiente y responda a este correo con el archivo "
-                   "corregido.",
-    "ilegible": "NO SE PUDO LEER.",
-}
-GROUPS = ((F.ERROR, "   Errores (corríjalos):"), (F.WARNING, "   Avisos (revíselos):"))
-
-
-def build_reply(original: Message, catalog: Catalog, item: Received, forms: list[Form], note: str, *,
-                sender: str, cc: list[str], reply_to: str | None = None,
-                limits: Limits = Limits()) -> EmailMessage:
-    """The answer in the same thread: Re: subject, In-Reply-To, References, Auto-Submitted (RFC 3834)."""
-    msg = EmailMessage()
-    subject = item.subject or f"POA {catalog.year} · Avance físico"
-    msg["Subject"] = subject if re.match(r"(?i)^re\s*:", subject) else f"Re: {subject}"
-    msg["From"] = sender
-    msg["To"] = item.sender
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">"))
-    parent = message_ids(header(original, "Message-ID", 400), 1)
-    if parent:
-        msg["In-Reply-To"] = parent[0]
-        refs = [r for r in message_ids(header(original, "References", 4000)) if r != parent[0]]
-        msg["References"] = " ".join(refs[-9:] + parent)
-    msg["Auto-Submitted"] = "auto-replied"
-    msg["X-Auto-Response-Suppress"] = "All"  # Outlook's out-of-office does not answer this answer
-    msg.set_content(reply_text(catalog, item, forms, note, limits))
-    for form in forms:
-        if form.annotated and form.annotated.is_file():
-            maintype, subtype = XLSX_MIME.split("/")
-            msg.add_attachment(form.annotated.read_bytes(), maintype=maintype, subtype=subtype,
-                               filename=Path(form.name).stem + ANNOTATED)
-    return msg
-
-
-def reply_text(catalog: Catalog, item: Received, forms: list[Form], note: str, limits: Limits = Limits()) -> str:
-    """The Spanish body: one block per form with its verdict and, for each finding, cell, goal and what to do."""
-    day = item.received[:10]
-    when = spanish_date(dt.date.fromisoformat(day)) if re.match(r"^\d{4}-\d{2}-\d{2}$", day) else day
-    lines = ["Estimado(a) coordinador(a):", "",
-             f"Recibimos su mensaje del {when} con {len(forms)} formato(s). Resultado de la revisión automática:", ""]
-    for form in forms:
-        lines += _form_block(catalog, form, limits)
-    if note:
-        lines += [f"Nota: {note}", ""]
-    lines += ["Este es un mensaje automático de la revisión del Programa Operativo Anual; si tiene dudas, "
-              "responda a este correo y le atenderemos.", "", catalog.ayuntamiento,
-              f"Programa Operativo Anual {catalog.year}"]
-    return "\n".join(lines)
-
-
-def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
-    unit = _unit(catalog, form.unit)
-    what = f"{form.unit} {nice_name(unit.name)}" if unit else (f"unidad {form.unit}" if form.unit else "")
-    period = f", T{form.quarter} {form.year}" if form.quarter and form.year else ""
-    lines = [f"• {form.name}" + (f" — {what}{period}" if what else "") + f": {VERDICT[form.state]}"]
-    if form.state == "ilegible":
-        reason = form.reason or (form.report.findings[0].message if form.report and form.report.findings else "")
-        lines.append(f"   {reason}")
-        return lines + [""]
-    findings = form.report.findings if form.report else []
-    own, n = _own(findings), 0
-    for severity, title in GROUPS:
-        group = [f for f in own if f.severity == severity]
-        if group:
-            lines.append(title)
-        for f in group[:limits.findings_listed]:
-            n += 1
-            lines.append(f"   {n}. {f.message}")
-        if len(group) > limits.findings_listed:
-            lines.append(f"   … y {len(group) - limits.findings_listed} más (vea la copia anotada).")
-    if form.annotated:
-        lines.append(f"   Le adjuntamos {Path(form.name).stem + ANNOTATED}: una copia de su archivo con las celdas "
-                     "señaladas y comentadas.")
-    office = [f for f in findings if F.get(f.code).fault != F.COORDINATOR]
-    if office:
-        lines.append("   " + F.text("office-heading"))
-        lines += [f"   - {f.message}" for f in office[:limits.findings_listed]]
-    return lines + [""]
 

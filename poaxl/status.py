@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .catalog import Catalog, load_catalog
-from .collect import ACCEPTED, LOG_NAME as RECEIVED_LOG, QUARANTINED, WORKBOOK_SUFFIXES, current_name
+from .collect import ACCEPTED, LOG_NAME as RECEIVED_LOG, QUARANTINED, current_name
+from .inbound import WORKBOOK_SUFFIXES
 from .mail import LOG_NAME as SENT_LOG, already_sent, read_log
 
 NOT_DELIVERED = "sin entregar"

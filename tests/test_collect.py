@@ -334,7 +334,7 @@ def test_hostile_headers_and_names(office, forms):
 
 
 def test_oversized_message_is_skipped_without_fetching(office, forms):
-    from poaxl.collect import Limits
+    from poaxl.inbound import Limits
 
     office.deliver(reply_from(COORD_003, forms["ok_003"]))
     run = office.collect(limits=Limits(message_bytes=4096))
@@ -476,7 +476,7 @@ def test_multi_ramo_units_are_told_apart(office, tmp_path):
 
 
 def test_hostile_structure_is_bounded(forms):
-    from poaxl.collect import Limits, clean, parse, safe_name, workbooks
+    from poaxl.inbound import Limits, clean, parse, safe_name, workbooks
 
     deep = EmailMessage()
     deep.set_content("x")
