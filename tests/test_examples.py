@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import jsonschema
 from click.testing import CliRunner
@@ -89,3 +90,20 @@ def test_annotate_writes_marked_copies_and_leaves_originals(tmp_path):
     assert not (tmp_path / "TMM-F004_2020_T2_001.revisado.xlsx").exists()  # nothing to mark on a clean form
     again = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"])
     assert again.exit_code == 2 and "solo hay copias anotadas" in again.output  # copies are not checked as answers
+
+
+def test_example_catalog_loads_generates_and_is_the_readmes(tmp_path):
+    """examples/catalogo-ejemplo.yaml: complete, valid, without warnings, and the README shows it whole."""
+    from poaxl.catalog import load_catalog
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "catalogo-ejemplo.yaml"
+    cat = load_catalog(path)
+    assert [u.code for u in cat.units] == ["003"] and not cat.warnings
+    unit = cat.unit("003")
+    assert unit.signatures["reviso"]["cargo"] and unit.contacts["to"] and unit.goals[2].aggregation == "average"
+    result = CliRunner().invoke(main, ["generate", "--all", "--catalog", str(path), "--out", str(tmp_path)])
+    assert result.exit_code == 0 and (tmp_path / "TMM-F004_2021_T1_003.xlsx").is_file()
+    readme = (path.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "```yaml\n" + path.read_text(encoding="utf-8") + "```" in readme
+    for field in ("`funcion`", "`subfuncion`", "`lineas`", "`signatures`", "{code: \"01\", name: PRESIDENCIA}"):
+        assert field in readme
