@@ -491,7 +491,7 @@ def _build(data: dict, origins: list[str]) -> Catalog:
         form_code=data["form_code"], ramo=ramos[0], units=tuple(units), ramos=ramos,
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
-    warnings = tuple(w for u in units for w in unit_warnings(u))
+    warnings = tuple(w for u in units for w in unit_warnings(u, len(ramos) > 1))
     return replace(catalog, warnings=warnings)
 
 
@@ -541,11 +541,13 @@ class Lint:
         return self.kind.problem(self.variant, **self.fields)
 
 
-def unit_warnings(unit: Unit) -> list[str]:
+def unit_warnings(unit: Unit, several_ramos: bool = False) -> list[str]:
     """The lint of one unit as the planning office reads it: ``unidad 002 …, meta 6: problem``, and the
-    catalog file to correct when it is the office's own (the built-in catalog's files are not theirs)."""
+    catalog file to correct when it is the office's own (the built-in catalog's files are not theirs).
+    With several ramos the unit is named with its ramo: ``unidad 05-002 …``."""
     where = f" (en {unit.source})" if unit.source else ""
-    return [f"unidad {unit.title}, meta {lint.goal.number}: {lint.message}{where}" for lint in lint_unit(unit)]
+    title = f"{unit.key} {unit.name}" if several_ramos else unit.title
+    return [f"unidad {title}, meta {lint.goal.number}: {lint.message}{where}" for lint in lint_unit(unit)]
 
 
 def _la_key(code: str) -> str:

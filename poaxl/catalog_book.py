@@ -73,16 +73,17 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                   Col("email", "CORREO", "Dirección de correo electrónico.", 36)),
 }
 GENERAL = "General"
-GENERAL_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("id", "text", "Identificador del catálogo: minúsculas, números, «-», «.», «_» (p. ej. mexicali-2021)."),
-    ("ayuntamiento", "text", "Primer título del formato, p. ej. AYUNTAMIENTO DE MEXICALI, B.C."),
-    ("year", "integer", "Año del Programa Operativo Anual."),
-    ("quarter", "integer", "Trimestre por omisión (1 a 4) de generate, send y report."),
-    ("form_code", "text", "Código del formato, p. ej. TMM-F004."),
-    ("mail.from", "text", "Remitente de los correos (opcional)."),
-    ("mail.reply_to", "text", "Dirección de respuesta de los correos (opcional)."),
-    *((f"mail.deadlines.{q}", "text", f"Fecha límite de entrega del trimestre {q}, AAAA-MM-DD (opcional).")
-      for q in range(1, 5)),
+GENERAL_FIELDS: tuple[tuple[str, str, str, str], ...] = (  # (catalog key, label in the CAMPO column, kind, note)
+    ("id", "IDENTIFICADOR", "text", "Identificador del catálogo: minúsculas, números, «-», «.», «_» "
+                                    "(p. ej. mexicali-2021)."),
+    ("ayuntamiento", "AYUNTAMIENTO", "text", "Primer título del formato, p. ej. AYUNTAMIENTO DE MEXICALI, B.C."),
+    ("year", "AÑO", "integer", "Año del Programa Operativo Anual."),
+    ("quarter", "TRIMESTRE", "integer", "Trimestre por omisión (1 a 4) de generate, send y report."),
+    ("form_code", "CÓDIGO DEL FORMATO", "text", "Código del formato, p. ej. TMM-F004."),
+    ("mail.from", "CORREO REMITENTE", "text", "Remitente de los correos (opcional)."),
+    ("mail.reply_to", "CORREO DE RESPUESTA", "text", "Dirección a la que responden los coordinadores (opcional)."),
+    *((f"mail.deadlines.{q}", f"FECHA LÍMITE T{q}", "text",
+       f"Fecha límite de entrega del trimestre {q}, AAAA-MM-DD (opcional).") for q in range(1, 5)),
 )
 
 
@@ -176,14 +177,14 @@ def _header(ws, fmt, headers: list[tuple[str, str, float]]) -> None:
 
 def _general_sheet(wb, fmt, cat: Catalog) -> None:
     ws = wb.add_worksheet(GENERAL)
-    _header(ws, fmt, [("CAMPO", "Nombre del dato (no lo cambie).", 22), ("VALOR", "El dato del catálogo.", 48),
+    _header(ws, fmt, [("CAMPO", "Nombre del dato (no lo cambie).", 24), ("VALOR", "El dato del catálogo.", 48),
                       ("DESCRIPCIÓN", "Qué es cada dato.", 70)])
     values = {"id": cat.id, "ayuntamiento": cat.ayuntamiento, "year": cat.year, "quarter": cat.quarter,
               "form_code": cat.form_code, "mail.from": cat.mail.get("from"),
               "mail.reply_to": cat.mail.get("reply_to"),
               **{f"mail.deadlines.{q}": cat.mail.get("deadlines", {}).get(str(q)) for q in range(1, 5)}}
-    for r, (key, kind, note) in enumerate(GENERAL_FIELDS, start=1):
-        ws.write_string(r, 0, key, fmt["text"])
+    for r, (key, label, kind, note) in enumerate(GENERAL_FIELDS, start=1):
+        ws.write_string(r, 0, label, fmt["text"])
         _write(ws, r, 1, values.get(key), kind, fmt)
         ws.write_string(r, 2, note, fmt["text"])
         if key == "year":
@@ -454,14 +455,17 @@ class _Reader:
         if grid is None:
             self.p.add(f"{self.p.where(GENERAL)}: falta la hoja «{GENERAL}» del catálogo.")
             return {}
-        kinds = {key: kind for key, kind, _ in GENERAL_FIELDS}
+        kinds = {key: kind for key, _, kind, _ in GENERAL_FIELDS}
+        keys = {norm(label): key for key, label, _, _ in GENERAL_FIELDS} | {norm(key): key for key in kinds}
         data: dict[str, Any] = {}
         for r, row in enumerate(grid[1:], start=1):
-            key = str(row[0]).strip() if row and row[0] is not None else ""
+            label = text_of(row[0]) if row else ""
             raw = row[1] if len(row) > 1 else None
-            if not key or key not in kinds:
-                if key:
-                    self.p.add(f"{self.p.where(title, r, 0, 'CAMPO')}: «{key[:40]}» no es un dato del catálogo.")
+            key = keys.get(norm(label))
+            if key is None:
+                if label:
+                    self.p.add(f"{self.p.where(title, r, 0, 'CAMPO')}: «{label[:40]}» no es un dato del catálogo; "
+                               "use uno de: " + ", ".join(lab for _, lab, _, _ in GENERAL_FIELDS) + ".")
                 continue
             if raw is None or str(raw).strip() == "":
                 continue  # optional fields; required ones are reported by the schema

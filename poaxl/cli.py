@@ -112,7 +112,7 @@ def load(catalog_path: Path | None, warn_all: bool = False, ramo: str | None = N
     if ramo is not None:
         cat.find_ramo(ramo)
     if warn_all:
-        for warning in dict.fromkeys(w for u in cat.units_of(ramo) for w in unit_warnings(u)):
+        for warning in dict.fromkeys(w for u in cat.units_of(ramo) for w in unit_warnings(u, cat.multi_ramo)):
             warn(warning)
     return cat
 
@@ -122,7 +122,7 @@ def select(cat, unit_codes: tuple[str, ...], all_units: bool, ramo: str | None =
     from .catalog import unit_warnings
 
     chosen = cat.select(unit_codes, all_units, ramo)
-    for warning in dict.fromkeys(w for unit in chosen for w in unit_warnings(unit)):
+    for warning in dict.fromkeys(w for unit in chosen for w in unit_warnings(unit, cat.multi_ramo)):
         warn(warning)
     return chosen
 

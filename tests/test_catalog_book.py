@@ -164,3 +164,18 @@ def test_a_hostile_catalog_workbook_is_refused_before_parsing(tmp_path, book):
     shutil.copy(book, tmp_path / "catalogo.ods")
     result = CliRunner().invoke(main, ["catalog", "check", str(tmp_path / "catalogo.ods")])
     assert result.exit_code == 2 and "debe ser .xlsx" in result.output
+
+
+def test_the_general_sheet_speaks_spanish_and_names_its_cells(book):
+    wb = openpyxl.load_workbook(book)
+    general = {r[0]: r[1] for r in wb["General"].iter_rows(min_row=2, values_only=True)}
+    assert general["IDENTIFICADOR"] == "mexicali-2020-r01" and general["AÑO"] == 2020 and general["TRIMESTRE"] == 2
+    assert general["FECHA LÍMITE T2"] == "2020-07-10"
+    wb["General"]["B4"] = "dos mil veinte"
+    wb["General"]["A12"] = "COLOR"
+    wb["General"]["B12"] = "azul"
+    wb.save(book)
+    result = CliRunner().invoke(main, ["catalog", "check", str(book)])
+    assert result.exit_code == 2
+    assert "hoja «General», fila 4, columna B (VALOR): «dos mil veinte» no es un número entero" in result.output
+    assert "hoja «General», fila 12, columna A (CAMPO): «COLOR» no es un dato del catálogo" in result.output

@@ -59,6 +59,7 @@ def test_units_are_identified_by_ramo_and_code(municipio):
     with pytest.raises(PoaxlError, match="El ramo «07» no existe"):
         cat.select(ramo="07")
     assert [u.key for u in cat.select(ramo="05")] == ["05-001", "05-003"]
+    assert any(w.startswith("unidad 01-002 COORDINACIÓN DE DIRECTORES, meta 6:") for w in cat.warnings)
 
 
 def test_ambiguous_unit_on_the_command_line_lists_the_candidates(municipio, tmp_path):
