@@ -344,7 +344,10 @@ def render_report(report, color: bool) -> None:
 
     style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
     period = f" · {report.unit} · {report.year} T{report.quarter}" if report.unit else ""
-    head = printable(f"{report.path}{period}: {STATUS_ES[report.status]}")
+    status = STATUS_ES[report.status]
+    if report.status == "errors" and not report.delivery_errors:  # only the office's: the delivery is fine
+        status = text("office-errors-status")
+    head = printable(f"{report.path}{period}: {status}")
     click.echo(click.style(head, fg=style, bold=True) if color else head)
     office = [f for f in report.findings if get(f.code).fault == OFFICE]
     for f in [f for f in report.findings if f not in office] + office:

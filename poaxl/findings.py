@@ -490,6 +490,7 @@ TEXTS: dict[str, str] = {
     "unit-ambiguous": "La unidad «{unit}» existe en varios ramos del catálogo {catalog}: {keys}. Indique el ramo: "
                       "--unit {example} o --ramo {ramo}.",
     "ramo-not-in-catalog": "El ramo «{ramo}» no existe en el catálogo {catalog}. Ramos válidos: {valid}.",
+    "office-errors-status": "con errores de la oficina de planeación (la entrega de la unidad está bien)",
     "office-heading": "Para la oficina de planeación (catálogo o formato enviado, no es error de la unidad):",
     "send-summary": "{sent} enviado(s), {partial} parcial(es), {skipped} omitido(s), {failed} fallido(s){written}.",
     "send-written": ", {count} escrito(s) en {folder}",

@@ -63,3 +63,9 @@ def test_findings_sheet_says_who_fixes_each(tmp_path, catalog):
     assert rows[0][4] == "Corrige"
     assert fixes["planned-sum-mismatch"] == "oficina de planeación"
     assert fixes["missing-observation"] == "unidad (coordinador)"
+
+
+def test_a_file_with_only_office_errors_is_not_called_the_units_fault():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "TMM-F004_2020_T2_002.xlsx")])
+    assert result.exit_code == 1  # the catalog must still be fixed
+    assert "002 · 2020 T2: con errores de la oficina de planeación (la entrega de la unidad está bien)" in result.output
