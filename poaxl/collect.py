@@ -243,9 +243,12 @@ def _one(box: Mailbox, envelope: Envelope, ctx: _Context) -> Received:
         _answer(msg, item, envelope, note, ctx)
     except MailboxError:
         raise
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # a disk full, a folder we cannot write: this message waits for the next run
         item.result = "fallido"
-        item.reason = f"no se pudo procesar: {exc}"
+        item.reason = f"no se pudo guardar o leer {exc.filename or ''}: {exc.strerror or exc}".replace("  ", " ")
+    except Exception as exc:  # noqa: BLE001  one odd message must not stop the others; it is retried next run
+        item.result = "fallido"
+        item.reason = f"error interno al procesar el mensaje ({type(exc).__name__}: {exc}); se reintentará"
     return _finish(item, envelope, ctx)
 
 

@@ -258,6 +258,9 @@ def test_killed_while_replying_never_replies_twice(server, tmp_path, cert, forms
         rerun = office.collect()
         assert rerun.messages[0].reply == "sin confirmar" and len(handler.messages) == 1
         assert office.collect().messages == [] and len(handler.messages) == 1
+        rows = json.loads(CliRunner().invoke(main, ["status", "--out", str(office.out), "--format", "json"]).output)
+        row = next(r for r in rows["units"] if r["unit"] == "003")
+        assert row["state"] == "correcto" and row["reply_result"] == "pendiente"  # shown as «sin confirmar»
     finally:
         controller.stop()
 
@@ -507,3 +510,13 @@ def test_a_form_saved_as_ods_is_accepted_and_later_replaced_by_an_xlsx(office, f
     office.deliver(reply_from(COORD_003, forms["ok_003"]), when=[start + 60])
     office.collect()
     assert not ods.exists() and expand([office.out]) == [office.out / CURRENT_003]  # one current answer per unit
+
+
+def test_messages_per_run_are_bounded_and_the_rest_wait(office, forms):
+    from poaxl.inbound import Limits
+
+    office.deliver(*(reply_from(COORD_003, forms["ok_003"]) for _ in range(3)))
+    first = office.collect(limits=Limits(messages=2))
+    assert first.totals()["received"] == 2 and first.totals()["pending"] == 1
+    second = office.collect(limits=Limits(messages=2))
+    assert second.totals()["received"] == 1 and second.totals()["pending"] == 0 and len(office.replies()) == 3
