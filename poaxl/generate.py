@@ -130,13 +130,15 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     fmt = _Formats(wb)
     ws = wb.add_worksheet(unit.code)
     layout = SheetLayout.for_unit(unit)
-    heights = row_heights(cat, unit, layout)
+    heights = row_heights(cat, unit, layout, prefill)
     paper.set_row_heights(ws, heights)
     _page_setup(ws, cat, unit, layout, form_pages(layout, heights))
     _title_block(ws, fmt, cat, unit, layout, quarter)
     _table_header(ws, fmt, layout)
     for i, goal in enumerate(unit.goals):
         _goal_row(ws, fmt, goal, layout.goal_row(i), quarter, prefill, i)
+    ws.data_validation(layout.first_goal, COL["observations"], layout.last_goal, COL["observations"],
+                       OBSERVATION_HELP)
     _row_rules(ws, fmt, unit, layout, quarter, policy.over_ratio)
     _signatures(ws, fmt, unit, layout)
     ws.protect(password or "", {"format_rows": True, "format_columns": True,
@@ -194,8 +196,9 @@ def _span(first: str, last: str) -> float:
     return sum(c.width for c in COLUMNS[COL[first]:COL[last] + 1])
 
 
-def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, float]:
-    """Every printed row's height in points, from the text it holds (measured with the font)."""
+def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout, prefill: Prefill | None = None) -> dict[int, float]:
+    """Every printed row's height in points, from the text it holds (measured with the font). A goal
+    with a carried observation gets room in OBSERVACIONES for one as long as the last quarter's."""
     h: dict[int, float] = {row: paper.text_height(1, paper.TITLE_PT, padding=1) for row in layout.title_rows}
     h[layout.title_rows[-1] + 1] = 4
     name_width = sum(c.width for c in COLUMNS[HEADER_NAME_SPAN[0]:HEADER_NAME_SPAN[1] + 1])
@@ -208,8 +211,10 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
     merged = paper.row_height([(c.header, c.width) for c in COLUMNS], paper.HEAD_PT, bold=True)
     h[top] = max(paper.text_height(1, paper.HEAD_PT), merged - h[mid] - h[low])
     for i, goal in enumerate(unit.goals):
+        last_note = ((prefill.notes.get(i) if prefill else None) or "").split("\n")[-1].partition(": ")[2]
         h[layout.goal_row(i)] = max(
-            paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width)],
+            paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width),
+                              (last_note, COLUMNS[COL["observations"]].width)],
                              paper.BODY_PT, paper.MIN_GOAL_LINES),
             paper.row_height([(goal.measure, COLUMNS[COL["measure"]].width)], paper.MEASURE_PT))
     sign = layout.signature
@@ -312,6 +317,15 @@ def _comment_box(note: str) -> dict:
     height = paper.text_height(paper.lines(note, width), paper.BODY_PT, padding=8)
     return {"font_name": FONT, "font_size": paper.BODY_PT, "width": round(width / 0.75),
             "height": round(height / 0.75)}
+
+
+# a row has the height of its goal text: a longer OBSERVACIÓN needs the row enlarged to show and print whole
+OBSERVATION_HELP = {
+    "validate": "any", "input_title": "OBSERVACIONES",
+    "input_message": "Explique por qué no se alcanzó o se superó lo programado. Si el texto no se ve "
+                     "completo, agrande la fila: doble clic en el borde inferior de su número (Excel) o "
+                     "Formato > Filas > Altura óptima (LibreOffice).",
+}
 
 
 def _validation(q: int) -> dict:

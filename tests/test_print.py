@@ -213,3 +213,21 @@ def test_report_unit_sheets_print_every_goal_and_observation(printed, libreoffic
             text_words = {w for row in rows for w in words(str(row[2]))}
             smallest = min(h for p in mine for w, h in p if w in text_words) / ratio
             assert smallest >= MIN_PRINTED_PT, f"report {name}: {smallest:.1f} pt"
+
+
+def test_carried_observation_gets_room_and_typing_help(catalog, tmp_path):
+    """A goal explained last quarter is likely explained again: its row has room for as long a text;
+    the OBSERVACIONES cells say how to enlarge a row when a longer one is typed."""
+    from poaxl.generate import Prefill
+
+    unit = catalog.unit("003")
+    note = long_text("NOTA", 400)
+    prefill = {"003": Prefill(notes={3: f"Observación del T1: corto\nObservación del T2: {note}"})}
+    path = generate(["003"], quarter=3, out=tmp_path, catalog=catalog, prefill=prefill)[0]
+    ws = openpyxl.load_workbook(path)["003"]
+    layout = SheetLayout.for_unit(unit)
+    row = layout.goal_row(3) + 1
+    needed = paper.lines(note, COLUMNS[COL["observations"]].width) * fontmetrics.line_height(paper.BODY_PT)
+    assert ws.row_dimensions[row].height >= needed > 8 * fontmetrics.line_height(paper.BODY_PT)
+    help_ = [dv for dv in ws.data_validations.dataValidation if f"O{layout.first_goal + 1}" in str(dv.sqref)]
+    assert help_ and "agrande la fila" in help_[0].prompt and help_[0].promptTitle == "OBSERVACIONES"
