@@ -47,6 +47,7 @@ class FormUnit:
     catalog_id: str | None = None
     averaged: list[str] = field(default_factory=list)   # goal numbers inferred as average: to review
     notes: list[str] = field(default_factory=list)      # what was odd in this form (Spanish)
+    end: int = 0                                         # last row of the sheet the form used
 
     @property
     def key(self) -> tuple[str, str]:
@@ -109,13 +110,20 @@ def _texts(row: list[Cell]) -> list[tuple[int, Any]]:
     return [(c, cell.value) for c, cell in enumerate(row) if text_of(cell.value)]
 
 
-def find_table(sheet: Sheet) -> tuple[int, int] | None:
-    """(row, column) of the ``L/A`` header cell: anywhere on the sheet (a margin column, rows above)."""
+def find_tables(sheet: Sheet) -> list[tuple[int, int]]:
+    """(row, column) of every ``L/A`` header cell: anywhere on the sheet (a margin column, rows above),
+    and several forms one below the other when an office keeps a whole ramo on one sheet."""
+    found = []
     for r, row in enumerate(sheet.rows):
-        for c, cell in enumerate(row):
-            if isinstance(cell.value, str) and norm(cell.value) == "L/A":
-                return r, c
-    return None
+        c = next((c for c, cell in enumerate(row) if isinstance(cell.value, str) and norm(cell.value) == "L/A"), None)
+        if c is not None:
+            found.append((r, c))
+    return found
+
+
+def find_table(sheet: Sheet) -> tuple[int, int] | None:
+    tables = find_tables(sheet)
+    return tables[0] if tables else None
 
 
 def _code(value: Any, width: int, notes: list[str], what: str) -> str:
@@ -133,7 +141,8 @@ def _code(value: Any, width: int, notes: list[str], what: str) -> str:
 # --------------------------------------------------------------------------- one sheet
 
 def read_form(sheet: Sheet, meta: dict[str, str], source: str) -> FormUnit:
-    """One form sheet as catalog data. Raises PoaxlError (Spanish) when it is not a usable form."""
+    """One form (a sheet, or the rows of one form on a sheet) as catalog data. Raises PoaxlError (Spanish)
+    when it is not a usable form. ``FormUnit.end`` is the last row the form used."""
     found = find_table(sheet)
     if found is None:
         raise PoaxlError("no se encontró la tabla de metas (la fila de encabezado «L/A»)")
@@ -143,7 +152,7 @@ def read_form(sheet: Sheet, meta: dict[str, str], source: str) -> FormUnit:
     goals, averaged, end = _goals(sheet, header, c0, bool(meta), notes)
     if not goals:
         raise PoaxlError("la tabla no tiene metas (filas con número y texto, como «2.1.- TEXTO»)")
-    signatures = _signatures(sheet, end, notes)
+    signatures, last = _signatures(sheet, end + 1, notes)
     ramo, unit = head.get("ramo"), head.get("unit")
     if meta.get("unit"):
         unit = {**(unit or {}), "code": meta["unit"]}
@@ -166,7 +175,7 @@ def read_form(sheet: Sheet, meta: dict[str, str], source: str) -> FormUnit:
     quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head.get("quarter")
     return FormUnit(data, ramo, source, sheet.name, year, quarter, generated=bool(meta),
                     ayuntamiento=head.get("ayuntamiento"), form_code=head.get("form_code"),
-                    catalog_id=meta.get("catalog"), averaged=averaged, notes=notes)
+                    catalog_id=meta.get("catalog"), averaged=averaged, notes=notes, end=max(last, end))
 
 
 def _header_block(sheet: Sheet, header: int, notes: list[str]) -> dict[str, Any]:
@@ -231,10 +240,10 @@ def _number(cell: Cell, what: str, notes: list[str]) -> float:
 def _goals(sheet: Sheet, header: int, c0: int, generated: bool,
            notes: list[str]) -> tuple[list[dict], list[str], int]:
     """The goal rows below the header (1 or 3 header rows), up to the signatures. Returns the goals,
-    the numbers inferred as averages, and the row where the table ended."""
+    the numbers inferred as averages, and the row of the last goal."""
     goals, averaged = [], []
     labels = {norm(label) for _, label, _, _ in SIGNATURES}
-    r = header + 1
+    last = header
     for r in range(header + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if any(isinstance(c.value, str) and norm(c.value) in labels for c in row):
@@ -256,7 +265,8 @@ def _goals(sheet: Sheet, header: int, c0: int, generated: bool,
         if aggregation and aggregation != "sum":
             goal["aggregation"] = aggregation
         goals.append(goal)
-    return goals, averaged, r
+        last = r
+    return goals, averaged, last
 
 
 def _formula_aggregation(cell: Cell) -> str | None:
@@ -267,9 +277,10 @@ def _formula_aggregation(cell: Cell) -> str | None:
     return next((agg for prefix, agg in _AGGREGATION if text.startswith(prefix)), None)
 
 
-def _signatures(sheet: Sheet, start: int, notes: list[str]) -> dict[str, dict[str, str]]:
-    """ELABORÓ / REVISÓ / AUTORIZÓ and, under each, the cargo and then the name."""
+def _signatures(sheet: Sheet, start: int, notes: list[str]) -> tuple[dict[str, dict[str, str]], int]:
+    """ELABORÓ / REVISÓ / AUTORIZÓ and, under each, the cargo and then the name; and the last row used."""
     out = {key: {"cargo": "", "name": ""} for key in SIGNATURE_LABELS.values()}
+    last = start
     for r in range(start, min(len(sheet.rows), start + 12)):
         labels = [(c, SIGNATURE_LABELS[norm(v)]) for c, v in _texts(sheet.rows[r]) if norm(v) in SIGNATURE_LABELS]
         if not labels:
@@ -281,6 +292,7 @@ def _signatures(sheet: Sheet, start: int, notes: list[str]) -> dict[str, dict[st
                 found = [v for cc, v in _texts(sheet.rows[rr]) if c <= cc < stop]
                 if found:
                     below.append(" ".join(text_of(found[0]).split()))
+                    last = max(last, rr)
                 if len(below) == 2:
                     break
             if len(below) == 2:
@@ -288,7 +300,7 @@ def _signatures(sheet: Sheet, start: int, notes: list[str]) -> dict[str, dict[st
         break
     if not any(s["name"] for s in out.values()):
         notes.append("no se encontraron las firmas (ELABORÓ / REVISÓ / AUTORIZÓ con cargo y nombre)")
-    return out
+    return out, last
 
 
 # --------------------------------------------------------------------------- many files
@@ -336,10 +348,28 @@ def read_forms(paths: Iterable[str | Path], result: ImportResult,
                                                  "metas con el encabezado «L/A»)"))
         for sheet in tables:
             meta = book.meta if book.meta and (len(tables) == 1 or book.meta.get("sheet") == sheet.name) else {}
-            try:
-                forms.append(read_form(sheet, meta, str(path)))
-            except PoaxlError as exc:
-                result.unreadable.append((f"{path}, hoja «{sheet.name}»", str(exc)))
+            forms += _sheet_forms(sheet, meta, str(path), result)
+    return forms
+
+
+def _sheet_forms(sheet: Sheet, meta: dict[str, str], source: str, result: ImportResult) -> list[FormUnit]:
+    """Each form on a sheet: one, or several one below the other (each read from where the last ended)."""
+    headers = [r for r, _ in find_tables(sheet)]
+    forms, start = [], 0
+    for k, header in enumerate(headers):
+        stop = headers[k + 1] if k + 1 < len(headers) else len(sheet.rows)
+        part = Sheet(sheet.name, sheet.rows[start:stop]) if len(headers) > 1 else sheet
+        where = f"{source}, hoja «{sheet.name}»" + (f", fila {header + 1}" if len(headers) > 1 else "")
+        try:
+            form = read_form(part, meta if len(headers) == 1 else {}, source)
+        except PoaxlError as exc:
+            result.unreadable.append((where, str(exc)))
+            start = header + 1
+            continue
+        if len(headers) > 1:
+            form.sheet = f"{sheet.name}, fila {header + 1}"
+        forms.append(form)
+        start = start + form.end + 1
     return forms
 
 

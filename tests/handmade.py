@@ -26,6 +26,7 @@ class Style:
     ramo_label: str = "RAMO:"
     with_actuals: bool = True
     codes_as_numbers: bool = False  # RAMO 1 and UNIDAD 3 typed as numbers (the zeros are lost)
+    signatures: bool = True
 
 
 def _number(value, as_text: bool):
@@ -34,16 +35,18 @@ def _number(value, as_text: bool):
     return value
 
 
-def write_form(ws, catalog, unit, quarter: int = 2, style: Style = Style(), ayuntamiento: str | None = None) -> None:
-    """One unit's form on worksheet ``ws`` (openpyxl), as a person would type it."""
+def write_form(ws, catalog, unit, quarter: int = 2, style: Style = Style(), ayuntamiento: str | None = None,
+               top: int = 1) -> int:
+    """One unit's form on worksheet ``ws`` (openpyxl) from row ``top``, as a person would type it;
+    returns the first row after it."""
     m = style.margin + 1  # first column of the form (1-based)
-    row = 1
+    row = top
     for text in (ayuntamiento or catalog.ayuntamiento, f"PROGRAMA OPERATIVO ANUAL {catalog.year}",
                  "AVANCE FÍSICO PROGRAMÁTICO"):
         ws.cell(row, m, text)
         row += 1
-    ws.cell(1, m + 14, catalog.form_code)
-    ws.cell(2, m + 14, f"FECHA: {CUTOFF[quarter]}-{catalog.year % 100:02d}")
+    ws.cell(top, m + 14, catalog.form_code)
+    ws.cell(top + 1, m + 14, f"FECHA: {CUTOFF[quarter]}-{catalog.year % 100:02d}")
     row += 1
     label_code = m + style.code_offset
     coded = [(style.ramo_label, unit.ramo), ("PROGRAMA", unit.programa), (unit.label, unit),
@@ -78,11 +81,14 @@ def write_form(ws, catalog, unit, quarter: int = 2, style: Style = Style(), ayun
             ws.cell(row, m + 14, "SE REBASÓ LA META POR LA DEMANDA")
         row += 1
     row += 1
+    if not style.signatures:
+        return row + 1
     for label, col in (("ELABORÓ", m + 1), ("REVISÓ", m + 3), ("AUTORIZÓ", m + 12)):
         key = {"ELABORÓ": "elaboro", "REVISÓ": "reviso", "AUTORIZÓ": "autorizo"}[label]
         ws.cell(row, col, label)
         ws.cell(row + 2, col, unit.signatures[key]["cargo"])
         ws.cell(row + 3, col, unit.signatures[key]["name"])
+    return row + 6
 
 
 def _table_header(ws, row: int, m: int, rows: int) -> int:
@@ -109,14 +115,23 @@ def _table_header(ws, row: int, m: int, rows: int) -> int:
 
 
 def write_book(path: Path, catalog, units, *, instructions: bool = False, quarter: int = 2,
-               styles: list[Style] | None = None, ayuntamiento: str | None = None) -> Path:
-    """A workbook with one sheet per unit (an office may keep the whole ramo in one file)."""
+               styles: list[Style] | None = None, ayuntamiento: str | None = None, stacked: bool = False) -> Path:
+    """A workbook with one sheet per unit (an office may keep the whole ramo in one file), or with
+    ``stacked`` every unit's form on one sheet, one below the other."""
     wb = openpyxl.Workbook()
     first = wb.active
     if instructions:
         first.title = "Instrucciones"
         first["A1"] = "Llene solo las columnas A (avance) de cada trimestre y OBSERVACIONES."
         first["A3"] = "L/A: línea de acción del Plan Municipal de Desarrollo."  # a mention, not the table
+    if stacked:
+        ws = first if not instructions else wb.create_sheet("Ramo")
+        row = 1
+        for i, unit in enumerate(units):
+            row = write_form(ws, catalog, unit, quarter, (styles or [Style()])[i % len(styles or [Style()])],
+                             ayuntamiento, top=row)
+        wb.save(path)
+        return path
     for i, unit in enumerate(units):
         ws = first if i == 0 and not instructions else wb.create_sheet()
         ws.title = re.sub(r"[\\/*?:\[\]]", "_", f"U{unit.code}")[:31]

@@ -151,3 +151,21 @@ def test_hand_made_forms_saved_by_libreoffice_as_xlsx_and_ods(tmp_path, catalog,
         imported = load_catalog(tmp_path / name.replace(".", "-"))
         assert [plan(u) for u in imported.units] == [plan(catalog.unit("003")), plan(catalog.unit("005"))], name
         assert not result.unreadable
+
+
+def test_a_whole_ramo_on_one_sheet_one_form_below_the_other(tmp_path, catalog):
+    units = list(catalog.units)
+    styles = [Style(), Style(signatures=False, header_rows=1), Style(numbers_as_text=True)]
+    write_book(tmp_path / "ramo.xlsx", catalog, units, instructions=True, stacked=True, styles=styles)
+    result = import_catalog([tmp_path / "ramo.xlsx"], tmp_path / "c")
+    imported = load_catalog(tmp_path / "c")
+    assert [u.code for u in imported.units] == [u.code for u in catalog.units]
+    no_signatures = {u.code for u, s in zip(units, [styles[i % 3] for i in range(len(units))]) if not s.signatures}
+    for mine, theirs in zip(imported.units, catalog.units):
+        if mine.code in no_signatures:
+            assert mine.goals == theirs.goals and mine.lineas == theirs.lineas
+            assert mine.signatures["elaboro"] == {"cargo": "", "name": ""}
+        else:
+            assert plan(mine) == plan(theirs)
+    assert [u.sheet for u in result.units][:2] == ["Ramo, fila 15", "Ramo, fila 42"]
+    assert any("no se encontraron las firmas" in n for u in result.units for n in u.notes)

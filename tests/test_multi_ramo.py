@@ -213,3 +213,26 @@ def test_an_old_send_log_line_without_ramo_is_of_the_first_ramo(municipio):
     entries = [{"catalog": cat.id, "unit": "001", "quarter": 2, "result": "sent", "time": "t"}]
     assert already_sent(entries, cat, cat.unit("01-001"), 2) is entries[0]
     assert already_sent(entries, cat, cat.unit("05-001"), 2) is None
+
+
+def test_carry_forward_keeps_each_001_with_its_own_values(municipio, tmp_path):
+    import openpyxl
+
+    from conftest import cell
+    from poaxl.generate import generate
+    from poaxl.report import carry_forward
+
+    cat = load_catalog(municipio)
+    back = tmp_path / "T2"
+    back.mkdir()
+    for key in ("01-001", "05-001"):
+        [form] = generate([key], out=tmp_path / "f", catalog=cat, force=True)
+        fill_on_plan(cat, form, back / f"{key}.xlsx", key)
+    prefill = carry_forward([back], cat, 3)
+    assert sorted(prefill) == ["01-001", "05-001"]
+    paths = generate(["01-001", "05-001"], quarter=3, out=tmp_path / "T3", catalog=cat, prefill=prefill)
+    for key, path in zip(("01-001", "05-001"), paths):
+        ws = openpyxl.load_workbook(path)[cat.unit(key).code]
+        goal = cat.unit(key).goals[0]
+        assert ws[cell(cat, key, goal.number, "a1")].value == goal.planned[0], key  # 0 vs 100: not confused
+    assert cat.unit("01-001").goals[0].planned[0] != cat.unit("05-001").goals[0].planned[0]
