@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 from . import findings as F
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
 from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
-                     letter, read_header, relative_formula, spanish_formula)
+                     aggregation_of, letter, read_header, relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .findings import FindingType, number, percent
 from .policy import Policy
@@ -554,13 +554,19 @@ def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int |
 
 
 def sent_plan(sheet: Sheet, unit: Unit) -> Unit:
-    """The plan a form carries (its META, P and texts) with the catalog's aggregations: what the office
-    sent, unless someone edited it (then its fingerprint is not the metadata's)."""
+    """The plan a form carries (its META, P and texts; each goal's aggregation from its AVANCE ABSOLUTO
+    formula, else the catalog's): what the office sent, unless someone edited it (then its fingerprint is
+    not the metadata's)."""
     header = find_header(sheet)
-    aggregation = {g.number: g.aggregation for g in unit.goals}
-    goals = [infer_goal(sheet, r) for r in goal_rows(sheet, header or 0) if r.number]
-    return replace(unit, goals=tuple(replace(g, aggregation=aggregation.get(g.number, g.aggregation))
-                                     for g in goals))
+    catalog_aggregation = {g.number: g.aggregation for g in unit.goals}
+    goals = []
+    for r in goal_rows(sheet, header or 0):
+        if r.number:
+            total = sheet.get(r.row, COL["absolute"])
+            formula = aggregation_of(total.value, r.row) if total.formula else None
+            goal = infer_goal(sheet, r)
+            goals.append(replace(goal, aggregation=formula or catalog_aggregation.get(goal.number, goal.aggregation)))
+    return replace(unit, goals=tuple(goals))
 
 
 def plan_changes(sent: Unit, current: Unit) -> str:

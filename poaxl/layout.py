@@ -259,6 +259,19 @@ def to_date_formula(goal: Goal, row: int, quarter: int, kind: str, pin: bool = F
     return f"N({ref(row, keys[-1], pin)})"
 
 
+AGGREGATIONS = ("sum", "average", "last")
+
+
+def aggregation_of(formula: str, row: int) -> str | None:
+    """Which aggregation an AVANCE ABSOLUTO formula of ours computes (for any quarter), or None."""
+    found = str(formula).lstrip("=").replace("$", "").replace(" ", "").upper()
+    for aggregation in AGGREGATIONS:
+        goal = Goal("", "", "", "", 0, (0, 0, 0, 0), aggregation)
+        if any(found == to_date_formula(goal, row, q, "a").upper() for q in QUARTERS):
+            return aggregation
+    return None
+
+
 def absolute_formula(goal: Goal, row: int, quarter: int) -> str:
     return "=" + to_date_formula(goal, row, quarter, "a")
 

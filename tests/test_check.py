@@ -268,3 +268,16 @@ def test_renamed_sheet_and_xlsm_copy(tmp_path, filled, catalog):
     assert only_codes(report) == {"missing-observation"}
     copy = annotate(report, tmp_path / "anotados")
     assert copy.name == "renombrado.revisado.xlsx" and openpyxl.load_workbook(copy)["Mi unidad"]
+
+
+def test_aggregation_changed_in_the_catalog_is_not_an_edit(tmp_path, filled, catalog):
+    """The office made 003 goal 3.1 a rate goal after sending: the form's own formula tells what it was sent with."""
+    path = filled("003")
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    unit = cat / "units" / "003.yaml"
+    data = yaml.safe_load(unit.read_text(encoding="utf-8"))
+    next(g for g in data["goals"] if g["number"] == "3.1")["aggregation"] = "average"
+    unit.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (finding,) = [f for f in check_file(path, load_catalog(cat)).findings if f.code == "catalog-changed"]
+    assert "cambiaron las metas 3.1" in finding.message and "ya no son los que se enviaron" not in finding.message
