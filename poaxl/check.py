@@ -46,10 +46,11 @@ class FileReport:
     goals: list["GoalValues"] = field(default_factory=list, repr=False)  # what the file says, for reports
     ramo: str | None = None
     key: str | None = field(default=None, repr=False)  # Unit.key of the catalog unit, when it is one
+    detail: str | None = field(default=None, repr=False)  # why unreadable, technically (English): --verbose only
 
     def to_dict(self) -> dict:
-        """The JSON report entry (DOMAIN.md contract): without the goal values and the internal key."""
-        return {k: v for k, v in asdict(self).items() if k not in ("goals", "key")}
+        """The JSON report entry (DOMAIN.md contract): without the goal values, the internal key and detail."""
+        return {k: v for k, v in asdict(self).items() if k not in ("goals", "key", "detail")}
 
     @property
     def errors(self) -> list[Finding]:
@@ -407,6 +408,7 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
     try:
         book = read_book(path)
     except Unreadable as exc:
+        report.detail = exc.detail
         return _unreadable(report, str(exc))
     forms = [(aligned(s, at[1]), at[1]) for s in book.sheets if (at := locate_table(s)) is not None]
     if not forms:

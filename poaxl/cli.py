@@ -410,6 +410,10 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
                     note = (" (el original es .ods: la copia es un .xlsx con sus valores)"
                             if str(report.path).lower().endswith(".ods") else "")
                     click.echo(printable(f"Anotado: {written}{note}"), err=True)
+    if click.get_current_context().meta.get("poaxl.verbose"):  # the reader's technical cause, on request
+        for report in reports:
+            if report.detail:
+                click.echo(printable(f"Detalle técnico de {report.path}: {report.detail}"), err=True)
     if fmt == "json":
         echo_json({"files": [r.to_dict() for r in reports]})
     else:

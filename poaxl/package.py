@@ -25,6 +25,7 @@ PROLOG_CHUNK = 16384
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 REL_SHEET = "/worksheet"
+REL_STRINGS = "/sharedStrings"
 
 
 class Unreadable(PoaxlError):
@@ -70,6 +71,7 @@ class Package:
 
     def __init__(self, path: Path):
         self.path = path
+        self.strings = "xl/sharedStrings.xml"  # what calamine reads; xlsx_sheets() corrects it from the rels
         try:
             self.zf = zipfile.ZipFile(path)
             self.infos = {i.filename: i for i in self.zf.infolist()}
@@ -181,7 +183,9 @@ class Package:
     # ------------------------------------------------------------------ xlsx structure
 
     def xlsx_sheets(self) -> dict[str, str]:
-        """Worksheet name -> part name, from xl/workbook.xml and its relationships (as every reader resolves them)."""
+        """Worksheet name -> part name, from xl/workbook.xml and its relationships (as every reader resolves them).
+
+        Also sets ``strings``: the shared strings part the relationships name (whatever its name)."""
         names: list[tuple[str, str]] = []
 
         def sheet(name, attrs):
@@ -193,18 +197,21 @@ class Package:
         targets: dict[str, str] = {}
 
         def rel(name, attrs):
-            if name.rpartition(":")[2] == "Relationship" and attrs.get("Type", "").endswith(REL_SHEET):
-                targets[attrs.get("Id")] = attrs.get("Target", "")
+            if name.rpartition(":")[2] == "Relationship":
+                kind = attrs.get("Type", "")
+                if kind.endswith(REL_SHEET):
+                    targets[attrs.get("Id")] = attrs.get("Target", "")
+                elif kind.endswith(REL_STRINGS):
+                    self.strings = _part(attrs.get("Target", ""))
 
         if self.has("xl/_rels/workbook.xml.rels"):
             parse_xml(self.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels", rel)
-        out = {}
-        for title, rid in names:
-            target = targets.get(rid)
-            if target:
-                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-                out[title] = part
-        return out
+        return {title: _part(targets[rid]) for title, rid in names if targets.get(rid)}
+
+
+def _part(target: str) -> str:
+    """A relationship target of xl/workbook.xml as a part name."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
 
 
 def check_prolog(data: bytes, name: str) -> None:

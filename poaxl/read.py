@@ -112,8 +112,9 @@ def _read_xlsx(pkg: Package) -> Book:
     for name in _XLSX_PARTS[:1] + _XLSX_PARTS[3:]:  # the others were read by xlsx_sheets
         if pkg.has(name):
             pkg.read(name)
-    if pkg.has("xl/sharedStrings.xml"):
-        pkg.read("xl/sharedStrings.xml", MAX_STRINGS_BYTES)
+    for strings in {"xl/sharedStrings.xml", pkg.strings}:  # the one calamine reads, the one the rels name
+        if pkg.has(strings):
+            pkg.read(strings, MAX_STRINGS_BYTES)
     titles = [t for t in parts if t != META_SHEET]
     scans: dict[str, Scan] = {}
     if META_SHEET in parts:
