@@ -74,7 +74,7 @@ class Received:
     received: str
     result: str = "procesado"  # procesado | ignorado | demasiado grande | fallido
     reason: str = ""
-    reply: str = ""  # enviada | fallida | sin confirmar | escrita | "" (no reply)
+    reply: str = ""  # enviada | fallida (retried) | rechazada (5xx, not retried) | sin confirmar | escrita | ""
     forms: list[Form] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -94,12 +94,12 @@ class Run:
                 "rejected": sum(f.state in ("con errores", "ilegible") for f in forms),
                 "quarantined": sum(f.state == QUARANTINED for f in forms),
                 "ignored": sum(m.result in ("ignorado", "demasiado grande") for m in self.messages),
-                "failed": sum(m.result == "fallido" for m in self.messages),
+                "failed": sum(m.result == "fallido" or m.reply == "rechazada" for m in self.messages),
                 "pending": self.pending}
 
     @property
     def failed(self) -> bool:
-        return any(m.result == "fallido" for m in self.messages)
+        return any(m.result == "fallido" or m.reply == "rechazada" for m in self.messages)
 
 
 # --------------------------------------------------------------------------- the log
@@ -409,6 +409,10 @@ def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context
         reason = str(exc)
     except Exception as exc:  # smtplib's refusals; anything else must not lose the form
         reason = _reason(exc)
+        if _permanent(exc):  # 5xx: sending it again would be refused again; reported once, not retried
+            item.reply, item.reason = "rechazada", f"el servidor rechazó la respuesta: {reason}"
+            ctx.ledger.add({**entry, "result": "rechazada", "reason": reason})
+            return
     else:
         item.reply = "enviada"
         if refused:  # the others got it: sending again would duplicate it for them
@@ -419,5 +423,14 @@ def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context
         return
     item.result, item.reply, item.reason = "fallido", "fallida", f"no se pudo enviar la respuesta: {reason}"
     ctx.ledger.add({**entry, "result": "fallida", "reason": reason})
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer: the address or the message is refused for good (RFC 5321 4.2.1)."""
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 

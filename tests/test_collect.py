@@ -212,18 +212,27 @@ def test_rerun_processes_nothing_and_sends_nothing(office, forms):
 
 
 def test_reply_refused_after_filing_then_sent_once_on_rerun(office, forms):
-    """A crash between filing and replying: the SMTP server refuses the reply (a real failure path)."""
-    office.inbox.refuse = {COORD_003, CC_003}
+    """A crash between filing and replying: the SMTP server keeps answering 451 (a real failure path)."""
+    office.inbox.flaky = 100
     office.deliver(reply_from(COORD_003, forms["ok_003"]))
     run = office.collect()
-    assert run.failed and run.messages[0].reply == "fallida" and "rechazado" in run.messages[0].reason
+    assert run.failed and run.messages[0].reply == "fallida" and "451" in run.messages[0].reason
     assert (office.out / CURRENT_003).exists() and len(history(office)) == 1  # the form is not lost
     assert office.replies() == []
-    office.inbox.refuse = set()
+    office.inbox.flaky = 0
     rerun = office.collect()
     assert not rerun.failed and rerun.messages[0].reply == "enviada" and len(office.replies()) == 1
     assert len(history(office)) == 1  # filed once, not twice
     assert office.collect().messages == [] and len(office.replies()) == 1
+
+
+def test_a_reply_refused_for_good_is_reported_once(office, forms):
+    office.inbox.refuse = {COORD_003, CC_003}  # 550: the address does not exist
+    office.deliver(reply_from(COORD_003, forms["ok_003"]))
+    run = office.collect()
+    assert run.failed and run.messages[0].reply == "rechazada" and "550" in run.messages[0].reason
+    assert run.totals()["failed"] == 1 and (office.out / CURRENT_003).exists()
+    assert office.collect().messages == []  # not retried on every run
 
 
 class KillOnData(Inbox):
