@@ -445,9 +445,9 @@ def catalog_data(units: list[FormUnit], result: ImportResult, catalog_id: str | 
     year = latest[0] or _common((u.year for u in units), 2000)
     ids = {u.catalog_id for u in units if u.catalog_id}
     ident = catalog_id or (ids.pop() if len(ids) == 1 else f"{_slug(ayuntamiento)}-{year}")
-    ramos: dict[str, dict[str, str]] = {}
+    ramos: dict[str, dict[str, str]] = {}  # by the code without leading zeros: "1" and "01" are one ramo
     for u in units:
-        known = ramos.setdefault(u.ramo["code"], u.ramo)
+        known = ramos.setdefault(u.key[0], u.ramo)
         if known["name"] != u.ramo["name"]:
             result.ambiguities.append(f"ramo {u.ramo['code']}: nombres distintos («{known['name']}» y "
                                       f"«{u.ramo['name']}», {u.where}); se tomó «{known['name']}»")
@@ -458,13 +458,12 @@ def catalog_data(units: list[FormUnit], result: ImportResult, catalog_id: str | 
     if len(ramos) == 1:
         data["ramo"] = next(iter(ramos.values()))
     else:
-        data["ramos"] = [ramos[k] for k in sorted(ramos)]
-    data["units"] = [dict(u.data, **({"ramo": u.ramo["code"]} if len(ramos) > 1 else {})) for u in units]
-    return {**{k: data[k] for k in ("id", "ayuntamiento", "year", "quarter", "form_code") if k in data},
-            **{k: v for k, v in data.items() if k not in ("units",)}, "units": data["units"]}
+        data["ramos"] = [ramos[k] for k in sorted(ramos, key=lambda k: (len(k), k))]
+    data["units"] = [dict(u.data, **({"ramo": ramos[u.key[0]]["code"]} if len(ramos) > 1 else {})) for u in units]
+    return data
 
 
-def _valid_units(data: dict[str, Any], units: list[FormUnit], result: ImportResult) -> list[FormUnit]:
+def _valid_units(units: list[FormUnit], result: ImportResult) -> list[FormUnit]:
     """Drop (and report) each unit the schema refuses, so one bad form does not sink the import."""
     import json
 
@@ -473,8 +472,8 @@ def _valid_units(data: dict[str, Any], units: list[FormUnit], result: ImportResu
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema["$defs"]["unit"] | {"$defs": schema["$defs"]})
     kept = []
-    for unit, raw in zip(units, data["units"]):
-        errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    for unit in units:
+        errors = sorted(validator.iter_errors(unit.data), key=lambda e: list(e.absolute_path))
         if errors:
             why = "; ".join(f"{dotted_path(e.absolute_path)}: {spanish_error(e)}" for e in errors[:3])
             result.unreadable.append((unit.where, f"la unidad {unit.data.get('code')} no se importó: {why}"))
@@ -493,8 +492,7 @@ def import_catalog(paths: Iterable[str | Path], out: str | Path, *, force: bool 
     result = ImportResult()
     forms = read_forms(paths, result, progress)
     units = choose(forms, result)
-    if units:
-        units = _valid_units(catalog_data(units, result, catalog_id), units, result)
+    units = _valid_units(units, result)
     if not units:
         raise ImportFailed(result)
     data = catalog_data(units, result, catalog_id)

@@ -179,3 +179,22 @@ def test_the_general_sheet_speaks_spanish_and_names_its_cells(book):
     assert result.exit_code == 2
     assert "hoja «General», fila 4, columna B (VALOR): «dos mil veinte» no es un número entero" in result.output
     assert "hoja «General», fila 12, columna A (CAMPO): «COLOR» no es un dato del catálogo" in result.output
+
+
+def test_import_of_a_catalog_workbook_and_forms_together(tmp_path, book, catalog):
+    """The office's edited workbook wins over the forms of its year (said as an ambiguity); forms add units."""
+    from handmade import write_book
+
+    from poaxl.importer import import_catalog
+
+    smaller = replace(catalog, units=tuple(u for u in catalog.units if u.code != "004"))
+    small_book = export_catalog(smaller, tmp_path / "sin-004.xlsx")
+    changed = replace(catalog.unit("003"), name="OTRO NOMBRE")
+    write_book(tmp_path / "forms.xlsx", catalog, [changed, catalog.unit("004")])
+    result = import_catalog([small_book, tmp_path / "forms.xlsx"], tmp_path / "c")
+    cat = load_catalog(tmp_path / "c")
+    assert [u.code for u in cat.units] == [u.code for u in catalog.units]
+    assert cat.unit("003").name == "ATENCIÓN CIUDADANA" and cat.mail == catalog.mail
+    assert cat.unit("003").contacts == catalog.unit("003").contacts
+    [note] = result.ambiguities
+    assert "unidad 01-003" in note and "sin-004.xlsx, hoja «Unidades»" in note.split("se tomó")[1]
