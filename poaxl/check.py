@@ -218,6 +218,7 @@ class _Sink:
         self.items: list[Finding] = []
         self.values: list[GoalValues] = []
         self.typed_totals = 0
+        self.stale = False  # the form is from an older catalog and was edited too (see _plan)
 
     def add(self, kind: FindingType, row: int | None = None, key: str | None = None, *, goal: str | None = None,
             quarter: int | None = None, variant: str = "", **fields) -> None:
@@ -254,12 +255,13 @@ class SheetCheck:
 
 
 def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy,
-                generated: bool = True, margin: int = 0) -> SheetCheck:
+                generated: bool = True, margin: int = 0, stale: bool = False) -> SheetCheck:
     """All rules on one form sheet. ``unit`` is the plan the file must keep, or None for internal checks
     only. ``generated``: the totals are poaxl's formulas (a typed total is then ``formula-replaced``);
     a hand-made form without metadata has typed totals by nature, and only their values are checked.
     ``sheet`` is aligned on the table; ``margin`` columns before it only shift the cells findings name."""
     sink = _Sink(sheet.name, unit_code, generated, margin)
+    sink.stale = stale
     header = find_header(sheet)
     if header is None:
         sink.add(F.STRUCTURE_CHANGED, variant="no-header")
@@ -311,7 +313,7 @@ def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, si
                              *((p_key(q), goal.planned[q - 1], q) for q in QUARTERS)):
         value = parse_number(sheet.get(row.row, COL[key]).value)[0]
         if against_catalog and (value is None or not _same(value, expected, 1e-9)):
-            sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q,
+            sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q, variant="stale" if sink.stale else "",
                      shown=_shown(sheet.get(row.row, COL[key]).value), expected=number(expected))
 
 
@@ -503,7 +505,7 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
     if want.quarter and want.quarter != quarter:
         sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
-    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin)
+    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin, stale=sink.stale)
     if not meta:  # said once, not on every typed total
         sink.add(F.NO_METADATA, variant="typed-totals" if checked.typed_totals else "")
     return _Form(shown, known.ramo.code if known and known.ramo else ramo, known.key if known else None,
@@ -550,9 +552,14 @@ def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int |
     if meta.get("fingerprint") == unit.fingerprint():
         return unit
     sent = sent_plan(sheet, unit)
-    intact = sent.fingerprint() == meta.get("fingerprint")
-    sink.add(F.CATALOG_CHANGED, variant="" if intact else "edited-too", changes=plan_changes(sent, unit))
-    return sent
+    if sent.fingerprint() == meta.get("fingerprint"):  # the form is as it was sent: only out of date
+        sink.add(F.CATALOG_CHANGED, changes=plan_changes(sent, unit))
+        return sent
+    # out of date AND edited (or its fingerprint forged): which cell was edited cannot be told, so the
+    # form is held to the current catalog, and planned-changed says to regenerate rather than restore
+    sink.add(F.CATALOG_CHANGED, variant="edited-too", changes=plan_changes(sent, unit))
+    sink.stale = True
+    return unit
 
 
 def sent_plan(sheet: Sheet, unit: Unit) -> Unit:

@@ -339,7 +339,10 @@ PLANNED_CHANGED = _define(
     example="003, meta 3.2: P de Abr-Jun cambiado de 30 a 99.",
     fix="No modifique lo programado: restaure el valor del catálogo (o pida el formato de nuevo).",
     messages={"": Message("el valor programado es {shown} y el catálogo dice {expected}",
-                          "no modifique lo programado; restaure el valor")},
+                          "no modifique lo programado; restaure el valor"),
+              "stale": Message("el valor programado es {shown} y el catálogo actual dice {expected}; el formato es "
+                               "de una versión anterior del catálogo y además fue modificado",
+                               "pida a la oficina de planeación el formato nuevo y capture en él el avance")},
 )
 
 STRUCTURE_CHANGED = _define(

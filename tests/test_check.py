@@ -175,11 +175,30 @@ def test_plan_edited_in_the_file_of_the_same_catalog_is_planned_changed(filled, 
     assert "restaure el valor" in report.findings[0].message and "catálogo dice 60" in report.findings[0].message
 
 
-def test_old_form_edited_too_says_both(tmp_path, filled, catalog):
+def test_old_form_edited_too_is_held_to_the_current_catalog(tmp_path, filled, catalog):
+    """Out of date and edited (or its fingerprint forged): which cell was edited cannot be told, so every
+    planned value that differs from the current catalog is an error that asks for the new form."""
     path = filled("003", [["value", cell(catalog, "003", "3.1", "p1"), 999]])
     report = check_file(path, changed_catalog(tmp_path, "meta: 60", "meta: 61"))
-    assert "planned-changed" not in only_codes(report)
     assert any(f.code == "catalog-changed" and "ya no son los que se enviaron" in f.message for f in report.findings)
+    changed = {f.cell: f for f in report.findings if f.code == "planned-changed"}
+    assert set(changed) == {cell(catalog, "003", "3.1", "p1"), cell(catalog, "003", "3.2", "meta")}
+    assert all("pida a la oficina de planeación el formato nuevo" in f.message and "restaure" not in f.message
+               for f in changed.values())
+    assert report.status == "errors" and report.delivery_errors
+
+
+def test_forged_fingerprint_does_not_hide_an_edited_plan(tmp_path, filled, catalog):
+    import openpyxl
+
+    path = filled("003", [["value", cell(catalog, "003", "3.1", "p1"), 999]])
+    wb = openpyxl.load_workbook(path)
+    meta = wb[META_SHEET]
+    row = next(r for r in meta.iter_rows() if r[0].value == "fingerprint")
+    row[1].value = "0123456789abcdef"
+    wb.save(path)
+    report = check_file(path, catalog)
+    assert ("planned-changed", cell(catalog, "003", "3.1", "p1")) in codes(report)
 
 
 def test_form_without_metadata_gets_internal_checks_only(filled, catalog):
