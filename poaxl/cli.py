@@ -661,7 +661,8 @@ def _collect_table(run, color: bool) -> None:
         click.echo(f"{'UID':>6}  {'resultado':<16} remitente · formatos · respuesta")
     for m in run.messages:
         line = printable(_collect_line(m))
-        click.echo(click.style(line, fg=COLLECT_COLOUR[m.result]) if color else line)
+        colour = "red" if m.reply == "rechazada" else COLLECT_COLOUR[m.result]
+        click.echo(click.style(line, fg=colour) if color else line)
     t = run.totals()
     click.echo(f"{t['received']} recibido(s): {t['accepted']} aceptado(s), {t['rejected']} rechazado(s), "
                f"{t['quarantined']} en cuarentena, {t['ignored']} ignorado(s), {t['failed']} fallido(s)."
