@@ -373,8 +373,8 @@ def _answer(msg: Message, item: Received, envelope: Envelope, note: str, ctx: _C
         return
     earlier = ctx.ledger.of(envelope.key, "respuesta")
     last = earlier[-1].get("result") if earlier else ""
-    if last in ("enviada", "pendiente"):
-        item.reply = "enviada" if last == "enviada" else "sin confirmar"
+    if last in ("enviada", "pendiente", "rechazada"):  # never twice: only a failed reply is sent again
+        item.reply = "sin confirmar" if last == "pendiente" else last
         if last == "pendiente":
             item.reason = ("el proceso se interrumpió mientras se enviaba la respuesta; no se envía de nuevo "
                            "para no duplicarla: confirme con el coordinador.")
