@@ -146,6 +146,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     ws.activate()
     _metadata_sheet(wb, cat, unit, quarter, password)
     wb.close()
+    paper.let_rows_grow(path, range(layout.first_goal, layout.last_goal + 1))
 
 
 def _ramo(cat: Catalog, unit: Unit):
@@ -319,12 +320,12 @@ def _comment_box(note: str) -> dict:
             "height": round(height / 0.75)}
 
 
-# a row has the height of its goal text: a longer OBSERVACIÓN needs the row enlarged to show and print whole
+# goal rows grow when a long OBSERVACIÓN is typed (paper.let_rows_grow); where a reader does not, this says how
 OBSERVATION_HELP = {
     "validate": "any", "input_title": "OBSERVACIONES",
-    "input_message": "Explique por qué no se alcanzó o se superó lo programado. Si el texto no se ve "
-                     "completo, agrande la fila: doble clic en el borde inferior de su número (Excel) o "
-                     "Formato > Filas > Altura óptima (LibreOffice).",
+    "input_message": "Explique por qué no se alcanzó o se superó lo programado. La fila se ajusta al texto; "
+                     "si no se ve completo, agrande la fila: doble clic en el borde inferior de su número "
+                     "(Excel) o Formato > Filas > Altura óptima (LibreOffice).",
 }
 
 

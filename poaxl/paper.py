@@ -88,6 +88,36 @@ def set_row_heights(ws, heights: dict[int, float]) -> None:
 XLSXWRITER_DEFAULT_ROW = 15
 
 
+def let_rows_grow(path, rows: range, part: str = "xl/worksheets/sheet1.xml") -> None:
+    """Keep the measured height of ``rows`` but let them grow when someone types a longer text.
+
+    XlsxWriter marks every row it gives a height as ``customHeight``: fixed. Without that mark, Excel
+    and LibreOffice open the row at the stored height and fit it again when one of its cells is
+    edited, so an OBSERVACIÓN longer than the goal text still shows and prints whole. XlsxWriter has no
+    option for it; the mark is taken out of the worksheet XML it wrote (the rest is copied as is).
+    """
+    import io
+    import re
+    import zipfile
+    from pathlib import Path
+
+    wanted = {str(r + 1).encode() for r in rows}
+
+    def release(match: "re.Match[bytes]") -> bytes:
+        tag = match.group(0)
+        return tag.replace(b' customHeight="1"', b"") if match.group(1) in wanted else tag
+
+    with zipfile.ZipFile(path) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            if info.filename == part:
+                data = re.sub(rb'<row r="(\d+)"[^>]*>', release, data)
+            out.writestr(info, data)
+    Path(path).write_bytes(buffer.getvalue())
+
+
 @dataclass(frozen=True)
 class Pages:
     """Where the rows of a sheet go on paper: ``breaks`` are the first rows of pages 2, 3, …"""

@@ -231,3 +231,32 @@ def test_carried_observation_gets_room_and_typing_help(catalog, tmp_path):
     assert ws.row_dimensions[row].height >= needed > 8 * fontmetrics.line_height(paper.BODY_PT)
     help_ = [dv for dv in ws.data_validations.dataValidation if f"O{layout.first_goal + 1}" in str(dv.sqref)]
     assert help_ and "agrande la fila" in help_[0].prompt and help_[0].promptTitle == "OBSERVACIONES"
+
+
+def test_goal_rows_keep_their_height_but_may_grow(catalog, tmp_path):
+    """Measured height stored, not fixed: the spreadsheet fits the row again when a cell is edited."""
+    import zipfile
+
+    path = generate(["0046"], out=tmp_path, catalog=catalog)[0]
+    with zipfile.ZipFile(path) as z:  # openpyxl reports any row with a height as custom: read the XML
+        rows = dict(re.findall(r'<row r="(\d+)"([^>]*)>', z.read("xl/worksheets/sheet1.xml").decode()))
+    layout = SheetLayout.for_unit(catalog.unit("0046"))
+    for i in range(len(catalog.unit("0046").goals)):
+        attributes = rows[str(layout.goal_row(i) + 1)]
+        height = float(re.search(r'ht="([\d.]+)"', attributes).group(1))
+        assert height >= paper.MIN_GOAL_LINES * paper.BODY_PT and "customHeight" not in attributes
+    assert 'customHeight="1"' in rows[str(layout.header + 1)]  # the rest of the form keeps its heights
+    assert openpyxl.load_workbook(path)["0046"]["A1"].value  # still a workbook others read
+
+
+def test_a_long_observation_typed_in_libreoffice_prints_whole(catalog, tmp_path, libreoffice):
+    form = generate(["003"], out=tmp_path, catalog=catalog)[0]
+    observation = long_text("OBSERVACIÓN", 450)
+    ops = [["value", cell(catalog, "003", g.number, a_key(q)), g.planned[q - 1]]
+           for g in catalog.unit("003").goals for q in (1, 2)]
+    ops.append(["string", cell(catalog, "003", "3.3", "observations"), observation])  # a one-line goal
+    pdf = tmp_path / "lleno.pdf"
+    libreoffice.fill([{"src": form, "ops": ops, "pdf": pdf}])
+    printed = Counter(piece for page in libreoffice.pdf_words(pdf) for w, _ in page for piece in words(w))
+    missing = Counter(words(observation)) - printed
+    assert not missing, list(missing)[:10]
