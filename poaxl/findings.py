@@ -545,16 +545,20 @@ def find(code: str) -> FindingType:
     raise PoaxlError(f"No existe el hallazgo «{code}».{hint} Vea la lista con: poaxl explain")
 
 
-def explain(kind: FindingType) -> str:
+def explain(kind: FindingType, width: int = 88) -> str:
     """The long explanation of one finding, in Spanish: what it means, why it matters, an example, the fix."""
-    messages = "\n".join(f"  {m.template}" for m in kind.messages.values())
+    from textwrap import fill
+
+    def block(text: str, bullet: str = "") -> str:
+        return fill(text, width, initial_indent="  " + bullet, subsequent_indent="  " + " " * len(bullet))
+
+    messages = "\n".join(block(m.template, "- ") for m in kind.messages.values())
+    sections = (("Qué significa", kind.meaning), ("Por qué importa", kind.why), ("Ejemplo", kind.example),
+                ("Cómo corregirlo", kind.fix))
     return (f"{kind.code} · {SEVERITY_LABEL[kind.severity]} · lo corrige: {FAULT_LABEL[kind.fault]}\n"
             f"{kind.title[0].upper()}{kind.title[1:]}.\n\n"
-            f"Qué significa\n  {kind.meaning}\n\n"
-            f"Por qué importa\n  {kind.why}\n\n"
-            f"Ejemplo\n  {kind.example}\n\n"
-            f"Cómo corregirlo\n  {kind.fix}\n\n"
-            f"Mensaje{'s' if len(kind.messages) > 1 else ''}\n{messages}\n")
+            + "".join(f"{title}\n{block(text)}\n\n" for title, text in sections)
+            + f"Mensaje{'s' if len(kind.messages) > 1 else ''}\n{messages}\n")
 
 
 def listing() -> str:
