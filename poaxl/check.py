@@ -313,7 +313,8 @@ def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, si
                              *((p_key(q), goal.planned[q - 1], q) for q in QUARTERS)):
         value = parse_number(sheet.get(row.row, COL[key]).value)[0]
         if against_catalog and (value is None or not _same(value, expected, 1e-9)):
-            sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q, variant="stale" if sink.stale else "",
+            sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q,
+                     variant="stale" if sink.stale else "",
                      shown=_shown(sheet.get(row.row, COL[key]).value), expected=number(expected))
 
 
@@ -505,7 +506,8 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
     if want.quarter and want.quarter != quarter:
         sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
-    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin, stale=sink.stale)
+    checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin,
+                          stale=sink.stale)
     if not meta:  # said once, not on every typed total
         sink.add(F.NO_METADATA, variant="typed-totals" if checked.typed_totals else "")
     return _Form(shown, known.ramo.code if known and known.ramo else ramo, known.key if known else None,
@@ -574,7 +576,8 @@ def sent_plan(sheet: Sheet, unit: Unit) -> Unit:
             total = sheet.get(r.row, COL["absolute"])
             formula = aggregation_of(total.value, r.row) if total.formula else None
             goal = infer_goal(sheet, r)
-            goals.append(replace(goal, aggregation=formula or catalog_aggregation.get(goal.number, goal.aggregation)))
+            aggregation = formula or catalog_aggregation.get(goal.number, goal.aggregation)
+            goals.append(replace(goal, aggregation=aggregation))
     return replace(unit, goals=tuple(goals))
 
 
@@ -628,7 +631,7 @@ def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None =
           progress: Callable[[FileReport], None] | None = None, ramo: str | None = None) -> list[FileReport]:
     """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept."""
     cat = load_catalog(catalog)
-    unit = cat.unit_id(cat.unit(unit, ramo)) if unit else None  # --unit 999: «no existe en el catálogo», before any file
+    unit = cat.unit_id(cat.unit(unit, ramo)) if unit else None  # --unit 999: not in the catalog, before any file
     if ramo is not None:
         cat.find_ramo(ramo)  # an unknown --ramo is a usage error, not a finding per file
     files = expand(paths)

@@ -76,7 +76,8 @@ class FindingType:
     def as_dict(self) -> dict:
         """For `poaxl explain --format json`."""
         return {"code": self.code, "severity": self.severity, "fault": self.fault, "title": self.title,
-                "summary": self.summary, "meaning": self.meaning, "why": self.why, "example": self.example, "fix": self.fix,
+                "summary": self.summary, "meaning": self.meaning, "why": self.why, "example": self.example,
+                "fix": self.fix,
                 "messages": {k: m.template for k, m in self.messages.items()}}
 
 
