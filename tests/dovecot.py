@@ -42,10 +42,11 @@ class Dovecot:
         self.passwd = self.root / "passwd"
         self.counter = itertools.count(1)
         if os.geteuid() == 0:
-            self.login_user, self.internal_user = "dovenull", "dovecot"
+            self.login_user, self.internal_user, self.internal_group = "dovenull", "dovecot", "dovecot"
             self.mail_uid, self.mail_gid = pwd.getpwnam("dovecot").pw_uid, grp.getgrnam("dovecot").gr_gid
         else:
             self.login_user = self.internal_user = pwd.getpwuid(os.getuid()).pw_name
+            self.internal_group = grp.getgrgid(os.getgid()).gr_name
             self.mail_uid, self.mail_gid = os.getuid(), os.getgid()
         self.config = self.root / "dovecot.conf"
         self.config.write_text(self._config(), encoding="utf-8")
@@ -67,6 +68,7 @@ first_valid_uid = {min(self.mail_uid, 1)}
 mail_location = maildir:~/Maildir
 default_login_user = {self.login_user}
 default_internal_user = {self.internal_user}
+default_internal_group = {self.internal_group}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.passwd}
