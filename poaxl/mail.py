@@ -150,13 +150,10 @@ def _contacts_csv(text: str) -> dict:
 
 
 def _validate_contacts(path: Path, data) -> None:
-    from jsonschema import Draft202012Validator
+    from .catalog import dotted_path, schema_errors, spanish_error
 
-    from .catalog import dotted_path, spanish_error
-
-    schema = json.loads(schema_path("contacts.schema.json").read_text(encoding="utf-8"))
     problems = [f"{path}: {dotted_path(e.absolute_path)}: {spanish_error(e)}"
-                for e in Draft202012Validator(schema).iter_errors(data)]
+                for e in schema_errors(data, "contacts.schema.json")]
     if problems:
         raise PoaxlError("Contactos inválidos (no se envió nada):\n" + "\n".join(sorted(problems)))
 

@@ -136,3 +136,18 @@ def strings_in(path: Path) -> str:
 
     with zipfile.ZipFile(path) as z:
         return unescape(" ".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")))
+
+
+def big_catalog(path: Path, units: int = 10_000) -> Path:
+    """A catalog of ``units`` units (one goal each), written as text: the 10,000-unit stress case."""
+    data = catalog_data()
+    data["units"] = []
+    head = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace("units: []\n", "units:\n")
+    one = unit_data(catalog_data(), "003")
+    one["goals"] = one["goals"][:1]
+    one.pop("contacts", None)
+    template = yaml.safe_dump([one], allow_unicode=True, sort_keys=False).replace("'003'", "'{code}'")
+    body = "".join(template.replace("{code}", f"{i:05d}") for i in range(1, units + 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(head + body, encoding="utf-8")
+    return path

@@ -417,3 +417,13 @@ def test_an_internal_error_is_one_spanish_line_and_its_own_exit_status(tmp_path)
     saved = list(tmp_path.glob("poaxl-error-*.txt"))
     assert len(saved) == 1 and str(saved[0]) in lines[0]
     assert "ZeroDivisionError: a bug" in saved[0].read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- 13. a 10,000-unit catalog
+
+def test_ten_thousand_unit_catalog_loads_and_checks_in_linear_time(tmp_path, filled):
+    """Loading is linear (no unit lookup scans the catalog); the bound is loose on purpose (shared CI
+    machine): on a quiet machine `catalog check` of this catalog takes about two seconds."""
+    cat = hostile.big_catalog(tmp_path / "grande" / "catalogo.yaml")
+    poaxl("catalog", "check", cat, expect=0, limit=60, contains=("10000 unidades",))
+    poaxl("check", filled("003"), "--catalog", cat, expect=0, limit=60)  # a warning: the catalog changed
