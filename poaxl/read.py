@@ -155,6 +155,24 @@ _ALL = _All()
 
 # --------------------------------------------------------------------------- values
 
+def _calamine(call, what: str):
+    """Run a python-calamine call; what it raises for a damaged file becomes Unreadable (its text: detail).
+
+    Its own exceptions (CalamineError and subclasses: Xml, Zip, Password...), value conversions that
+    fail (ValueError, OverflowError) and a panic inside the Rust code (PanicException, which derives
+    from BaseException) are the file's fault; anything else is a bug and propagates."""
+    from python_calamine import CalamineError
+
+    try:
+        return call()
+    except (CalamineError, ValueError, OverflowError, OSError) as exc:
+        raise Unreadable(reason("damaged"), f"{what}: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            raise Unreadable(reason("damaged"), f"{what}: calamine panic: {exc}") from None
+        raise
+
+
 class _Values:
     """python-calamine over the same file, opened once, read sheet by sheet (after the scan bounded it)."""
 
@@ -164,23 +182,22 @@ class _Values:
 
     def _book(self):
         if self._wb is None:
-            from python_calamine import CalamineWorkbook
+            from python_calamine import CalamineWorkbook  # outside the try: a missing library is no bad file
 
-            try:
-                self.pkg._raw.seek(0)
-                self._wb = CalamineWorkbook.from_filelike(self.pkg._raw)
-            except Exception as exc:  # calamine's errors (Xml, Zip, Calamine...) all mean a damaged file
-                raise Unreadable(reason("damaged"), f"{type(exc).__name__}: {exc}") from None
+            self.pkg._raw.seek(0)
+            self._wb = _calamine(lambda: CalamineWorkbook.from_filelike(self.pkg._raw), "open")
         return self._wb
 
     def names(self) -> list[str]:
         return list(self._book().sheet_names)
 
+    def sheet(self, title: str) -> list[list[Any]]:
+        """calamine's values of one sheet (rows of Python values, '' for empty)."""
+        book = self._book()
+        return _calamine(lambda: book.get_sheet_by_name(title).to_python(skip_empty_area=False), f"sheet {title!r}")
+
     def grid(self, title: str, scan: Scan) -> list[list[Cell]]:
-        try:
-            raw = self._book().get_sheet_by_name(title).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise Unreadable(reason("damaged"), f"sheet {title!r}: {type(exc).__name__}: {exc}") from None
+        raw = self.sheet(title)
         rows = [[EMPTY if v == "" else Cell(v, False) if type(v) is str else Cell(_value(v), False)
                  for v in values[:READ_COLS]] for values in (raw[:scan.rows] if scan.rows else raw)]
         for (r, c), text in scan.errors.items():
@@ -229,7 +246,7 @@ def load_for_annotate(path: str | Path):
         wb.remove(wb.active)
         for title in values.names():
             ws = wb.create_sheet(title)
-            raw = values._book().get_sheet_by_name(title).to_python(skip_empty_area=False)
+            raw = values.sheet(title)
             for r, row in enumerate(raw[:MAX_ROWS], start=1):
                 for c, value in enumerate(row[:MAX_COLUMNS], start=1):
                     if value != "":

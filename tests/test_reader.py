@@ -275,3 +275,16 @@ def test_ods_through_the_cli(lo_pairs, catalog, tmp_path):
     assert result.exit_code == 0, result.output
     carried = read_book(next((tmp_path / "t3").glob("*.xlsx"))).sheets[0]
     assert carried.get(*_pos(catalog, "3.2", "a2")).value == catalog.unit("003").goals[2].planned[1]
+
+
+def test_a_missing_value_reader_is_not_a_damaged_file(tmp_path):
+    """Without python-calamine every form would read as 'damaged': it must fail as poaxl's own problem."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['python_calamine'] = None\n"
+            "from poaxl.cli import main\n"
+            f"main(['check', {str(EXAMPLES / 'TMM-F004_2020_T2_003.xlsx')!r}])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr  # cli.INTERNAL_ERROR_EXIT, not 2 (unreadable)
+    assert "Error interno de poaxl" in result.stderr and "dañado" not in result.stdout + result.stderr
