@@ -130,7 +130,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     fmt = _Formats(wb)
     ws = wb.add_worksheet(unit.code)
     layout = SheetLayout.for_unit(unit)
-    heights = row_heights(cat, unit, layout, prefill)
+    heights = row_heights(cat, unit, layout)
     paper.set_row_heights(ws, heights)
     _page_setup(ws, cat, unit, layout, form_pages(layout, heights))
     _title_block(ws, fmt, cat, unit, layout, quarter)
@@ -197,9 +197,10 @@ def _span(first: str, last: str) -> float:
     return sum(c.width for c in COLUMNS[COL[first]:COL[last] + 1])
 
 
-def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout, prefill: Prefill | None = None) -> dict[int, float]:
-    """Every printed row's height in points, from the text it holds (measured with the font). A goal
-    with a carried observation gets room in OBSERVACIONES for one as long as the last quarter's."""
+def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, float]:
+    """Every printed row's height in points, from the text it holds (measured with the font). Goal rows
+    are sized for the catalog's texts: they grow when an OBSERVACIÓN is typed (paper.let_rows_grow),
+    so room for one is not reserved (carried observations are comments, sized by _comment_box)."""
     h: dict[int, float] = {row: paper.text_height(1, paper.TITLE_PT, padding=1) for row in layout.title_rows}
     h[layout.title_rows[-1] + 1] = 4
     name_width = sum(c.width for c in COLUMNS[HEADER_NAME_SPAN[0]:HEADER_NAME_SPAN[1] + 1])
@@ -212,10 +213,8 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout, prefill: Prefill 
     merged = paper.row_height([(c.header, c.width) for c in COLUMNS], paper.HEAD_PT, bold=True)
     h[top] = max(paper.text_height(1, paper.HEAD_PT), merged - h[mid] - h[low])
     for i, goal in enumerate(unit.goals):
-        last_note = ((prefill.notes.get(i) if prefill else None) or "").split("\n")[-1].partition(": ")[2]
         h[layout.goal_row(i)] = max(
-            paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width),
-                              (last_note, COLUMNS[COL["observations"]].width)],
+            paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width)],
                              paper.BODY_PT, paper.MIN_GOAL_LINES),
             paper.row_height([(goal.measure, COLUMNS[COL["measure"]].width)], paper.MEASURE_PT))
     sign = layout.signature

@@ -215,23 +215,28 @@ def test_report_unit_sheets_print_every_goal_and_observation(printed, libreoffic
             assert smallest >= MIN_PRINTED_PT, f"report {name}: {smallest:.1f} pt"
 
 
-def test_carried_observation_gets_room_and_typing_help(catalog, tmp_path):
-    """A goal explained last quarter is likely explained again: its row has room for as long a text;
-    the OBSERVACIONES cells say how to enlarge a row when a longer one is typed."""
+def test_carried_observations_are_a_sized_comment_and_observations_have_help(catalog, tmp_path):
+    """Last quarters' observations ride along as a comment as tall as its text (it does not print);
+    the OBSERVACIONES cells say how to enlarge a row where a reader does not fit it by itself."""
     from poaxl.generate import Prefill
 
-    unit = catalog.unit("003")
-    note = long_text("NOTA", 400)
-    prefill = {"003": Prefill(notes={3: f"Observación del T1: corto\nObservación del T2: {note}"})}
+    note = f"Observación del T1: corto\nObservación del T2: {long_text('NOTA', 400)}"
+    prefill = {"003": Prefill(notes={3: note})}
     path = generate(["003"], quarter=3, out=tmp_path, catalog=catalog, prefill=prefill)[0]
-    ws = openpyxl.load_workbook(path)["003"]
-    layout = SheetLayout.for_unit(unit)
+    plain = generate(["003"], quarter=3, out=tmp_path / "sin", catalog=catalog)[0]
+    ws, ws_plain = openpyxl.load_workbook(path)["003"], openpyxl.load_workbook(plain)["003"]
+    layout = SheetLayout.for_unit(catalog.unit("003"))
     row = layout.goal_row(3) + 1
-    needed = paper.lines(note, COLUMNS[COL["observations"]].width) * fontmetrics.line_height(paper.BODY_PT)
-    assert ws.row_dimensions[row].height >= needed > 8 * fontmetrics.line_height(paper.BODY_PT)
+    assert ws.row_dimensions[row].height == ws_plain.row_dimensions[row].height  # no empty room on paper
+    assert ws.cell(row, COL["observations"] + 1).comment.text == note
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:  # the box's size is in the VML drawing (openpyxl does not read it)
+        vml = z.read("xl/drawings/vmlDrawing1.vml").decode()
+    height = float(re.search(r"height:([\d.]+)pt", vml).group(1))
+    assert height >= paper.lines(note, 2 * COLUMNS[COL["observations"]].width) * paper.BODY_PT
     help_ = [dv for dv in ws.data_validations.dataValidation if f"O{layout.first_goal + 1}" in str(dv.sqref)]
     assert help_ and "agrande la fila" in help_[0].prompt and help_[0].promptTitle == "OBSERVACIONES"
-
 
 def test_goal_rows_keep_their_height_but_may_grow(catalog, tmp_path):
     """Measured height stored, not fixed: the spreadsheet fits the row again when a cell is edited."""
