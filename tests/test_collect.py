@@ -529,3 +529,12 @@ def test_messages_per_run_are_bounded_and_the_rest_wait(office, forms):
     assert first.totals()["received"] == 2 and first.totals()["pending"] == 1
     second = office.collect(limits=Limits(messages=2))
     assert second.totals()["received"] == 1 and second.totals()["pending"] == 0 and len(office.replies()) == 3
+
+
+def test_the_mailbox_password_is_never_an_argument(tmp_path):
+    result = CliRunner().invoke(main, ["collect", "--imap-password", "x"])
+    assert result.exit_code == 2 and "--imap-password" in result.output
+    env = {k: None for k in os.environ if k.startswith(("POAXL_IMAP_", "POAXL_SMTP_"))}
+    asked = CliRunner().invoke(main, ["collect", "--out", str(tmp_path), "--imap-user", "planeacion"], input="",
+                               env=env)
+    assert asked.exit_code == 2 and "POAXL_IMAP_PASSWORD" in asked.output and not (tmp_path / LOG_NAME).exists()
