@@ -33,3 +33,25 @@ def os_reason(exc: OSError) -> str:
 
     name = errno.errorcode.get(exc.errno or 0, "")
     return OS_REASONS.get(name, f"error del sistema ({name or type(exc).__name__})")
+
+
+def network_reason(exc: BaseException) -> str:
+    """Why a connection to a mail server failed, in Spanish (socket errors are English)."""
+    import socket
+    import ssl
+
+    if isinstance(exc, socket.gaierror):
+        return "no se encontró el servidor (nombre desconocido o sin red)"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "el servidor no respondió a tiempo"
+    if isinstance(exc, ConnectionRefusedError):
+        return "el servidor rechazó la conexión (¿servidor o puerto equivocado?)"
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError)):
+        return "el servidor cortó la conexión"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "falló la conexión segura: el certificado del servidor no es válido o no es de confianza (revise --cafile)"
+    if isinstance(exc, ssl.SSLError):
+        return f"falló la conexión segura ({exc.reason or 'TLS'})"
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return type(exc).__name__

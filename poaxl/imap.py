@@ -16,7 +16,7 @@ from email.parser import BytesHeaderParser
 from email import policy as email_policy
 from pathlib import Path
 
-from .errors import PoaxlError
+from .errors import PoaxlError, network_reason
 
 SECURITY = ("ssl", "starttls", "none")
 DEFAULT_PORT = {"ssl": 993, "starttls": 143, "none": 143}
@@ -242,7 +242,7 @@ def _why(exc: BaseException, timeout: float) -> str:
         return "conexión rechazada (¿servidor apagado o puerto equivocado?)"
     if isinstance(exc, EOFError) or getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE):
         return "el servidor cerró la conexión"
-    return f"error de red ({exc.strerror or exc})" if isinstance(exc, OSError) else str(exc)
+    return f"error de red ({network_reason(exc)})" if isinstance(exc, OSError) else str(exc)
 
 
 def _responses(data: list) -> list[tuple[bytes, bytes]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .catalog import Catalog, Unit, load_catalog, schema_path
-from .errors import PoaxlError
+from .errors import PoaxlError, network_reason
 from .files import atomic_path
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -352,20 +352,20 @@ def _deliver(conn: _Connection, msg: EmailMessage, retries: int, pause: float) -
         except smtplib.SMTPNotSupportedError as exc:
             raise _Fatal(f"el servidor no admite lo solicitado ({_reason(exc)}); revise --smtp-security") from None
         except (ConnectionRefusedError, socket.gaierror, socket.timeout, TimeoutError) as exc:
-            raise _Fatal(f"no se pudo conectar con el servidor de correo ({exc})") from None
+            raise _Fatal(f"no se pudo conectar con el servidor de correo: {network_reason(exc)}") from None
         except ssl.SSLError as exc:
-            raise _Fatal(f"falló la conexión segura con el servidor ({exc.reason or exc})") from None
+            raise _Fatal(f"no se pudo conectar con el servidor de correo: {network_reason(exc)}") from None
         except smtplib.SMTPRecipientsRefused:
             raise
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
             conn.smtp = None
             if attempt == retries:
-                raise _Fatal(f"el servidor cerró la conexión ({exc})") from None
+                raise _Fatal("el servidor cerró la conexión") from None
         except smtplib.SMTPResponseException as exc:
             if not 400 <= exc.smtp_code < 500 or attempt == retries:
                 raise
         except OSError as exc:
-            raise _Fatal(f"no se pudo conectar con el servidor de correo ({exc})") from None
+            raise _Fatal(f"no se pudo conectar con el servidor de correo: {network_reason(exc)}") from None
         time.sleep(pause * (attempt + 1) or 0.1)
 
 

@@ -428,3 +428,14 @@ def test_ten_thousand_unit_catalog_loads_and_checks_in_linear_time(tmp_path):
     poaxl("catalog", "check", cat, expect=0, limit=60, contains=("10000 unidades",))
     poaxl("generate", "--unit", "9999", "--catalog", cat, "--out", tmp_path / "f", expect=0, limit=60)
     poaxl("check", tmp_path / "f", "--catalog", cat, expect=1, limit=60, contains=("09999",))  # A cells empty
+
+
+def test_unreachable_mail_server_is_said_in_spanish(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = poaxl("send", "--unit", "003", "--out", tmp_path, "--smtp-host", "127.0.0.1", "--smtp-port", port,
+                   "--smtp-security", "none", expect=1, contains=("el servidor rechazó la conexión",))
+    assert "Errno" not in result.output and "refused" not in result.output
