@@ -438,6 +438,8 @@ REASONS: dict[str, Message] = {
                             "ábralo en Excel o LibreOffice, guárdelo de nuevo y envíelo"),
     "part-mismatch": Message("una parte interna no coincide con su tamaño declarado (archivo dañado o manipulado); "
                              "no se abrió", "ábralo en Excel o LibreOffice, guárdelo de nuevo y envíelo"),
+    "part-duplicated": Message("el archivo comprimido repite el nombre de una parte interna (archivo manipulado); "
+                               "no se abrió", "ábralo en Excel o LibreOffice, guárdelo de nuevo y envíelo"),
     "compression": Message("el archivo usa una compresión que Excel y LibreOffice no usan",
                            "ábralo en Excel o LibreOffice, guárdelo de nuevo y envíelo"),
     "xml-entities": Message("la parte {part} contiene declaraciones XML (DTD/ENTITY) que un libro de Excel no "

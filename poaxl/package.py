@@ -74,7 +74,10 @@ class Package:
         self.strings = "xl/sharedStrings.xml"  # what calamine reads; xlsx_sheets() corrects it from the rels
         try:
             self.zf = zipfile.ZipFile(path)
-            self.infos = {i.filename: i for i in self.zf.infolist()}
+            listed = self.zf.infolist()
+            self.infos = {i.filename: i for i in listed}
+            self.lower = {name.lower(): name for name in self.infos}
+            self.duplicated = len(self.lower) != len(listed)
         except zipfile.BadZipFile:
             raise Unreadable(reason("truncated")) from None
         except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
@@ -108,6 +111,8 @@ class Package:
         return "xlsx"
 
     def _check_directory(self) -> None:
+        if self.duplicated:  # readers disagree on which one they take (first, last, any case): a trap
+            raise Unreadable(reason("part-duplicated"), "duplicate zip entry names (ignoring case)")
         total = 0
         for info in self.infos.values():
             if info.flag_bits & 0x1:
@@ -120,6 +125,10 @@ class Package:
 
     def has(self, name: str) -> bool:
         return name in self.infos
+
+    def actual(self, name: str) -> str:
+        """The part's name as stored: python-calamine finds parts whatever their case, and so do we."""
+        return name if name in self.infos else self.lower.get(name.lower(), name)
 
     def read(self, name: str, limit: int = MAX_PART_BYTES, xml: bool = True) -> bytes:
         """A part's bytes, inflated by us: refused above ``limit`` or when the stream is longer than
@@ -202,11 +211,11 @@ class Package:
                 if kind.endswith(REL_SHEET):
                     targets[attrs.get("Id")] = attrs.get("Target", "")
                 elif kind.endswith(REL_STRINGS):
-                    self.strings = _part(attrs.get("Target", ""))
+                    self.strings = self.actual(_part(attrs.get("Target", "")))
 
         if self.has("xl/_rels/workbook.xml.rels"):
             parse_xml(self.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels", rel)
-        return {title: _part(targets[rid]) for title, rid in names if targets.get(rid)}
+        return {title: self.actual(_part(targets[rid])) for title, rid in names if targets.get(rid)}
 
 
 def _part(target: str) -> str:

@@ -160,6 +160,8 @@ def make(kind: str, tmp: Path, good: Path) -> Path:
     elif kind == "bad_utf8":
         rebuild(good, path, lambda n, d: (n, d.replace(b"</sheetData>", b"<row><c><v>\xff\xfe</v></c></row></sheetData>")
                                           if n == SHEET else d))
+    elif kind == "duplicate_part":      # calamine finds parts whatever their case: which one would it take?
+        rebuild(good, path, lambda n, d: (n, d), extra={"XL/Worksheets/Sheet1.xml": many_cells(1, 3)})
     elif kind == "ods_rows_repeated":
         path = tmp / f"{kind}.ods"
         with zipfile.ZipFile(path, "w") as z:
@@ -183,7 +185,7 @@ CASES = {
     "far_row": f"más de {MAX_ROWS} filas", "bad_reference": "referencia de celda dañada",
     "encrypted_entry": "está cifrado", "comment_before_doctype": "DTD/ENTITY", "utf16_doctype": "DTD/ENTITY",
     "uppercase_part": "DTD/ENTITY", "renamed_strings": "DTD/ENTITY", "doctype_in_sheet": "DTD/ENTITY",
-    "bad_utf8": "no es XML válido", "ods_rows_repeated": "celdas: no es un formato TMM-F004",
+    "bad_utf8": "no es XML válido", "duplicate_part": "repite el nombre de una parte interna", "ods_rows_repeated": "celdas: no es un formato TMM-F004",
     "ods_columns_repeated": "más allá de la columna IV",
 }
 
@@ -229,3 +231,17 @@ def test_doctype_in_a_part_only_annotate_reads_is_refused_there(tmp_path, filled
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no se pudo anotar" in result.output and "DTD/ENTITY" in result.output
     assert not list((tmp_path / "anotados").glob("*.xlsx")) if (tmp_path / "anotados").exists() else True
+
+
+def test_a_sheet_named_in_another_case_is_the_sheet_calamine_reads(tmp_path, filled, catalog):
+    """The relationships say WORKSHEETS/SHEET1.XML: python-calamine finds xl/worksheets/sheet1.xml, and the
+    bounding pass must look at that very part (not skip it, not read another)."""
+    from conftest import cell
+
+    src = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), 0]])
+    odd = rebuild(src, tmp_path / "mayusculas.xlsx", lambda n, d: (
+        n, d.replace(b"worksheets/sheet1.xml", b"WORKSHEETS/SHEET1.XML") if n == "xl/_rels/workbook.xml.rels" else d))
+    from poaxl.check import check_file
+
+    report = check_file(odd, catalog)
+    assert {f.code for f in report.findings} == {"missing-observation"}
