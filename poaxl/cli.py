@@ -761,6 +761,7 @@ def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_ca
         sys.exit(1 if result.failed else 0)
     from .imap import MailboxError
 
+    _stop_on_signals()
     try:
         while True:
             try:
@@ -771,6 +772,18 @@ def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_ca
     except KeyboardInterrupt:
         click.echo("Recepción detenida.", err=True)
         sys.exit(0)
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM end --watch cleanly, also when the shell started us with SIGINT ignored
+    (a background job or a service manager), where Python would never raise KeyboardInterrupt."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
 
 
 @main.command(short_help="Muestra el avance de la entrega, unidad por unidad.")

@@ -447,7 +447,9 @@ def test_watch_until_ctrl_c(office, forms):
 
     office.inbox.handle_DATA = signal_arrival
     proc = subprocess.Popen([sys.executable, "-m", "poaxl", "collect", "--out", str(office.out), "--watch", "1"],
-                            env=office.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=office.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            # started as a background job is: SIGINT inherited as ignored; Ctrl-C must still stop it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     log = office.out / LOG_NAME
     try:
         assert arrived.wait(120)
