@@ -319,7 +319,7 @@ def test_corrupt_attachment_gets_a_reply_saying_why(office, forms):
     assert not (office.out / CURRENT_003).exists() and len(history(office)) == 1
 
 
-def test_two_forms_in_one_message(office, forms, tmp_path):
+def test_two_forms_in_one_message(office, forms, tmp_path, catalog):
     contacts = tmp_path / "contactos.yaml"
     contacts.write_text('"003": {to: [coord@example.org]}\n"004": {to: [coord@example.org], cc: [jefe@example.org]}\n',
                         encoding="utf-8")
@@ -331,6 +331,17 @@ def test_two_forms_in_one_message(office, forms, tmp_path):
     assert sorted(rcpts) == ["coord@example.org", "jefe@example.org"]
     body = reply.get_body(("plain",)).get_content()
     assert "con 2 formato(s)" in body and body.count("RECIBIDO Y CORRECTO") == 2
+    # report and generate --from read the answers folder as it is (historial/ is not counted twice)
+    consolidated = CliRunner().invoke(main, ["report", str(office.out), "--out", str(tmp_path / "c.xlsx"),
+                                             "--format", "json"])
+    assert consolidated.exit_code == 0, consolidated.output
+    status = {u["unit"]: u["status"] for u in json.loads(consolidated.output)["units"]}
+    assert status["003"] == status["004"] == "entregado" and status["001"] == "sin entregar"
+    t3 = CliRunner().invoke(main, ["generate", "--unit", "003", "--quarter", "3", "--from", str(office.out),
+                                   "--out", str(tmp_path / "T3")])
+    assert t3.exit_code == 0, t3.output
+    sheet = openpyxl.load_workbook(tmp_path / "T3" / "TMM-F004_2020_T3_003.xlsx").worksheets[0]
+    assert sheet[cell(catalog, "003", "3", "a2")].value == 5020  # carried forward from the accepted answer
 
 
 def test_hostile_headers_and_names(office, forms):
