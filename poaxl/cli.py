@@ -27,6 +27,19 @@ def printable(text: object) -> str:
                    else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+class Finite(click.FloatRange):
+    """A number option within [min, max]: ``nan`` and ``inf`` (which click's FloatRange lets through, and
+    which would end up in a form's formulas or in a socket timeout) are refused like any bad value."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} no es un número finito.", param, ctx)
+        return number
+
+
 def _fail(message: str, code: int = 2) -> None:
     click.secho(f"Error: {printable(message)}", fg="red", err=True)
     sys.exit(code)
@@ -273,7 +286,7 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
 
 def over_ratio_option(func):
     """One policy value for the checker and the generated form's amber rows (poaxl.policy)."""
-    return click.option("--over-ratio", type=click.FloatRange(1.0), default=None,
+    return click.option("--over-ratio", type=Finite(1.0, 100.0), default=None,
                         help="Avance sobre lo programado (1.5 = 150 %) a partir del cual se pide OBSERVACIÓN "
                              "(fila ámbar en el formato, aviso en la revisión).")(func)
 
@@ -462,8 +475,8 @@ def smtp_options(func):
 @click.option("--deadline", help="Fecha límite AAAA-MM-DD (por omisión la del catálogo).")
 @click.option("--resend", is_flag=True, help="Envía de nuevo aunque la bitácora diga que ya se envió.")
 @smtp_options
-@click.option("--pause", type=click.FloatRange(0), default=0.0, show_default=True, help="Segundos entre mensajes.")
-@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+@click.option("--pause", type=Finite(0, 3600), default=0.0, show_default=True, help="Segundos entre mensajes.")
+@click.option("--timeout", type=Finite(1, 3600), default=30.0, show_default=True,
               help="Segundos de espera del servidor.")
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Reintentos ante fallas temporales (4xx).")
@@ -685,13 +698,13 @@ def _collect_table(run, color: bool) -> None:
 @click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado (por omisión el del archivo).")
 @click.option("--dry-run", "dry_run", type=click.Path(file_okay=False, path_type=Path),
               help="No registra ni responde: escribe las respuestas .eml en esta carpeta.")
-@click.option("--watch", type=click.FloatRange(1), metavar="SEGUNDOS",
+@click.option("--watch", type=Finite(1, 86400), metavar="SEGUNDOS",
               help="Revisa el buzón cada SEGUNDOS hasta Ctrl-C.")
-@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+@click.option("--timeout", type=Finite(1, 3600), default=30.0, show_default=True,
               help="Segundos de espera de los servidores.")
-@click.option("--max-size", type=click.FloatRange(0.01), default=25.0, show_default=True,
+@click.option("--max-size", type=Finite(0.01, 1024), default=25.0, show_default=True,
               help="Tamaño máximo de un mensaje en MB (los mayores no se descargan y se informan).")
-@click.option("--max-attachment", type=click.FloatRange(0.01), default=20.0, show_default=True,
+@click.option("--max-attachment", type=Finite(0.01, 1024), default=20.0, show_default=True,
               help="Tamaño máximo de un archivo adjunto en MB.")
 @click.option("--max-attachments", type=click.IntRange(1, 100), default=10, show_default=True,
               help="Archivos revisados por mensaje.")

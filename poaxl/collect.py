@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 from . import findings as F
 from .catalog import Catalog, Unit, load_catalog
 from .check import ARCHIVE_DIRS, FileReport, annotate, check_file
-from .errors import PoaxlError
+from .errors import os_reason, PoaxlError
 from .files import atomic_path
 from .imap import Envelope, ImapSettings, Mailbox, MailboxError
 from .inbound import (WORKBOOK_SUFFIXES, Attachment, Limits, address, automatic, header, parse, safe_name,
@@ -245,7 +245,7 @@ def _one(box: Mailbox, envelope: Envelope, ctx: _Context) -> Received:
         raise
     except OSError as exc:  # a disk full, a folder we cannot write: this message waits for the next run
         item.result = "fallido"
-        item.reason = f"no se pudo guardar o leer {exc.filename or ''}: {exc.strerror or exc}".replace("  ", " ")
+        item.reason = f"no se pudo guardar o leer {exc.filename or ''}: {os_reason(exc)}".replace("  ", " ")
     except Exception as exc:  # noqa: BLE001  one odd message must not stop the others; it is retried next run
         item.result = "fallido"
         item.reason = f"error interno al procesar el mensaje ({type(exc).__name__}: {exc}); se reintentará"

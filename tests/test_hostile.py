@@ -439,3 +439,34 @@ def test_unreachable_mail_server_is_said_in_spanish(tmp_path):
     result = poaxl("send", "--unit", "003", "--out", tmp_path, "--smtp-host", "127.0.0.1", "--smtp-port", port,
                    "--smtp-security", "none", expect=1, contains=("el servidor rechazó la conexión",))
     assert "Errno" not in result.output and "refused" not in result.output
+
+
+def test_unit_code_typed_in_a_hand_made_form_is_text_in_the_report(tmp_path, filled, catalog):
+    """Without metadata the unit comes from the header cell, which the coordinator can type anything into."""
+    from poaxl.layout import META_SHEET, SheetLayout, ref
+
+    src = filled("003")
+    wb = openpyxl.load_workbook(src)
+    del wb[META_SHEET]
+    unit_cell = ref(SheetLayout.for_unit(catalog.unit("003")).unit_row, "measure")
+    wb.worksheets[0][unit_cell].value = hostile.INJECTIONS[0]
+    wb.worksheets[0][unit_cell].data_type = "s"
+    folder = tmp_path / "respuestas"
+    folder.mkdir()
+    wb.save(folder / "hecho-a-mano.xlsx")
+    out = tmp_path / "consolidado.xlsx"
+    result = CliRunner().invoke(main, ["report", str(folder), "--out", str(out), "--include-errors"])
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
+    clean(out)
+    assert hostile.INJECTIONS[0] in hostile.strings_in(out)
+
+
+@pytest.mark.parametrize("args", [["generate", "--unit", "003", "--over-ratio", "nan"],
+                                  ["check", "x.xlsx", "--over-ratio", "inf"],
+                                  ["send", "--unit", "003", "--dry-run", "d", "--pause", "nan"],
+                                  ["send", "--unit", "003", "--dry-run", "d", "--timeout", "inf"]])
+def test_nan_and_infinity_are_not_accepted_as_option_values(tmp_path, args):
+    """They would end up in a form's conditional formulas (nan*SUM(…)) or in a socket timeout."""
+    with CliRunner().isolated_filesystem(temp_dir=tmp_path) as here:
+        poaxl(*args, expect=2, contains=("Valor no válido para",))
+        assert list(Path(here).iterdir()) == []
