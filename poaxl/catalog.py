@@ -112,14 +112,21 @@ class Unit:
         """Hash of everything the coordinator must not change; embedded in every generated file.
 
         Numbers and texts are normalised (60.0 is 60, outer spaces dropped) so the plan read back from a
-        form hashes like the catalog it came from: that tells an out-of-date form from an edited one."""
+        form hashes like the catalog it came from: that tells an out-of-date form from an edited one.
+        Computed once per unit (the checker asks for it on every file of a batch)."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is not None:
+            return cached
+
         def n(x: float) -> float:
             return int(x) if float(x).is_integer() else float(x)
 
         rows = [[g.la.strip(), g.number, g.text.strip(), g.measure.strip(), n(g.meta), [n(p) for p in g.planned],
                  g.aggregation] for g in self.goals]
         blob = json.dumps([self.code, rows], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+        object.__setattr__(self, "_fingerprint", digest)  # frozen: the fields never change, the hash neither
+        return digest
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,13 @@ def corpus(tmp_path_factory, catalog) -> list[Path]:
                 if value is not None:
                     value.text = "999"
     files.append(xml_edit(t003, tmp / "wrong_cache.xlsx", "xl/worksheets/sheet1.xml", wrong_cache))
+    from handmade import Style, write_book  # hand-made legacy forms, as offices keep them (no metadata)
+
+    units = list(catalog.units)
+    for n, style in enumerate((Style(), Style(margin=1), Style(header_rows=1, numbers_as_text=True),
+                               Style(codes_as_numbers=True, signatures=False))):
+        files.append(write_book(tmp / f"handmade{n}.xlsx", catalog, units[n:n + 2], styles=[style],
+                                instructions=n == 1, stacked=n == 3))
     for kind in sorted(CASES):
         (tmp / "bad" / kind).mkdir(parents=True)
         files.append(make_bad(kind, tmp / "bad" / kind, t003))
