@@ -143,7 +143,9 @@ class Mailbox:
 
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
-        context = ssl.create_default_context(cafile=s.cafile)
+        from .mail import tls_context
+
+        context = tls_context(s.cafile)
         try:
             if s.security == "ssl":
                 imap = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=context, timeout=s.timeout)

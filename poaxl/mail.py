@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .catalog import Catalog, Unit, load_catalog, schema_path
-from .errors import PoaxlError, network_reason
+from .errors import PoaxlError, network_reason, os_reason
 from .files import atomic_path
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +51,25 @@ class SmtpSettings:
             self.port = {"ssl": 465, "starttls": 587, "none": 25}[self.security]
 
     def context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=self.cafile)
+        return tls_context(self.cafile)
+
+
+def tls_context(cafile: str | None) -> ssl.SSLContext:
+    """A verifying TLS context. The CA file must be a regular file: a FIFO given as --cafile would block
+    forever, a folder or a broken file would fail with OpenSSL's English words."""
+    if cafile:
+        import stat
+
+        try:
+            mode = os.stat(cafile).st_mode
+        except OSError as exc:
+            raise PoaxlError(f"{cafile}: no se pudo leer el certificado de la CA: {os_reason(exc)}.") from None
+        if not stat.S_ISREG(mode):
+            raise PoaxlError(f"{cafile}: el certificado de la CA debe ser un archivo normal (PEM).")
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except ssl.SSLError:
+        raise PoaxlError(f"{cafile}: no es un certificado de CA válido (formato PEM).") from None
 
 
 def smtp_settings(config: Path | None = None, *, host: str | None = None, port: int | None = None,
@@ -299,12 +317,13 @@ class _Connection:
     def open(self) -> smtplib.SMTP:
         if self.smtp is None:
             s = self.settings
+            context = s.context() if s.security != "none" else None  # a bad --cafile: said before connecting
             if s.security == "ssl":
-                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=s.context())
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
-                    smtp.starttls(context=s.context())
+                    smtp.starttls(context=context)
             if s.user:
                 _login(smtp, s.user, s.password or "")
             self.smtp = smtp

@@ -470,3 +470,14 @@ def test_nan_and_infinity_are_not_accepted_as_option_values(tmp_path, args):
     with CliRunner().isolated_filesystem(temp_dir=tmp_path) as here:
         poaxl(*args, expect=2, contains=("Valor no válido para",))
         assert list(Path(here).iterdir()) == []
+
+
+def test_fifo_or_folder_as_cafile_does_not_hang(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "ca.pem")
+    (tmp_path / "ca-carpeta").mkdir()
+    (tmp_path / "roto.pem").write_text("no es un certificado")
+    for cafile, fragment in ((tmp_path / "ca.pem", "archivo normal"), (tmp_path / "roto.pem", "no es un certificado")):
+        poaxl("send", "--unit", "003", "--out", tmp_path / "out", "--smtp-host", "127.0.0.1", "--smtp-port", "1",
+              "--cafile", cafile, expect=2, limit=10, contains=(fragment,))
