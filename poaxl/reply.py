@@ -33,13 +33,13 @@ def own_findings(findings: list) -> list:
     return [f for f in findings if F.get(f.code).fault == F.COORDINATOR]
 
 
-VERDICT = {
-    "correcto": "RECIBIDO Y CORRECTO. Quedó registrado como la entrega de su unidad.",
-    "con avisos": "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado como la entrega de su unidad; revise los "
-                  "avisos (no impiden la entrega).",
-    "con errores": "CON ERRORES: NO SE REGISTRÓ. Corrija lo siguiente y responda a este correo con el archivo "
-                   "corregido.",
-    "ilegible": "NO SE PUDO LEER.",
+VERDICT = {  # by Form.state
+    F.STATUS_LABEL["ok"]: "RECIBIDO Y CORRECTO. Quedó registrado como la entrega de su unidad.",
+    F.STATUS_LABEL["warnings"]: "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado como la entrega de su unidad; "
+                                "revise los avisos (no impiden la entrega).",
+    F.STATUS_LABEL["errors"]: "CON ERRORES: NO SE REGISTRÓ. Corrija lo siguiente y responda a este correo con el "
+                              "archivo corregido.",
+    F.STATUS_LABEL["unreadable"]: "NO SE PUDO LEER.",
 }
 GROUPS = ((F.ERROR, "   Errores (corríjalos):"), (F.WARNING, "   Avisos (revíselos):"))
 
@@ -96,7 +96,7 @@ def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
     what = f"{form.unit} {nice_name(unit.name)}" if unit else (f"unidad {form.unit}" if form.unit else "")
     period = f", T{form.quarter} {form.year}" if form.quarter and form.year else ""
     lines = [f"• {form.name}" + (f" — {what}{period}" if what else "") + f": {VERDICT[form.state]}"]
-    if form.state == "ilegible":
+    if form.state == F.STATUS_LABEL["unreadable"]:
         reason = form.reason or (form.report.findings[0].message if form.report and form.report.findings else "")
         lines.append(f"   {reason}")
         return lines + [""]

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from .catalog import Catalog, load_catalog
 from .collect import ACCEPTED, LOG_NAME as RECEIVED_LOG, QUARANTINED, current_name
+from .findings import DELIVERY_LABEL, STATUS_LABEL
 from .inbound import WORKBOOK_SUFFIXES
 from .mail import LOG_NAME as SENT_LOG, already_sent, read_log
-
-NOT_DELIVERED = "sin entregar"
 
 
 @dataclass
@@ -21,7 +20,7 @@ class UnitStatus:
     sent: str | None = None           # when the form was sent (send's log)
     received: str | None = None       # when the last form arrived
     received_from: str | None = None  # from whom
-    state: str = NOT_DELIVERED        # correcto | con avisos | con errores | sin entregar | en cuarentena
+    state: str = DELIVERY_LABEL["missing"]  # correcto | con avisos | con errores | sin entregar | en cuarentena
     current: str | None = None        # the unit's current answer file, if any
     reply: str | None = None          # when the last reply was sent
     reply_result: str | None = None   # enviada | pendiente (sin confirmar)
@@ -52,7 +51,7 @@ def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: C
         last = (answered or mine or [None])[-1]
         if last:
             row.received, row.received_from = last.get("received"), last.get("from")
-            row.state = last.get("state") if last.get("state") in (*ACCEPTED, "con errores") else QUARANTINED
+            row.state = last.get("state") if last.get("state") in (*ACCEPTED, STATUS_LABEL["errors"]) else QUARANTINED
         row.current = next((str(p) for s in WORKBOOK_SUFFIXES
                             if (p := out / current_name(cat, unit, quarter, s)).exists()), None)
         keys = {e.get("key") for e in answered}
