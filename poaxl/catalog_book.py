@@ -92,15 +92,10 @@ GENERAL_FIELDS: tuple[tuple[str, str, str, str], ...] = (  # (catalog key, label
 def export_catalog(catalog: Catalog | str | Path | None, out: str | Path, force: bool = False) -> Path:
     """``poaxl catalog export``: write the catalog as ``out`` (.xlsx), atomically, never over a file unless forced."""
     from .catalog import load_catalog
-    from .errors import PoaxlError
-    from .files import atomic_path
+    from .files import atomic_path, workbook_out
 
     cat = load_catalog(catalog)
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
-    if out.exists() and not force:
-        raise PoaxlError(f"{out} ya existe; use --force para reemplazarlo.")
+    out = workbook_out(out, force)
     with atomic_path(out, overwrite=force) as tmp:
         export_book(cat, tmp)
     return out

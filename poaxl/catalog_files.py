@@ -16,6 +16,7 @@ from typing import Any
 
 from .catalog import Catalog, build_catalog, load_catalog
 from .errors import PoaxlError
+from .files import folder_out
 
 HEAD_KEYS = ("id", "ayuntamiento", "year", "quarter", "form_code", "ramo", "ramos", "mail")
 UNIT_KEYS = ("code", "ramo", "label", "name", "programa", "finalidad", "funcion", "subfuncion", "lineas",
@@ -109,9 +110,7 @@ def write_catalog(data: dict[str, Any], out: str | Path, *, force: bool = False,
 def write_files(files: dict[str, str], out: str | Path, *, force: bool = False) -> Catalog:
     """Write a catalog's files (relative name -> YAML text) into ``out``: a temporary folder beside it is
     written, loaded with the loader every command uses (so what is on disk validates), then moved in."""
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise PoaxlError(f"{out} ya existe y no está vacío; use --force para reemplazarlo.")
+    out = folder_out(out, force)
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))

@@ -7,6 +7,9 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from .errors import PoaxlError
+from .findings import text
+
 
 def current_umask() -> int:
     """The process umask, read without changing it where the system allows (Linux /proc).
@@ -54,3 +57,21 @@ def atomic_path(target: Path, overwrite: bool = False) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+
+
+def workbook_out(out: str | Path, force: bool) -> Path:
+    """The .xlsx a command will write, refused before any work when it is not .xlsx or exists (unless forced)."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise PoaxlError(text("out-not-xlsx", path=out))
+    if out.exists() and not force:
+        raise PoaxlError(text("out-exists", path=out))
+    return out
+
+
+def folder_out(out: str | Path, force: bool) -> Path:
+    """The folder a command will fill, refused when it exists and is not empty (unless forced)."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise PoaxlError(text("out-not-empty", path=out))
+    return out

@@ -510,6 +510,10 @@ TEXTS: dict[str, str] = {
     "carry-not-earlier": "{path}: es del T{found}, no anterior al T{quarter}; no se usó.",
     "carry-unknown-unit": "{path}: la unidad {unit} no está en el catálogo; no se usó.",
     "carry-two-files": "Hay dos archivos de la unidad {unit} del T{quarter}: {first} y {second}.",
+    # --out of report, catalog export (a workbook) and catalog import/init (a folder)
+    "out-not-xlsx": "--out debe ser un archivo .xlsx (se recibió {path}).",
+    "out-exists": "{path} ya existe; use --force para reemplazarlo.",
+    "out-not-empty": "{path} ya existe y no está vacío; use --force para reemplazarlo.",
 }
 
 

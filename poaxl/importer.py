@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 from .catalog import Catalog, CatalogError, dotted_path, schema_path, spanish_error
 from .errors import PoaxlError
+from .files import folder_out
 from .layout import COL, SIGNATURES
 from .read import Cell, Sheet, Unreadable
 
@@ -486,9 +487,7 @@ def import_catalog(paths: Iterable[str | Path], out: str | Path, *, force: bool 
                    catalog_id: str | None = None,
                    progress: Callable[[Path], None] | None = None) -> ImportResult:
     """Read the forms, choose one per unit, validate, and write ``out`` (catalog.yaml + units/)."""
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise PoaxlError(f"{out} ya existe y no está vacío; use --force para reemplazarlo.")
+    out = folder_out(out, force)
     result = ImportResult()
     forms = read_forms(paths, result, progress)
     units = choose(forms, result)

@@ -12,7 +12,7 @@ from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
 from .findings import DELIVERY_LABEL, FAULT_LABEL, SEVERITY_LABEL, get, text
-from .files import atomic_path
+from .files import atomic_path, workbook_out
 from .generate import TEXT_ONLY, Prefill, _footer_text
 
 
@@ -152,11 +152,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
     ``ramo`` consolidates one ramo: its units only; files of other ramos are refused."""
     cat = load_catalog(catalog)
     paths = list(paths)
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise PoaxlError(f"--out debe ser un archivo .xlsx (se recibió {out}).")
-    if out.exists() and not force:
-        raise PoaxlError(f"{out} ya existe; use --force para reemplazarlo.")
+    out = workbook_out(out, force)
     reports = check(paths, catalog=cat, quarter=quarter, jobs=jobs, progress=progress, ramo=ramo)
     if not reports:
         raise PoaxlError(nothing_to_check(paths))
