@@ -8,18 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import imaplib
-import os
 import re
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email import policy as email_policy
 from pathlib import Path
+from typing import ClassVar
 
 from .errors import PoaxlError, network_reason
+from .servers import ServerSettings, Sources
 
-SECURITY = ("ssl", "starttls", "none")
-DEFAULT_PORT = {"ssl": 993, "starttls": 143, "none": 143}
 MAX_MESSAGE_ID = 250  # RFC 5322 allows long ids; anything longer is not a real one
 _MESSAGE_ID = re.compile(rb"<[^<>\s\"]{1,246}@[^<>\s\"]{1,246}>")
 
@@ -31,27 +30,14 @@ class MailboxError(PoaxlError):
 
 
 @dataclass
-class ImapSettings:
+class ImapSettings(ServerSettings):
     """Where the replies arrive. The password never comes from a command-line argument."""
 
-    host: str = "localhost"
-    port: int | None = None
+    PROTOCOL: ClassVar[str] = "IMAP"
+    DEFAULT_PORT: ClassVar[dict[str, int]] = {"ssl": 993, "starttls": 143, "none": 143}
+
     security: str = "ssl"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
     folder: str = "INBOX"
-    timeout: float = 30.0
-    cafile: str | None = None
-
-    def __post_init__(self):
-        if self.security not in SECURITY:
-            raise PoaxlError(f"Seguridad IMAP «{self.security}» no válida: use {', '.join(SECURITY)}.")
-        if self.port is None:
-            self.port = DEFAULT_PORT[self.security]
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 def imap_settings(config: Path | None = None, *, host: str | None = None, port: int | None = None,
@@ -60,41 +46,15 @@ def imap_settings(config: Path | None = None, *, host: str | None = None, port: 
     """Options > environment (POAXL_IMAP_*) > the config file's ``imap:`` section > defaults.
 
     The password comes only from POAXL_IMAP_PASSWORD (or a prompt, asked by the CLI)."""
-    conf = config_section(config, "imap") if config else {}
-    if "password" in conf:
-        raise PoaxlError(f"{config}: la contraseña no va en el archivo: use POAXL_IMAP_PASSWORD.")
-    env = os.environ.get
-
-    def pick(option, var: str, key: str):
-        return option if option is not None else env(var) or conf.get(key)
-
-    port_value = pick(port, "POAXL_IMAP_PORT", "port")
-    shown = str(port_value)[:20]
-    try:
-        port_value = int(str(port_value)[:6]) if port_value else None
-    except ValueError:
-        port_value = -1
-    if port_value is not None and not 0 < port_value < 65536:
-        raise PoaxlError(f"Puerto IMAP «{shown}» no válido: use un número entre 1 y 65535.")
+    pick = Sources(config, "imap")
+    port_value = pick.port(port)
     settings = ImapSettings(host=str(pick(host, "POAXL_IMAP_HOST", "host") or "localhost"), port=port_value,
                             security=str(pick(security, "POAXL_IMAP_SECURITY", "security") or "ssl"),
                             user=pick(user, "POAXL_IMAP_USER", "user"),
-                            folder=str(folder or conf.get("folder") or "INBOX"), timeout=timeout,
+                            folder=str(folder or pick.conf.get("folder") or "INBOX"), timeout=timeout,
                             cafile=pick(cafile, "POAXL_IMAP_CAFILE", "cafile"))
-    settings.password = env("POAXL_IMAP_PASSWORD")
+    settings.password = pick.password()
     return settings
-
-
-def config_section(config: Path, name: str) -> dict:
-    """The ``name:`` section of a YAML config file, read safely (poaxl.safeyaml: regular file, size,
-    alias budget); its values must be plain text or numbers (they end up in headers and connections)."""
-    from .safeyaml import load
-
-    data = load(Path(config), "archivo de configuración") or {}
-    section = (data.get(name) or {}) if isinstance(data, dict) else None
-    if not isinstance(section, dict) or not all(isinstance(v, (str, int, float)) for v in section.values()):
-        raise PoaxlError(f"{config}: la sección «{name}:» debe ser un mapa (clave: valor) de textos o números.")
-    return {str(k): v if isinstance(v, str) else str(v) for k, v in section.items()}
 
 
 @dataclass(frozen=True)
@@ -143,9 +103,7 @@ class Mailbox:
 
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
-        from .mail import tls_context
-
-        context = tls_context(s.cafile)
+        context = s.context()
         try:
             if s.security == "ssl":
                 imap = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=context, timeout=s.timeout)

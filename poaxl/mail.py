@@ -12,64 +12,34 @@ import socket
 import ssl
 import time
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, ClassVar, Iterable
 
 from .catalog import Catalog, Unit, load_catalog, schema_path
-from .errors import PoaxlError, network_reason, os_reason
+from .errors import PoaxlError, network_reason
 from .files import atomic_path
+from .servers import ServerSettings, Sources
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LOG_NAME = "poaxl-envios.jsonl"
-SECURITY = ("starttls", "ssl", "none")
 MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
                "octubre", "noviembre", "diciembre")
 ORDINAL = {1: "primer", 2: "segundo", 3: "tercer", 4: "cuarto"}
 
 
 @dataclass
-class SmtpSettings:
+class SmtpSettings(ServerSettings):
     """Where and how to send. The password never comes from a command-line argument."""
 
-    host: str = "localhost"
-    port: int | None = None
+    PROTOCOL: ClassVar[str] = "SMTP"
+    DEFAULT_PORT: ClassVar[dict[str, int]] = {"starttls": 587, "ssl": 465, "none": 25}
+
     security: str = "starttls"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
-    cafile: str | None = None
     sender: str | None = None    # From:, when not the catalog's
     reply_to: str | None = None  # Reply-To:, when not the catalog's
-
-    def __post_init__(self):
-        if self.security not in SECURITY:
-            raise PoaxlError(f"Seguridad SMTP «{self.security}» no válida: use {', '.join(SECURITY)}.")
-        if self.port is None:
-            self.port = {"ssl": 465, "starttls": 587, "none": 25}[self.security]
-
-    def context(self) -> ssl.SSLContext:
-        return tls_context(self.cafile)
-
-
-def tls_context(cafile: str | None) -> ssl.SSLContext:
-    """A verifying TLS context. The CA file must be a regular file: a FIFO given as --cafile would block
-    forever, a folder or a broken file would fail with OpenSSL's English words."""
-    if cafile:
-        import stat
-
-        try:
-            mode = os.stat(cafile).st_mode
-        except OSError as exc:
-            raise PoaxlError(f"{cafile}: no se pudo leer el certificado de la CA: {os_reason(exc)}.") from None
-        if not stat.S_ISREG(mode):
-            raise PoaxlError(f"{cafile}: el certificado de la CA debe ser un archivo normal (PEM).")
-    try:
-        return ssl.create_default_context(cafile=cafile)
-    except ssl.SSLError:
-        raise PoaxlError(f"{cafile}: no es un certificado de CA válido (formato PEM).") from None
 
 
 def smtp_settings(config: Path | None = None, *, host: str | None = None, port: int | None = None,
@@ -78,31 +48,15 @@ def smtp_settings(config: Path | None = None, *, host: str | None = None, port: 
     """Options > environment (POAXL_SMTP_*) > the config file's ``smtp:`` section > defaults.
 
     The password comes only from POAXL_SMTP_PASSWORD (or a prompt, asked by the CLI), never the file."""
-    from .imap import config_section
-
-    conf = config_section(config, "smtp") if config else {}
-    if "password" in conf:
-        raise PoaxlError(f"{config}: la contraseña no va en el archivo: use POAXL_SMTP_PASSWORD.")
-    env = os.environ.get
-
-    def pick(option, var: str | None, key: str):
-        return option if option is not None else (env(var) if var else None) or conf.get(key)
-
-    port_value = pick(port, "POAXL_SMTP_PORT", "port")
-    shown = str(port_value)[:20]
-    try:
-        port_value = int(str(port_value)[:6]) if port_value else None
-    except ValueError:
-        port_value = -1
-    if port_value is not None and not 0 < port_value < 65536:
-        raise PoaxlError(f"Puerto SMTP «{shown}» no válido: use un número entre 1 y 65535.")
+    pick = Sources(config, "smtp")
+    port_value = pick.port(port)
     for value, what in ((pick(sender, "POAXL_SMTP_FROM", "from"), "El remitente (--from-addr, POAXL_SMTP_FROM o smtp.from)"),
                         (pick(reply_to, None, "reply_to"), "La dirección de respuesta (--reply-to o smtp.reply_to)")):
         if value:
             check_address(value, what)  # before any connection: a CR/LF would add header lines
     return SmtpSettings(host=str(pick(host, "POAXL_SMTP_HOST", "host") or "localhost"), port=port_value,
                         security=str(pick(security, "POAXL_SMTP_SECURITY", "security") or "starttls"),
-                        user=pick(user, "POAXL_SMTP_USER", "user"), password=env("POAXL_SMTP_PASSWORD"),
+                        user=pick(user, "POAXL_SMTP_USER", "user"), password=pick.password(),
                         timeout=timeout, cafile=pick(cafile, "POAXL_SMTP_CAFILE", "cafile"),
                         sender=pick(sender, "POAXL_SMTP_FROM", "from"), reply_to=pick(reply_to, None, "reply_to"))
 
@@ -220,13 +174,12 @@ def _header_text(text: str) -> str:
     return " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text).split())
 
 
-def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, *, sender: str,
-                  to: list[str], cc: list[str] = (), reply_to: str | None = None,
-                  deadline: dt.date | None = None) -> EmailMessage:
-    """One unit's message: Spanish subject and body (text + HTML), the workbook attached."""
+def new_message(subject: str, *, sender: str, to: list[str], cc: Iterable[str] = (),
+                reply_to: str | None = None) -> EmailMessage:
+    """A message with its subject, addresses, date and a fresh Message-ID of the sender's domain
+    (send's messages and collect's replies)."""
     msg = EmailMessage()
-    who = f"Ramo {unit.ramo.code} · {unit.code}" if catalog.multi_ramo and unit.ramo else unit.code
-    msg["Subject"] = _header_text(f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}")
+    msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     if cc:
@@ -235,6 +188,22 @@ def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, 
         msg["Reply-To"] = reply_to
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">"))
+    return msg
+
+
+def attach_workbook(msg: EmailMessage, path: Path, filename: str | None = None) -> None:
+    """Attach a workbook (.xlsx) as a file."""
+    maintype, subtype = XLSX_MIME.split("/")
+    msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=filename or path.name)
+
+
+def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, *, sender: str,
+                  to: list[str], cc: list[str] = (), reply_to: str | None = None,
+                  deadline: dt.date | None = None) -> EmailMessage:
+    """One unit's message: Spanish subject and body (text + HTML), the workbook attached."""
+    who = f"Ramo {unit.ramo.code} · {unit.code}" if catalog.multi_ramo and unit.ramo else unit.code
+    msg = new_message(_header_text(f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}"),
+                      sender=sender, to=to, cc=cc, reply_to=reply_to)
     limit = f"a más tardar el {spanish_date(deadline)}" if deadline else "a la brevedad"
     cutoff = catalog.cutoff(quarter)
     lines = [
@@ -257,8 +226,7 @@ def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, 
     msg.set_content(text)
     html = "".join(f"<p>{_html(line)}</p>" if line else "" for line in lines)
     msg.add_alternative(f"<html><body style=\"font-family:Arial,sans-serif\">{html}</body></html>", subtype="html")
-    maintype, subtype = XLSX_MIME.split("/")
-    msg.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
+    attach_workbook(msg, attachment)
     return msg
 
 

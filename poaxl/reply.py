@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from email.message import EmailMessage, Message
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ from .catalog import Catalog, Unit
 from .check import ANNOTATED
 from .errors import PoaxlError
 from .inbound import Limits, header, message_ids
-from .mail import XLSX_MIME, nice_name, spanish_date
+from .mail import attach_workbook, new_message, nice_name, spanish_date
 
 if TYPE_CHECKING:
     from .collect import Form, Received
@@ -48,17 +47,9 @@ def build_reply(original: Message, catalog: Catalog, item: Received, forms: list
                 sender: str, cc: list[str], reply_to: str | None = None,
                 limits: Limits = Limits()) -> EmailMessage:
     """The answer in the same thread: Re: subject, In-Reply-To, References, Auto-Submitted (RFC 3834)."""
-    msg = EmailMessage()
     subject = item.subject or f"POA {catalog.year} · Avance físico"
-    msg["Subject"] = subject if re.match(r"(?i)^re\s*:", subject) else f"Re: {subject}"
-    msg["From"] = sender
-    msg["To"] = item.sender
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">"))
+    msg = new_message(subject if re.match(r"(?i)^re\s*:", subject) else f"Re: {subject}",
+                      sender=sender, to=[item.sender], cc=cc, reply_to=reply_to)
     parent = message_ids(header(original, "Message-ID", 400), 1)
     if parent:
         msg["In-Reply-To"] = parent[0]
@@ -69,9 +60,7 @@ def build_reply(original: Message, catalog: Catalog, item: Received, forms: list
     msg.set_content(reply_text(catalog, item, forms, note, limits))
     for form in forms:
         if form.annotated and form.annotated.is_file():
-            maintype, subtype = XLSX_MIME.split("/")
-            msg.add_attachment(form.annotated.read_bytes(), maintype=maintype, subtype=subtype,
-                               filename=Path(form.name).stem + ANNOTATED)
+            attach_workbook(msg, form.annotated, Path(form.name).stem + ANNOTATED)
     return msg
 
 
