@@ -506,12 +506,18 @@ def schema_errors(data: Any, name: str = "catalog.schema.json") -> list:
 
     jsonschema-rs decides, fast and with the standard's regex rules (a 10,000-unit catalog in a tenth of
     a second); only an invalid document is walked again by jsonschema to phrase each problem."""
-    if _fast_validator(name).is_valid(data):
-        return []
+    try:
+        if _fast_validator(name).is_valid(data):
+            return []
+        exact = True
+    except (ValueError, TypeError, OverflowError):  # a YAML date (2020-07-10 unquoted) or bytes: not JSON
+        exact = False
     from jsonschema import Draft202012Validator
 
     errors = list(Draft202012Validator(_schema(name)).iter_errors(data))
-    return errors or [_FastError(e) for e in _fast_validator(name).iter_errors(data)][:50]
+    if errors or not exact:
+        return errors
+    return [_FastError(e) for e in _fast_validator(name).iter_errors(data)][:50]
 
 
 def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:

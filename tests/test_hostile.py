@@ -481,3 +481,15 @@ def test_fifo_or_folder_as_cafile_does_not_hang(tmp_path):
     for cafile, fragment in ((tmp_path / "ca.pem", "archivo normal"), (tmp_path / "roto.pem", "no es un certificado")):
         poaxl("send", "--unit", "003", "--out", tmp_path / "out", "--smtp-host", "127.0.0.1", "--smtp-port", "1",
               "--cafile", cafile, expect=2, limit=10, contains=(fragment,))
+
+
+def test_unquoted_dates_and_odd_yaml_types_are_schema_errors(tmp_path):
+    """YAML turns 2020-07-10 (unquoted) into a date and !!binary into bytes: not JSON, still a Spanish error."""
+    text = yaml_text().replace("'2': '2020-07-10'", "'2': 2020-07-10")
+    assert "'2': 2020-07-10" in text
+    path = tmp_path / "catalogo.yaml"
+    path.write_text(text, encoding="utf-8")
+    poaxl("catalog", "check", path, expect=2, contains=("mail.deadlines.2", "debe ser texto"))
+    (tmp_path / "contactos.yaml").write_text('"003": {to: [!!binary aGFsbw==]}\n', encoding="utf-8")
+    poaxl("send", "--unit", "003", "--dry-run", tmp_path / "d", "--out", tmp_path / "o",
+          "--contacts", tmp_path / "contactos.yaml", expect=2, contains=("Contactos inválidos",))
