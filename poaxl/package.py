@@ -228,22 +228,24 @@ def check_prolog(data: bytes, name: str) -> None:
     p = safe_parser()
     p.StartElementHandler = _stop
     try:
-        p.Parse(data, True)
+        parse_part(p, data, name)
     except _RootReached:
         return
-    except expat.ExpatError as exc:
-        raise Unreadable(reason("xml-invalid", part=name), str(exc)) from None
-    except DtdFound:
-        raise Unreadable(reason("xml-entities", part=name)) from None
 
 
 def parse_xml(data: bytes, name: str, start) -> None:
     """Parse a whole (small) part with a DTD-refusing parser, calling ``start(name, attrs)``."""
     p = safe_parser()
     p.StartElementHandler = start
+    parse_part(p, data, name)
+
+
+def parse_part(p, data: bytes, name: str, damaged: str | None = None) -> None:
+    """Feed the whole part ``name`` to ``p`` (a safe_parser): a DTD is unreadable 'xml-entities', malformed
+    XML unreadable ``damaged`` (a findings reason; 'xml-invalid' by default) with expat's words as detail."""
     try:
         p.Parse(data, True)
     except expat.ExpatError as exc:
-        raise Unreadable(reason("xml-invalid", part=name), str(exc)) from None
+        raise Unreadable(damaged or reason("xml-invalid", part=name), str(exc)) from None
     except DtdFound:
         raise Unreadable(reason("xml-entities", part=name)) from None

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from xml.parsers import expat
 
 from .findings import reason
-from .package import DtdFound, Unreadable, safe_parser
+from .package import Unreadable, parse_part, safe_parser
 
 MAX_ROWS = 2000       # a TMM-F004 sheet has a few dozen rows; far more is not our form
 MAX_COLUMNS = 256     # columns A..IV: the form uses 15; a note typed further right is fine
@@ -140,12 +139,7 @@ def scan_xlsx(data: bytes, part: str, title: str, read_cols: int) -> Scan:
             formulas[(row, col)] = _formula("".join(text), fattrs, (row, col), shared)
 
     p.StartElementHandler = start
-    try:
-        p.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise Unreadable(reason("xml-invalid", part=part), str(exc)) from None
-    except DtdFound:
-        raise Unreadable(reason("xml-entities", part=part)) from None
+    parse_part(p, data, part)
     if row >= scan.rows:
         scan.rows = row + 1
     return scan
@@ -282,12 +276,7 @@ def scan_ods(data: bytes, wanted: set[str], read_cols: int) -> dict[str, Scan]:
     p = safe_parser(namespaces=True)
     p.StartElementHandler = state.start
     p.EndElementHandler = state.end
-    try:
-        p.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise Unreadable(reason("ods-damaged"), str(exc)) from None
-    except DtdFound:
-        raise Unreadable(reason("xml-entities", part="content.xml")) from None
+    parse_part(p, data, "content.xml", damaged=reason("ods-damaged"))
     return state.scans
 
 
