@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from .catalog import QUARTER_NAMES, Catalog
 from .errors import CatalogError
+from .layout import CATALOG_BOOK_SHEETS
 
 MAX_ROWS = 50_000   # a municipality has some thousands of goals
 MAX_COLS = 40
@@ -228,7 +229,7 @@ def is_catalog_book(path: str | Path) -> bool:
                 head = part.read(200_000).decode("utf-8", "replace")
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
         return False
-    return 'name="Unidades"' in head and 'name="Metas"' in head
+    return all(f'name="{sheet}"' in head for sheet in CATALOG_BOOK_SHEETS)
 
 
 class _Problems:

@@ -16,7 +16,7 @@ from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Head
 from .errors import PoaxlError
 from .findings import FindingType, number, percent
 from .policy import Policy
-from .layout import META_SHEET
+from .layout import CATALOG_BOOK_SHEETS, FINDINGS_SHEET, META_SHEET, SUMMARY_SHEET
 from .read import FORM_SUFFIXES, READ_COLS, Cell, Sheet, Unreadable, read_book
 
 XLSX_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm and LibreOffice's .ods
@@ -413,6 +413,8 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
     except Unreadable as exc:
         report.detail = exc.detail
         return _unreadable(report, str(exc))
+    if (own := own_book(book)) is not None:
+        return _unreadable(report, F.reason(own))
     forms = [(aligned(s, at[1]), at[1]) for s in book.sheets if (at := locate_table(s)) is not None]
     if not forms:
         return _unreadable(report, F.reason("no-form"))
@@ -428,6 +430,19 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
     report.findings.sort(key=lambda f: (f.severity != "error",))
     report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
     return report
+
+
+OWN_BOOKS = {"report-book": (SUMMARY_SHEET, FINDINGS_SHEET), "catalog-book": CATALOG_BOOK_SHEETS}
+
+
+def own_book(book) -> str | None:
+    """The reason key when the workbook is one of poaxl's own that is not a form (a consolidated report
+    saved in the answers folder, a catalog workbook): their sheets have L/A tables too, and checking them
+    as a hand-made form would give a flood of nonsense findings."""
+    if book.meta:  # a form poaxl generated
+        return None
+    names = {sheet.name for sheet in book.sheets}
+    return next((key for key, sheets in OWN_BOOKS.items() if names >= set(sheets)), None)
 
 
 def _unreadable(report: FileReport, why: str) -> FileReport:

@@ -356,7 +356,8 @@ def render_report(report, color: bool) -> None:
     from .findings import OFFICE, STATUS_LABEL as STATUS_ES, get, text
 
     style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
-    period = f" · {report.unit} · {report.year} T{report.quarter}" if report.unit else ""
+    when = " ".join(filter(None, [str(report.year or ""), f"T{report.quarter}" if report.quarter else ""]))
+    period = "".join(f" · {part}" for part in (report.unit, when) if part) if report.unit else ""
     status = STATUS_ES[report.status]
     if report.status == "errors" and not report.delivery_errors:  # only the office's: the delivery is fine
         status = text("office-errors-status")

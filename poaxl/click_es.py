@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "default: {default}": "por omisión: {default}",
     "(dynamic)": "(dinámico)",
     "deprecated": "obsoleto",
+    "required": "obligatoria",  # --help's «[required]»: click passes it to _() as a variable, not a literal
     "Aborted!": "Interrumpido.",
     "Do you want to continue?": "¿Desea continuar?",
     "Confirm the action without prompting.": "Confirma la acción sin preguntar.",

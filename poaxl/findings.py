@@ -461,6 +461,10 @@ REASONS: dict[str, Message] = {
                                 "TMM-F004", "borre esas celdas y envíelo de nuevo"),
     "too-many-cells": Message("la hoja «{sheet}» tiene más de {limit} celdas: no es un formato TMM-F004",
                               "envíe el formato TMM-F004 original llenado"),
+    "report-book": Message("es un consolidado de poaxl report (hojas Resumen y Hallazgos), no el formato de una "
+                           "unidad", "guarde el consolidado fuera de la carpeta de los formatos"),
+    "catalog-book": Message("es un catálogo en libro de Excel (poaxl catalog export), no el formato de una unidad",
+                            "valídelo con poaxl catalog check y guárdelo fuera de la carpeta de los formatos"),
     "no-form": Message("el libro no contiene la hoja del formato TMM-F004 (no se encontró la tabla de metas con "
                        "el encabezado «L/A»)", "envíe el formato original llenado"),
 }

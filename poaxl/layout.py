@@ -12,6 +12,10 @@ from .catalog import CUTOFF, MONTHS, QUARTER_NAMES, QUARTERS, Catalog, Coded, Go
 
 LAYOUT_VERSION = "1"
 META_SHEET = "_poaxl"
+# the sheets of poaxl's own workbooks that are not forms (their tables have an L/A column too, so the
+# checker recognises them by these and says what they are instead of checking them as a hand-made form)
+SUMMARY_SHEET, FINDINGS_SHEET = "Resumen", "Hallazgos"   # poaxl report
+CATALOG_BOOK_SHEETS = ("Unidades", "Metas")              # poaxl catalog export
 META_KEYS = ("poaxl", "layout", "catalog", "unit", "year", "quarter", "fingerprint", "sheet", "ramo")
 # "ramo" came later: a form generated before it has no ramo key, and is of its catalog's only ramo
 

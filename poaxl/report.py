@@ -14,6 +14,7 @@ from .errors import PoaxlError
 from .findings import DELIVERY_LABEL, FAULT_LABEL, SEVERITY_LABEL, get, text
 from .files import atomic_path, workbook_out
 from .generate import TEXT_ONLY, Prefill, _footer_text
+from .layout import FINDINGS_SHEET, SUMMARY_SHEET
 
 
 @dataclass
@@ -270,7 +271,7 @@ def count_axis(peak: float, title: str) -> dict:
 
 
 def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
-    ws = wb.add_worksheet("Resumen")
+    ws = wb.add_worksheet(SUMMARY_SHEET)
     ws.write_string(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
                    f"({QUARTER_NAMES[result.quarter - 1]}) · {_scope(cat, result)}", title)
     headers = ["Unidad", "Nombre", "Metas", "En o sobre lo programado", "Bajo lo programado", "Con hallazgos",
@@ -398,7 +399,7 @@ def _unit_print_setup(ws, heights: dict[int, float], footer: str) -> None:
 
 
 def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:
-    ws = wb.add_worksheet("Hallazgos")
+    ws = wb.add_worksheet(FINDINGS_SHEET)
     headers = ["Archivo", "Unidad", "Código", "Severidad", "Corrige", "Celda", "Meta", "Trimestre", "Mensaje"]
     rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], FAULT_LABEL[get(f.code).fault], f.cell,
              f.goal, f.quarter, f.message] for r in result.reports for f in r.findings]
