@@ -741,7 +741,7 @@ def defuse(wb) -> None:
             if getattr(c, "hyperlink", None):
                 c.hyperlink = None
             if c.data_type == "f" and not _harmless(c.value):
-                c.value, c.data_type = str(c.value), "s"
+                c.value, c.data_type = str(getattr(c.value, "text", c.value)), "s"  # ArrayFormula: its text
 
 
 def _harmless(formula) -> bool:
