@@ -10,6 +10,7 @@ In the spirit of frictionless-py's error classes (code, title, template, descrip
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -563,7 +564,8 @@ def explain(kind: FindingType, width: int = 88) -> str:
     def block(text: str, bullet: str = "") -> str:
         return fill(text, width, initial_indent="  " + bullet, subsequent_indent="  " + " " * len(bullet))
 
-    messages = "\n".join(block(m.template, "- ") for m in kind.messages.values())
+    # a reader sees «…» where a message names the cell's own values; programs get the templates in JSON
+    messages = "\n".join(block(re.sub(r"\{\w+\}", "…", m.template), "- ") for m in kind.messages.values())
     sections = (("Qué significa", kind.meaning), ("Por qué importa", kind.why), ("Ejemplo", kind.example),
                 ("Cómo corregirlo", kind.fix))
     return (f"{kind.code} · {SEVERITY_LABEL[kind.severity]} · lo corrige: {FAULT_LABEL[kind.fault]}\n"

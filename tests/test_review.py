@@ -70,3 +70,10 @@ def test_a_form_without_year_or_quarter_never_prints_none(tmp_path, catalog):
     head = result.output.splitlines()[0]
     assert head.startswith(f"{path} · 003: con errores"), head
     assert "None" not in result.output
+
+
+def test_explain_shows_no_template_placeholders_to_a_reader():
+    out = run("explain", "missing-observation").output
+    assert "  - avance acumulado … de … programado y OBSERVACIONES vacía — explique por qué no se" in out
+    for code in [line.split()[0] for line in run("explain").output.splitlines() if line.strip()]:
+        assert "{" not in run("explain", code).output, code
