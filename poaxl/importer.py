@@ -14,20 +14,18 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .catalog import Catalog, CatalogError, dotted_path, schema_path, spanish_error
 from .errors import PoaxlError
 from .files import folder_out
 from .layout import COL, SIGNATURES
-from .read import Cell, Sheet, Unreadable
+from .read import FORM_SUFFIXES, Cell, Sheet, Unreadable
 
-SOURCE_SUFFIXES = (".xlsx", ".xlsm", ".ods")  # as read.FORM_SUFFIXES: LibreOffice's own format too
 MAX_SOURCES = 5000  # a municipality has a few hundred forms; far more is a wrong folder
 _GOAL = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*\.?\s*-\s*(.+)$", re.S)
 _FORM_CODE = re.compile(r"^[A-Z]{2,6}-[A-Z]?\d{2,4}$")
 _AGGREGATION = (("=SUM(", "sum"), ("=IF(COUNT(", "average"), ("=N(", "last"))
-SIGNATURE_LABELS = {"ELABORO": "elaboro", "REVISO": "reviso", "AUTORIZO": "autorizo"}
 
 
 # --------------------------------------------------------------------------- what an import gives
@@ -106,6 +104,9 @@ def text_of(value: Any) -> str:
     return str(value).strip()
 
 
+SIGNATURE_LABELS = {norm(label): key for key, label, _, _ in SIGNATURES}  # ELABORO -> elaboro
+
+
 def _texts(row: list[Cell]) -> list[tuple[int, Any]]:
     """The non-empty cells of a row, in order, as (column, value)."""
     return [(c, cell.value) for c, cell in enumerate(row) if text_of(cell.value)]
@@ -114,17 +115,18 @@ def _texts(row: list[Cell]) -> list[tuple[int, Any]]:
 def find_tables(sheet: Sheet) -> list[tuple[int, int]]:
     """(row, column) of every ``L/A`` header cell: anywhere on the sheet (a margin column, rows above),
     and several forms one below the other when an office keeps a whole ramo on one sheet."""
-    found = []
-    for r, row in enumerate(sheet.rows):
-        c = next((c for c, cell in enumerate(row) if isinstance(cell.value, str) and norm(cell.value) == "L/A"), None)
-        if c is not None:
-            found.append((r, c))
-    return found
+    return list(_table_headers(sheet))
 
 
 def find_table(sheet: Sheet) -> tuple[int, int] | None:
-    tables = find_tables(sheet)
-    return tables[0] if tables else None
+    return next(_table_headers(sheet), None)
+
+
+def _table_headers(sheet: Sheet) -> Iterator[tuple[int, int]]:
+    for r, row in enumerate(sheet.rows):
+        c = next((c for c, cell in enumerate(row) if isinstance(cell.value, str) and norm(cell.value) == "L/A"), None)
+        if c is not None:
+            yield r, c
 
 
 def _code(value: Any, width: int, notes: list[str], what: str) -> str:
@@ -243,11 +245,10 @@ def _goals(sheet: Sheet, header: int, c0: int, generated: bool,
     """The goal rows below the header (1 or 3 header rows), up to the signatures. Returns the goals,
     the numbers inferred as averages, and the row of the last goal."""
     goals, averaged = [], []
-    labels = {norm(label) for _, label, _, _ in SIGNATURES}
     last = header
     for r in range(header + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        if any(isinstance(c.value, str) and norm(c.value) in labels for c in row):
+        if any(isinstance(c.value, str) and norm(c.value) in SIGNATURE_LABELS for c in row):
             break
         cell = lambda key: sheet.get(r, c0 + COL[key])  # noqa: E731
         match = _GOAL.match(text_of(cell("goal").value))
@@ -311,7 +312,7 @@ def sources(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in SOURCE_SUFFIXES and f.is_file()
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in FORM_SUFFIXES and f.is_file()
                           and not f.name.startswith(("~$", ".~lock", ".")))
         else:
             out.append(p)
@@ -343,19 +344,20 @@ def read_forms(paths: Iterable[str | Path], result: ImportResult,
         finally:
             if progress:
                 progress(path)
-        tables = [s for s in book.sheets if find_table(s) is not None]
+        tables = [(s, headers) for s in book.sheets if (headers := [r for r, _ in find_tables(s)])]
         if not tables:
             result.unreadable.append((str(path), "no contiene un formato TMM-F004 (no se encontró la tabla de "
                                                  "metas con el encabezado «L/A»)"))
-        for sheet in tables:
+        for sheet, headers in tables:
             meta = book.meta if book.meta and (len(tables) == 1 or book.meta.get("sheet") == sheet.name) else {}
-            forms += _sheet_forms(sheet, meta, str(path), result)
+            forms += _sheet_forms(sheet, headers, meta, str(path), result)
     return forms
 
 
-def _sheet_forms(sheet: Sheet, meta: dict[str, str], source: str, result: ImportResult) -> list[FormUnit]:
-    """Each form on a sheet: one, or several one below the other (each read from where the last ended)."""
-    headers = [r for r, _ in find_tables(sheet)]
+def _sheet_forms(sheet: Sheet, headers: list[int], meta: dict[str, str], source: str,
+                 result: ImportResult) -> list[FormUnit]:
+    """Each form on a sheet (``headers``: the rows of its L/A cells): one, or several one below the other
+    (each read from where the last ended)."""
     forms, start = [], 0
     for k, header in enumerate(headers):
         stop = headers[k + 1] if k + 1 < len(headers) else len(sheet.rows)
