@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .catalog import QUARTER_NAMES, Catalog
+from .catalog import QUARTER_NAMES, QUARTERS, Catalog
 from .errors import CatalogError
-from .layout import CATALOG_BOOK_SHEETS
+from .layout import CATALOG_BOOK_SHEETS, SIGNATURES, UNIT_LABELS
 
 MAX_ROWS = 50_000   # a municipality has some thousands of goals
 MAX_COLS = 40
 AGGREGATIONS = {"suma": "sum", "promedio": "average", "último": "last"}
-SIGNERS = {"ELABORÓ": "elaboro", "REVISÓ": "reviso", "AUTORIZÓ": "autorizo"}
+SIGNERS = {label: key for key, label, _, _ in SIGNATURES}  # ELABORÓ -> elaboro, as the form signs
 CONTACT_KINDS = {"para": "to", "copia": "cc"}
-LABELS = ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE")
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ SHEETS: dict[str, tuple[Col, ...]] = {
               Col("name", "NOMBRE", "Nombre del ramo (dependencia), p. ej. PRESIDENCIA.", 40)),
     "Unidades": (RAMO, Col("code", "UNIDAD", "Código de la unidad (texto, con sus ceros: 003, 0046).", 9, "code"),
                  Col("label", "ETIQUETA", "Cómo se titula en el formato: UNIDAD EJECUTORA o UNIDAD RESPONSABLE.",
-                     20, choices=LABELS),
+                     20, choices=UNIT_LABELS),
                  Col("name", "NOMBRE", "Nombre de la unidad, p. ej. ATENCIÓN CIUDADANA.", 36),
                  *_coded("programa", "PROGRAMA", "010"), *_coded("finalidad", "FINALIDAD", "1"),
                  *_coded("funcion", "FUNCIÓN", "3"), *_coded("subfuncion", "SUBFUNCIÓN", "1")),
@@ -84,7 +83,7 @@ GENERAL_FIELDS: tuple[tuple[str, str, str, str], ...] = (  # (catalog key, label
     ("mail.from", "CORREO REMITENTE", "text", "Remitente de los correos (opcional)."),
     ("mail.reply_to", "CORREO DE RESPUESTA", "text", "Dirección a la que responden los coordinadores (opcional)."),
     *((f"mail.deadlines.{q}", f"FECHA LÍMITE T{q}", "text",
-       f"Fecha límite de entrega del trimestre {q}, AAAA-MM-DD (opcional).") for q in range(1, 5)),
+       f"Fecha límite de entrega del trimestre {q}, AAAA-MM-DD (opcional).") for q in QUARTERS),
 )
 
 
@@ -178,7 +177,7 @@ def _general_sheet(wb, fmt, cat: Catalog) -> None:
     values = {"id": cat.id, "ayuntamiento": cat.ayuntamiento, "year": cat.year, "quarter": cat.quarter,
               "form_code": cat.form_code, "mail.from": cat.mail.get("from"),
               "mail.reply_to": cat.mail.get("reply_to"),
-              **{f"mail.deadlines.{q}": cat.mail.get("deadlines", {}).get(str(q)) for q in range(1, 5)}}
+              **{f"mail.deadlines.{q}": cat.mail.get("deadlines", {}).get(str(q)) for q in QUARTERS}}
     for r, (key, label, kind, note) in enumerate(GENERAL_FIELDS, start=1):
         ws.write_string(r, 0, label, fmt["text"])
         _write(ws, r, 1, values.get(key), kind, fmt)

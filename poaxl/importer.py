@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .catalog import Catalog, CatalogError, dotted_path, schema_path, spanish_error
+from .catalog import QUARTERS, Catalog, CatalogError, dotted_path, schema_path, spanish_error
 from .errors import PoaxlError
 from .files import folder_out
 from .layout import COL, SIGNATURES
@@ -257,7 +257,7 @@ def _goals(sheet: Sheet, header: int, c0: int, generated: bool,
         number, text = match.group(1), match.group(2).strip().lstrip("- ").strip()
         what = f"meta {number}"
         meta = _number(cell("meta"), f"{what}, META ANUAL", notes)
-        planned = [_number(cell(f"p{q}"), f"{what}, P{q}", notes) for q in range(1, 5)]
+        planned = [_number(cell(f"p{q}"), f"{what}, P{q}", notes) for q in QUARTERS]
         goal = {"la": text_of(cell("la").value), "number": number, "text": " ".join(text.split()),
                 "measure": " ".join(text_of(cell("measure").value).split()), "meta": meta, "planned": planned}
         aggregation = _formula_aggregation(cell("absolute")) if generated else None
@@ -455,7 +455,7 @@ def catalog_data(units: list[FormUnit], result: ImportResult, catalog_id: str | 
             result.ambiguities.append(f"ramo {u.ramo['code']}: nombres distintos («{known['name']}» y "
                                       f"«{u.ramo['name']}», {u.where}); se tomó «{known['name']}»")
     data: dict[str, Any] = {"id": ident, "ayuntamiento": ayuntamiento, "year": year,
-                            "quarter": latest[1] if latest[1] in (1, 2, 3, 4) else 1,
+                            "quarter": latest[1] if latest[1] in QUARTERS else 1,
                             "form_code": _common((u.form_code for u in units), "TMM-F004")}
     data.update((k, v) for k, v in result.head.items() if k != "id" or not catalog_id)  # a catalog workbook's own
     if len(ramos) == 1:
