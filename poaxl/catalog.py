@@ -15,6 +15,7 @@ from .errors import CatalogError, PoaxlError
 from .findings import GOAL_NUMBERING, PLANNED_SUM_MISMATCH, UNKNOWN_LINEA, FindingType, number, text
 
 QUARTERS = (1, 2, 3, 4)  # every loop over the quarters uses this
+CLASSIFICATION = ("programa", "finalidad", "funcion", "subfuncion")  # a unit's coded fields besides ramo
 QUARTER_NAMES = ("Ene-Mar", "Abr-Jun", "Jul-Sep", "Oct-Dic")
 MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 CUTOFF = ((3, 31), (6, 30), (9, 30), (12, 31))

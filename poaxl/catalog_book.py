@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .catalog import QUARTER_NAMES, QUARTERS, Catalog
+from .catalog import CLASSIFICATION, QUARTER_NAMES, QUARTERS, Catalog
 from .errors import CatalogError
 from .layout import CATALOG_BOOK_SHEETS, SIGNATURES, UNIT_LABELS
 
@@ -130,7 +130,7 @@ def _rows(cat: Catalog) -> dict[str, list[dict[str, Any]]]:
     for u in cat.units:
         ids = {"ramo": (u.ramo or cat.ramo).code, "unit": u.code}
         row = {"ramo": ids["ramo"], "code": u.code, "label": u.label, "name": u.name}
-        for key in ("programa", "finalidad", "funcion", "subfuncion"):
+        for key in CLASSIFICATION:
             row[f"{key}.code"], row[f"{key}.name"] = getattr(u, key).code, getattr(u, key).name
         out["Unidades"].append(row)
         out["Líneas"] += [{**ids, "code": x.code, "name": x.name} for x in u.lineas]
@@ -385,7 +385,7 @@ class _Reader:
             unit = {"code": v["code"], **({"ramo": v["ramo"] or only} if several else {}),
                     "label": v["label"], "name": v["name"],
                     **{k: {"code": v[f"{k}.code"], "name": v[f"{k}.name"]}
-                       for k in ("programa", "finalidad", "funcion", "subfuncion")},
+                       for k in CLASSIFICATION},
                     "lineas": [], "goals": [], "signatures": {}}
             index[key] = len(units)
             self.cells[("units", len(units))] = ("Unidades", r, {**where, "ramo": where.get("ramo")})

@@ -14,13 +14,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, build_catalog, load_catalog
+from .catalog import CLASSIFICATION, Catalog, build_catalog, load_catalog
 from .errors import PoaxlError
 from .files import folder_out
 
 HEAD_KEYS = ("id", "ayuntamiento", "year", "quarter", "form_code", "ramo", "ramos", "mail")
-UNIT_KEYS = ("code", "ramo", "label", "name", "programa", "finalidad", "funcion", "subfuncion", "lineas",
-             "goals", "signatures", "contacts")
+UNIT_KEYS = ("code", "ramo", "label", "name", *CLASSIFICATION, "lineas", "goals", "signatures", "contacts")
 GOAL_KEYS = ("la", "number", "text", "measure", "meta", "planned", "aggregation")
 
 
@@ -144,7 +143,7 @@ def catalog_to_data(cat: Catalog) -> dict[str, Any]:
         if cat.multi_ramo:
             unit["ramo"] = u.ramo.code
         unit.update(label=u.label, name=u.name, **{k: coded(getattr(u, k)) for k in
-                                                  ("programa", "finalidad", "funcion", "subfuncion")})
+                                                  CLASSIFICATION})
         unit["lineas"] = [coded(x) for x in u.lineas]
         unit["goals"] = [{"la": g.la, "number": g.number, "text": g.text, "measure": g.measure, "meta": g.meta,
                           "planned": list(g.planned), **({"aggregation": g.aggregation} if g.aggregation != "sum"

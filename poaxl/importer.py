@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .catalog import QUARTERS, Catalog, CatalogError, dotted_path, schema_path, spanish_error
+from .catalog import CLASSIFICATION, QUARTERS, Catalog, CatalogError, dotted_path, schema_path, spanish_error
 from .errors import PoaxlError
 from .files import folder_out
-from .layout import COL, SIGNATURES
+from .layout import COL, HEADER_FIELDS, SIGNATURES
 from .read import FORM_SUFFIXES, Cell, Sheet, Unreadable
 
 MAX_SOURCES = 5000  # a municipality has a few hundred forms; far more is a wrong folder
@@ -104,6 +104,7 @@ def text_of(value: Any) -> str:
     return str(value).strip()
 
 
+HEADER_LABEL = {f.key: f.label for f in HEADER_FIELDS}  # programa -> PROGRAMA, as the form says it
 SIGNATURE_LABELS = {norm(label): key for key, label, _, _ in SIGNATURES}  # ELABORO -> elaboro
 
 
@@ -165,14 +166,13 @@ def read_form(sheet: Sheet, meta: dict[str, str], source: str) -> FormUnit:
         raise PoaxlError("no se encontró el RAMO en el encabezado (fila «RAMO» con código y nombre)")
     if not unit or not unit.get("code"):
         raise PoaxlError("no se encontró la UNIDAD EJECUTORA o UNIDAD RESPONSABLE en el encabezado")
-    missing = [k for k in ("programa", "finalidad", "funcion", "subfuncion") if k not in head]
+    missing = [k for k in CLASSIFICATION if k not in head]
     if missing:
-        raise PoaxlError("faltan en el encabezado: " + ", ".join(m.upper().replace("FUNCION", "FUNCIÓN")
-                                                                 for m in missing))
+        raise PoaxlError("faltan en el encabezado: " + ", ".join(HEADER_LABEL[m] for m in missing))
     if not head.get("lineas"):
         raise PoaxlError("no se encontraron las LÍNEAS DE ACCIÓN en el encabezado")
     data = {"code": unit["code"], "label": unit["label"], "name": unit["name"],
-            **{k: head[k] for k in ("programa", "finalidad", "funcion", "subfuncion")},
+            **{k: head[k] for k in CLASSIFICATION},
             "lineas": head["lineas"], "goals": goals, "signatures": signatures}
     year = int(meta["year"]) if meta.get("year", "").isdigit() else head.get("year")
     quarter = int(meta["quarter"]) if meta.get("quarter", "").isdigit() else head.get("quarter")
