@@ -429,6 +429,19 @@ _TYPES = {"string": "texto", "integer": "número entero", "number": "número", "
           "object": "mapa (clave: valor)", "boolean": "sí/no"}
 
 
+# what each pattern of schemas/catalog.schema.json and contacts.schema.json asks for, said to a person
+PATTERN_HINTS = {
+    "^[a-z0-9][a-z0-9._-]*$": "minúsculas, números, «.», «-» y «_» (p. ej. mexicali-2021)",
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "solo letras, números, «.», «-» y «_» (es parte del nombre de cada archivo)",
+    "^[0-9A-Za-z][0-9A-Za-z.]*$": "letras, números y «.» (p. ej. 01 o 8.1.3)",
+    "^[0-9]+$": 'solo dígitos, entre comillas (p. ej. "003")',
+    "^[0-9]+(\\.[0-9]+)*$": "números separados por «.» (p. ej. 3 o 3.1)",
+    "^\\d{4}-\\d{2}-\\d{2}$": "una fecha AAAA-MM-DD (p. ej. 2021-04-09)",
+    "^([0-9A-Za-z][0-9A-Za-z.]*-)?[0-9]+$": 'el código de la unidad (p. ej. "003" o "05-003")',
+    "^[^@\\s,;<>\"()]+@[^@\\s,;<>\"()]+\\.[^@\\s,;<>\"()]+$": "una sola dirección de correo (nombre@dominio.gob.mx)",
+}
+
+
 def spanish_error(error) -> str:
     """One jsonschema error in words a planning office understands."""
     v, val = error.validator, error.validator_value
@@ -456,9 +469,8 @@ def spanish_error(error) -> str:
             return "use «ramo» (un solo ramo) o «ramos» (varios ramos), no los dos"
         return "falta el campo obligatorio «ramo» (o «ramos», la lista, si el catálogo tiene varios ramos)"
     if v == "pattern":
-        hint = (": solo letras, números, «.», «-» y «_» (es parte del nombre de cada archivo)"
-                if "form_code" in error.absolute_path else "")
-        return f"«{_brief(error.instance)}» no tiene el formato esperado{hint}"
+        hint = PATTERN_HINTS.get(val, "")
+        return f"«{_brief(error.instance)}» no tiene el formato esperado{': ' + hint if hint else ''}"
     if v == "minLength":
         return "no puede estar vacío"
     if v == "exact":

@@ -77,3 +77,42 @@ def test_explain_shows_no_template_placeholders_to_a_reader():
     assert "  - avance acumulado … de … programado y OBSERVACIONES vacía — explique por qué no se" in out
     for code in [line.split()[0] for line in run("explain").output.splitlines() if line.strip()]:
         assert "{" not in run("explain", code).output, code
+
+
+def test_a_value_of_the_wrong_shape_says_what_shape_is_expected(tmp_path):
+    """«no tiene el formato esperado» alone left an office guessing what a unit code or an id may hold."""
+    import yaml as pyyaml
+
+    from conftest import ROOT
+    from poaxl.catalog import PATTERN_HINTS
+
+    example = (ROOT / "examples" / "catalogo-ejemplo.yaml").read_text(encoding="utf-8")
+    bad_unit = tmp_path / "unidad.yaml"
+    bad_unit.write_text(example.replace('code: "003"  ', 'code: "../003"'), encoding="utf-8")
+    result = run("units", "--catalog", bad_unit)
+    assert result.exit_code == 2
+    assert (f'units[0].code: «../003» no tiene el formato esperado: solo dígitos, entre comillas (p. ej. "003")'
+            in result.output)
+    bad_id = tmp_path / "id.yaml"
+    bad_id.write_text(example.replace("id: ejemplo-2021-r01", "id: Ejemplo 2021"), encoding="utf-8")
+    assert ("id: «Ejemplo 2021» no tiene el formato esperado: minúsculas, números, «.», «-» y «_» "
+            "(p. ej. mexicali-2021)") in run("units", "--catalog", bad_id).output
+    contacts = tmp_path / "contactos.csv"
+    contacts.write_text('unit,to,cc\n003,"=HYPERLINK(1)",\n', encoding="utf-8")
+    result = run("send", "--unit", "003", "--contacts", contacts, "--dry-run", tmp_path / "eml", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert ("003.to[0]: «=HYPERLINK(1)» no tiene el formato esperado: una sola dirección de correo "
+            "(nombre@dominio.gob.mx)") in result.output
+
+    def patterns(node):
+        if isinstance(node, dict):
+            yield from ([node["pattern"]] if isinstance(node.get("pattern"), str) else [])
+            for value in node.values():
+                yield from patterns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from patterns(value)
+
+    schemas = [pyyaml.safe_load((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+               for name in ("catalog", "contacts")]
+    assert {p for s in schemas for p in patterns(s)} == set(PATTERN_HINTS)  # a new pattern needs its hint
