@@ -8,8 +8,6 @@ import json
 import os
 import re
 import smtplib
-import socket
-import ssl
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -174,6 +172,11 @@ def _header_text(text: str) -> str:
     return " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text).split())
 
 
+def closing(catalog: Catalog) -> list[str]:
+    """The last lines of every message the office sends: who sends it."""
+    return [catalog.ayuntamiento, f"Programa Operativo Anual {catalog.year}"]
+
+
 def new_message(subject: str, *, sender: str, to: list[str], cc: Iterable[str] = (),
                 reply_to: str | None = None) -> EmailMessage:
     """A message with its subject, addresses, date and a fresh Message-ID of the sender's domain
@@ -219,8 +222,7 @@ def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, 
         "4. No modifique las celdas del catálogo ni las fórmulas; guarde el archivo como .xlsx.",
         f"5. Responda a este correo con el archivo {limit}.",
         "",
-        f"{catalog.ayuntamiento}",
-        f"Programa Operativo Anual {catalog.year}",
+        *closing(catalog),
     ]
     text = "\n".join(lines)
     msg.set_content(text)
@@ -338,10 +340,6 @@ def _deliver(conn: _Connection, msg: EmailMessage, retries: int, pause: float) -
             raise _Fatal("el servidor rechazó la autenticación (usuario o contraseña incorrectos)") from None
         except smtplib.SMTPNotSupportedError as exc:
             raise _Fatal(f"el servidor no admite lo solicitado ({_reason(exc)}); revise --smtp-security") from None
-        except (ConnectionRefusedError, socket.gaierror, socket.timeout, TimeoutError) as exc:
-            raise _Fatal(f"no se pudo conectar con el servidor de correo: {network_reason(exc)}") from None
-        except ssl.SSLError as exc:
-            raise _Fatal(f"no se pudo conectar con el servidor de correo: {network_reason(exc)}") from None
         except smtplib.SMTPRecipientsRefused:
             raise
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
@@ -351,7 +349,7 @@ def _deliver(conn: _Connection, msg: EmailMessage, retries: int, pause: float) -
         except smtplib.SMTPResponseException as exc:
             if not 400 <= exc.smtp_code < 500 or attempt == retries:
                 raise
-        except OSError as exc:
+        except OSError as exc:  # refused, unknown host, timeout, TLS failure (none of them an SMTP answer)
             raise _Fatal(f"no se pudo conectar con el servidor de correo: {network_reason(exc)}") from None
         time.sleep(pause * (attempt + 1) or 0.1)
 

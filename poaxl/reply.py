@@ -14,7 +14,7 @@ from .catalog import Catalog, Unit
 from .check import ANNOTATED
 from .errors import PoaxlError
 from .inbound import Limits, header, message_ids
-from .mail import attach_workbook, new_message, nice_name, spanish_date
+from .mail import attach_workbook, closing, new_message, nice_name, spanish_date
 
 if TYPE_CHECKING:
     from .collect import Form, Received
@@ -75,8 +75,7 @@ def reply_text(catalog: Catalog, item: Received, forms: list[Form], note: str, l
     if note:
         lines += [f"Nota: {note}", ""]
     lines += ["Este es un mensaje automático de la revisión del Programa Operativo Anual; si tiene dudas, "
-              "responda a este correo y le atenderemos.", "", catalog.ayuntamiento,
-              f"Programa Operativo Anual {catalog.year}"]
+              "responda a este correo y le atenderemos.", "", *closing(catalog)]
     return "\n".join(lines)
 
 
