@@ -99,6 +99,13 @@ def ramo_option(func):
                         help="Ramo (p. ej. 05): solo sus unidades; distingue una unidad que existe en varios ramos.")(func)
 
 
+def quarter_option(text: str = "Trimestre. Por omisión el del catálogo."):
+    return click.option("--quarter", "-q", type=click.IntRange(1, 4), help=text)
+
+
+force_option = click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+
+
 def quiet_option(func):
     """--quiet: no «Aviso:» lines (errors and results are still printed)."""
     def remember(ctx: click.Context, _param, value: bool) -> bool:
@@ -301,7 +308,7 @@ def policy_from(over_ratio: float | None):
 @click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO",
               help="Unidad a generar (repetible). 46 equivale a 0046.")
 @click.option("--all", "all_units", is_flag=True, help="Todas las unidades del catálogo.")
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre (1-4). Por omisión el del catálogo.")
+@quarter_option("Trimestre (1-4). Por omisión el del catálogo.")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="Carpeta de salida, o archivo .xlsx si es una sola unidad.")
 @click.option("--password", help="Contraseña de protección de la hoja (opcional).")
@@ -377,7 +384,7 @@ def render_report(report, color: bool) -> None:
                 metavar="ARCHIVOS...")  # an unreadable file is reported as 'unreadable'; the batch goes on
 @format_option
 @click.option("--unit", "-u", metavar="CODIGO", help="Unidad esperada (si el archivo no la dice, o para verificarla).")
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
+@quarter_option("Trimestre esperado.")
 @over_ratio_option
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Escribe en esta carpeta una copia de cada archivo con las celdas señaladas y comentadas.")
@@ -466,7 +473,7 @@ def smtp_options(func):
 @main.command(short_help="Envía a cada coordinador su formato por correo.")
 @click.option("--unit", "-u", "unit_codes", multiple=True, metavar="CODIGO", help="Unidad (repetible).")
 @click.option("--all", "all_units", is_flag=True, help="Todas las unidades.")
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre. Por omisión el del catálogo.")
+@quarter_option()
 @click.option("--from", "from_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Toma los formatos ya generados de esta carpeta.")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
@@ -545,9 +552,9 @@ def send(ramo, fmt, unit_codes, all_units, quarter, from_dir, out, dry_run, dead
                 metavar="ARCHIVOS...")  # an unreadable file is reported as 'unreadable'; the batch goes on
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Libro consolidado a escribir (.xlsx).")
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado.")
+@quarter_option("Trimestre esperado.")
 @click.option("--include-errors", is_flag=True, help="Consolida también los formatos con errores.")
-@click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+@force_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Revisión en paralelo.")
 @format_option
 @ramo_option
@@ -696,7 +703,7 @@ def _collect_table(run, color: bool) -> None:
 @click.option("--imap-cafile", type=click.Path(dir_okay=False),
               help="Certificado de la CA del servidor IMAP [$POAXL_IMAP_CAFILE].")
 @smtp_options
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre esperado (por omisión el del archivo).")
+@quarter_option("Trimestre esperado (por omisión el del archivo).")
 @click.option("--dry-run", "dry_run", type=click.Path(file_okay=False, path_type=Path),
               help="No registra ni responde: escribe las respuestas .eml en esta carpeta.")
 @click.option("--watch", type=Finite(1, 86400), metavar="SEGUNDOS",
@@ -805,7 +812,7 @@ def _stop_on_signals() -> None:
               show_default=True, help="Carpeta de respuestas de poaxl collect.")
 @click.option("--sent", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="Carpeta de los formatos enviados (con la bitácora poaxl-envios.jsonl).")
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="Trimestre. Por omisión el del catálogo.")
+@quarter_option()
 @format_option
 @ramo_option
 @quiet_option
@@ -850,7 +857,7 @@ def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Carpeta del catálogo a escribir (catalog.yaml + units/).")
 @click.option("--id", "catalog_id", help="Identificador del catálogo (p. ej. mexicali-2021); por omisión se deduce.")
-@click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+@force_option
 @format_option
 @friendly
 def catalog_import(sources, out, catalog_id, force, fmt) -> None:
@@ -899,7 +906,7 @@ def catalog_import(sources, out, catalog_id, force, fmt) -> None:
 @catalog_group.command("export", short_help="Escribe el catálogo como libro de Excel para revisarlo y editarlo.")
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Libro a escribir (.xlsx).")
-@click.option("--force", is_flag=True, help="Reemplaza --out si ya existe.")
+@force_option
 @catalog_option
 @friendly
 def catalog_export(out, force, catalog_path) -> None:
