@@ -576,10 +576,12 @@ def report(paths, out, quarter, include_errors, force, jobs, fmt, ramo, catalog_
     """
     from .report import report as run
 
-    from .check import expand
+    from .check import expand, nothing_to_check
 
     cat = load(catalog_path, ramo=ramo)
     files = expand(paths)  # walked once: the bar's length and the report's input
+    if not files:
+        raise PoaxlError(nothing_to_check(paths))  # named here: the library sees only the (empty) file list
     with progress(range(len(files)), "Revisando") as bar:
         result = run(files, out, catalog=cat, quarter=quarter, include_errors=include_errors, force=force,
                      jobs=jobs, progress=lambda r: bar.update(1), ramo=ramo)

@@ -492,7 +492,7 @@ def reason(key: str, **fields) -> str:
 # =========================================================================== other frequent messages
 
 TEXTS: dict[str, str] = {
-    "no-files": "No se encontró ningún archivo .xlsx en: {paths}",
+    "no-files": "No se encontró ningún archivo .xlsx, .xlsm ni .ods en: {paths}",
     "only-annotated": "En {paths} solo hay copias anotadas por --annotate ({count}, *{suffix}); no se revisan de "
                       "nuevo: revise la carpeta de los formatos originales.",
     "check-summary": "{files} archivo(s): {ok} correcto(s), {warnings} con avisos, {errors} con errores, "

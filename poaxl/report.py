@@ -420,7 +420,11 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
         raise PoaxlError("--from solo tiene sentido a partir del trimestre 2.")
     prefill: dict[str, Prefill] = {}
     accepted: dict[str, dict[int, FileReport]] = {}  # unit -> quarter -> its accepted file
-    for r in check(paths, catalog=catalog):
+    paths = list(paths)
+    reports = check(paths, catalog=catalog)
+    if not reports:  # --from a wrong or empty folder: said, not silently generating empty forms
+        raise PoaxlError(nothing_to_check(paths))
+    for r in reports:
         if r.status == "unreadable":
             warn(text("carry-unreadable", path=r.path, why=r.findings[0].message))
         elif r.delivery_errors:

@@ -116,3 +116,18 @@ def test_a_value_of_the_wrong_shape_says_what_shape_is_expected(tmp_path):
     schemas = [pyyaml.safe_load((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
                for name in ("catalog", "contacts")]
     assert {p for s in schemas for p in patterns(s)} == set(PATTERN_HINTS)  # a new pattern needs its hint
+
+
+def test_an_empty_folder_is_named_by_report_and_refused_by_generate_from(tmp_path):
+    """report said «No se encontró ningún archivo .xlsx en: » (no folder); generate --from an empty or wrong
+    folder silently wrote forms with nothing carried forward."""
+    empty = tmp_path / "vacia"
+    empty.mkdir()
+    result = run("report", empty, "--out", tmp_path / "c.xlsx")
+    assert result.exit_code == 2
+    assert f"Error: No se encontró ningún archivo .xlsx, .xlsm ni .ods en: {empty}" in result.output
+    assert not (tmp_path / "c.xlsx").exists()
+    result = run("generate", "--all", "-q", "3", "--from", empty, "--out", tmp_path / "T3", "--quiet")
+    assert result.exit_code == 2
+    assert f"Error: No se encontró ningún archivo .xlsx, .xlsm ni .ods en: {empty}" in result.output
+    assert not (tmp_path / "T3").exists()
