@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import findings as F
-from .mail import XLSX_MIME
+from .mail import XLSX_MIME, one_line
 from .read import FORM_SUFFIXES
 
 WORKBOOK_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm, .ods: what the checker reads
@@ -40,8 +40,7 @@ class Limits:
 
 def clean(value, limit: int = 200) -> str:
     """A header value (or any text from a message) as one bounded line: no CR, LF or control characters."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(value or ""))
-    return " ".join(text.split())[:limit]
+    return one_line(str(value or ""))[:limit]
 
 
 def safe_name(text: str, limit: int = 60) -> str:

@@ -167,8 +167,9 @@ def check_address(value, what: str) -> str:
     return value
 
 
-def _header_text(text: str) -> str:
-    """Catalog text in a header line: control characters (also CR/LF) become spaces."""
+def one_line(text: str) -> str:
+    """Text for a header line (catalog text, or a message's own): control characters (also CR/LF) and
+    unusual spaces become single spaces."""
     return " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text).split())
 
 
@@ -205,7 +206,7 @@ def build_message(catalog: Catalog, unit: Unit, quarter: int, attachment: Path, 
                   deadline: dt.date | None = None) -> EmailMessage:
     """One unit's message: Spanish subject and body (text + HTML), the workbook attached."""
     who = f"Ramo {unit.ramo.code} · {unit.code}" if catalog.multi_ramo and unit.ramo else unit.code
-    msg = new_message(_header_text(f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}"),
+    msg = new_message(one_line(f"POA {catalog.year} · Avance físico T{quarter} · {who} {nice_name(unit.name)}"),
                       sender=sender, to=to, cc=cc, reply_to=reply_to)
     limit = f"a más tardar el {spanish_date(deadline)}" if deadline else "a la brevedad"
     cutoff = catalog.cutoff(quarter)
