@@ -34,9 +34,7 @@ class UnitSummary:
     def to_dict(self, catalog: Catalog) -> dict:
         """The unit's line of `report --format json`."""
         return {"unit": catalog.unit_id(self.unit), "ramo": self.unit.ramo.code, "name": self.unit.name,
-                "goals": self.goals, "on_programme": self.on_programme, "under_programme": self.under_programme,
-                "with_findings": self.with_findings, "average_relative": self.average_relative,
-                "status": self.status}
+                **_progress(self), "status": self.status}
 
 
 @dataclass
@@ -58,9 +56,15 @@ class RamoSummary:
 
     def to_dict(self) -> dict:
         return {"ramo": self.ramo.code if self.ramo else None, "name": self.ramo.name if self.ramo else self.label,
-                "units": self.units, "delivered": self.delivered, "goals": self.goals,
-                "on_programme": self.on_programme, "under_programme": self.under_programme,
-                "with_findings": self.with_findings, "average_relative": self.average_relative}
+                "units": self.units, "delivered": self.delivered, **_progress(self)}
+
+
+PROGRESS = ("goals", "on_programme", "under_programme", "with_findings", "average_relative")
+
+
+def _progress(row: UnitSummary | RamoSummary) -> dict:
+    """The goal counts a unit's and a ramo's JSON lines share, in this order."""
+    return {key: getattr(row, key) for key in PROGRESS}
 
 
 def ramo_summary(ramo: Coded | None, rows: list[UnitSummary]) -> RamoSummary:
