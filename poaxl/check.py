@@ -334,7 +334,8 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
             sink.add(F.MISSING_ACTUAL, r, a_key(q), goal=n, quarter=q)
             complete = False
         elif kind == "text":
-            sink.add(F.NOT_A_NUMBER, r, a_key(q), goal=n, quarter=q, raw=raw)
+            huge = isinstance(raw, (int, float)) and not isinstance(raw, bool)  # a number, but out of bounds
+            sink.add(F.NOT_A_NUMBER, r, a_key(q), goal=n, quarter=q, raw=raw, variant="out-of-range" if huge else "")
             complete = False
         elif kind in ("text-number", "percent"):
             sink.add(F.NUMBER_AS_TEXT, r, a_key(q), goal=n, quarter=q, raw=raw, value=_value(value, kind))

@@ -218,7 +218,10 @@ NOT_A_NUMBER = _define(
     why="Un texto no se suma: el avance acumulado y el porcentaje quedan mal.",
     example="«diez» o «N/A» en la celda A de Abr-Jun.",
     fix="Escriba solo la cifra (10); las explicaciones van en OBSERVACIONES.",
-    messages={"": Message("«{raw}» no es un número", "capture solo la cifra")},
+    messages={"": Message("«{raw}» no es un número", "capture solo la cifra"),
+              # a stored number beyond 10^15 or infinite (1e309 in the file): not something anyone typed as «inf»
+              "out-of-range": Message("el valor es un número fuera de rango (mayor que 10¹⁵ o infinito)",
+                                      "capture la cifra real del avance")},
 )
 
 NUMBER_AS_TEXT = _define(

@@ -131,3 +131,17 @@ def test_an_empty_folder_is_named_by_report_and_refused_by_generate_from(tmp_pat
     assert result.exit_code == 2
     assert f"Error: No se encontró ningún archivo .xlsx, .xlsm ni .ods en: {empty}" in result.output
     assert not (tmp_path / "T3").exists()
+
+
+def test_a_stored_number_out_of_range_is_not_quoted_as_inf(tmp_path, filled, catalog):
+    """1e309 in the file reads as infinity: the message quoted «inf», which no coordinator typed."""
+    import hostile
+    from conftest import cell
+
+    target = cell(catalog, "003", "3.2", "a2")
+    bad = hostile.replace_value(filled("003", [["value", target, 12345]]), tmp_path / "enorme.xlsx", "12345", "1e309")
+    result = run("check", bad, "--quiet")
+    assert result.exit_code == 1
+    assert (f"✗ 003 {target}: meta 3.2, Abr-Jun: el valor es un número fuera de rango (mayor que 10¹⁵ o infinito) — "
+            "capture la cifra real del avance. [not-a-number]") in result.output
+    assert "«inf»" not in result.output
