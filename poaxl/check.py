@@ -19,7 +19,6 @@ from .policy import Policy
 from .layout import CATALOG_BOOK_SHEETS, FINDINGS_SHEET, META_SHEET, SUMMARY_SHEET
 from .read import FORM_SUFFIXES, READ_COLS, Cell, Sheet, Unreadable, read_book
 
-XLSX_SUFFIXES = FORM_SUFFIXES  # .xlsx, .xlsm and LibreOffice's .ods
 ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
 ARCHIVE_DIRS = ("historial", "cuarentena")  # poaxl collect's archives inside an answers folder
 
@@ -621,7 +620,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in XLSX_SUFFIXES
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in FORM_SUFFIXES
                           and not f.name.startswith(("~$", ".~lock", "."))
                           and not f.name.lower().endswith(ANNOTATED)
                           and not any(d in ARCHIVE_DIRS or d.startswith(".") for d in f.relative_to(p).parts[:-1]))
