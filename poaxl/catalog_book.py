@@ -355,6 +355,9 @@ class _Reader:
             self.p.add(f"{self.p.where(sheet, r, at[0], at[1])}: está vacía; escriba un número (0 si no hay).")
             return None
         value, how = parse_number(raw)
+        if value is None and isinstance(raw, (int, float)) and not isinstance(raw, bool):  # a number, too big
+            self.p.add(f"{self.p.where(sheet, r, at[0], at[1])}: {raw:g} está fuera de rango (máximo 1e+15).")
+            return None
         if value is None or how == "percent" or (kind == "integer" and not float(value).is_integer()):
             want = "un número entero" if kind == "integer" else "un número"
             self.p.add(f"{self.p.where(sheet, r, at[0], at[1])}: «{str(raw)[:60]}» no es {want}.")

@@ -145,3 +145,16 @@ def test_a_stored_number_out_of_range_is_not_quoted_as_inf(tmp_path, filled, cat
     assert (f"✗ 003 {target}: meta 3.2, Abr-Jun: el valor es un número fuera de rango (mayor que 10¹⁵ o infinito) — "
             "capture la cifra real del avance. [not-a-number]") in result.output
     assert "«inf»" not in result.output
+
+
+def test_catalog_workbook_number_too_big_is_out_of_range_not_a_non_number(tmp_path):
+    book = tmp_path / "catalogo.xlsx"
+    assert run("catalog", "export", "--out", book).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    wb["Metas"]["G2"] = 1e300
+    wb.save(book)
+    result = run("catalog", "check", book)
+    assert result.exit_code == 2
+    assert "catalogo.xlsx, hoja «Metas», fila 2, columna G (META ANUAL): 1e+300 está fuera de rango (máximo 1e+15)." \
+        in result.output
+    assert "no es un número" not in result.output
