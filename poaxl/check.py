@@ -59,7 +59,7 @@ class FileReport:
     def delivery_errors(self) -> list[Finding]:
         """The errors the unit must fix. The office's own (catalog) faults are reported, never held against
         the unit's delivery: they do not refuse a file in ``report`` nor block ``generate --from``."""
-        return [f for f in self.errors if F.get(f.code).fault == F.COORDINATOR]
+        return F.of_fault(self.errors, F.COORDINATOR)
 
 
 @dataclass

@@ -360,7 +360,7 @@ SYMBOL = {"error": ("✗", "red"), "warning": ("!", "yellow")}
 def render_report(report, color: bool) -> None:
     """One file's findings: the unit's first (errors first), then the planning office's own, under a heading
     that says they are not the unit's fault."""
-    from .findings import OFFICE, STATUS_LABEL as STATUS_ES, get, text
+    from .findings import OFFICE, STATUS_LABEL as STATUS_ES, of_fault, text
 
     style = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}[report.status]
     when = " ".join(filter(None, [str(report.year or ""), f"T{report.quarter}" if report.quarter else ""]))
@@ -370,7 +370,7 @@ def render_report(report, color: bool) -> None:
         status = text("office-errors-status")
     head = printable(f"{report.path}{period}: {status}")
     click.echo(click.style(head, fg=style, bold=True) if color else head)
-    office = [f for f in report.findings if get(f.code).fault == OFFICE]
+    office = of_fault(report.findings, OFFICE)
     for f in [f for f in report.findings if f not in office] + office:
         if office and f is office[0]:
             click.echo(f"  {text('office-heading')}")

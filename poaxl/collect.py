@@ -30,7 +30,7 @@ from .imap import Envelope, ImapSettings, Mailbox, MailboxError
 from .inbound import (WORKBOOK_SUFFIXES, Attachment, Limits, address, automatic, header, parse, safe_name,
                       workbooks)
 from .mail import SmtpSettings, _Connection, _deliver, _Fatal, _reason, append_log, load_contacts, read_log
-from .reply import build_reply, own_findings
+from .reply import build_reply
 
 LOG_NAME = "poaxl-recepcion.jsonl"
 HISTORY_DIR = ARCHIVE_DIRS[0]  # every version received from a unit's contact, never overwritten
@@ -308,7 +308,7 @@ def _state(report: FileReport) -> str:
     """The coordinator's verdict: the catalog's own problems are the office's, never held against the unit."""
     if report.status == "unreadable":
         return F.STATUS_LABEL["unreadable"]
-    own = own_findings(report.findings)
+    own = F.of_fault(report.findings, F.COORDINATOR)
     if any(f.severity == F.ERROR for f in own):
         return F.STATUS_LABEL["errors"]
     return F.STATUS_LABEL["warnings" if own else "ok"]

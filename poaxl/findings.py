@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from .policy import OVERACHIEVEMENT_RATIO
 
@@ -94,6 +94,11 @@ def _define(**kw) -> FindingType:
 
 def get(code: str) -> FindingType:
     return REGISTRY[code]
+
+
+def of_fault(found: Iterable, fault: str) -> list:
+    """The findings (anything with a ``code``) that ``fault`` (COORDINATOR or OFFICE) is the one to fix."""
+    return [f for f in found if REGISTRY[f.code].fault == fault]
 
 
 # =========================================================================== the plan (office)

@@ -27,11 +27,6 @@ def catalog_unit(catalog: Catalog, code: str | None) -> Unit | None:
         return None
 
 
-def own_findings(findings: list) -> list:
-    """The findings the coordinator can fix (the rest are the planning office's)."""
-    return [f for f in findings if F.get(f.code).fault == F.COORDINATOR]
-
-
 VERDICT = {  # by Form.state
     F.STATUS_LABEL["ok"]: "RECIBIDO Y CORRECTO. Quedó registrado como la entrega de su unidad.",
     F.STATUS_LABEL["warnings"]: "RECIBIDO Y ACEPTADO CON AVISOS. Quedó registrado como la entrega de su unidad; "
@@ -89,7 +84,7 @@ def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
         lines.append(f"   {reason}")
         return lines + [""]
     findings = form.report.findings if form.report else []
-    own, n = own_findings(findings), 0
+    own, n = F.of_fault(findings, F.COORDINATOR), 0
     for severity, title in GROUPS:
         group = [f for f in own if f.severity == severity]
         if group:
@@ -102,7 +97,7 @@ def _form_block(catalog: Catalog, form: Form, limits: Limits) -> list[str]:
     if form.annotated:
         lines.append(f"   Le adjuntamos {Path(form.name).stem + ANNOTATED}: una copia de su archivo con las celdas "
                      "señaladas y comentadas.")
-    office = [f for f in findings if F.get(f.code).fault != F.COORDINATOR]
+    office = F.of_fault(findings, F.OFFICE)
     if office:
         lines.append("   " + F.text("office-heading"))
         lines += [f"   - {f.message}" for f in office[:limits.findings_listed]]
