@@ -402,16 +402,31 @@ def _unit_print_setup(ws, heights: dict[int, float], footer: str) -> None:
     ws.center_horizontally()
 
 
+# the Hallazgos sheet: (header, printed width in points); ~930 pt, printed one page wide at ~79 % like the unit sheets
+FINDINGS_COLUMNS = (("Archivo", 150), ("Unidad", 40), ("Código", 130), ("Severidad", 48), ("Corrige", 105),
+                    ("Celda", 36), ("Meta", 34), ("Trimestre", 48), ("Mensaje", 340))
+
+
+def findings_sheet_heights(rows: list[list]) -> dict[int, float]:
+    """Every row measured from its wrapped texts, so a two-line message never prints over the next row."""
+    widths = [w for _, w in FINDINGS_COLUMNS]
+    heights = {0: paper.row_height([(h, w) for h, w in FINDINGS_COLUMNS], UNIT_HEAD_PT, bold=True)}
+    for r, values in enumerate(rows, start=1):
+        heights[r] = paper.row_height([("" if v is None else str(v), w) for v, w in zip(values, widths)],
+                                      UNIT_BODY_PT)
+    return heights
+
+
 def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:
     ws = wb.add_worksheet(FINDINGS_SHEET)
-    headers = ["Archivo", "Unidad", "Código", "Severidad", "Corrige", "Celda", "Meta", "Trimestre", "Mensaje"]
+    headers = [h for h, _ in FINDINGS_COLUMNS]
     rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], FAULT_LABEL[get(f.code).fault], f.cell,
              f.goal, f.quarter, f.message] for r in result.reports for f in r.findings]
     _table(ws, 0, headers, rows, ["text"] * len(headers), bold, styles)
-    ws.set_column(0, 0, 30)
-    ws.set_column(2, 2, 28)
-    ws.set_column(4, 4, 22)
-    ws.set_column(8, 8, 100)
+    for i, (_, width) in enumerate(FINDINGS_COLUMNS):
+        ws.set_column_pixels(i, i, paper.pixels(width))
+    paper.set_row_heights(ws, findings_sheet_heights(rows))
+    ws.repeat_rows(0)
     ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
 
 

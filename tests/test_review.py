@@ -158,3 +158,27 @@ def test_catalog_workbook_number_too_big_is_out_of_range_not_a_non_number(tmp_pa
     assert "catalogo.xlsx, hoja «Metas», fila 2, columna G (META ANUAL): 1e+300 está fuera de rango (máximo 1e+15)." \
         in result.output
     assert "no es un número" not in result.output
+
+
+def test_hallazgos_rows_are_measured_so_no_message_prints_over_the_next(tmp_path, libreoffice):
+    """The Hallazgos sheet kept the default row height: in LibreOffice's PDF each message's second line was
+    drawn over the next finding. Every printed line of the last page (the Hallazgos sheet) must stand apart."""
+    import re
+    import subprocess
+
+    out = tmp_path / "consolidado.xlsx"
+    assert run("report", EXAMPLES, "--out", out, "--include-errors", "--quiet").exit_code == 0
+    pdf = libreoffice.to_pdf(out, tmp_path)
+    last = libreoffice.pdf_pages(pdf)
+    bbox = subprocess.run(["pdftotext", "-bbox", "-f", str(last), "-l", str(last), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = [(float(a), float(b), w) for a, b, w in
+             re.findall(r'<word xMin="[^"]+" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>', bbox)]
+    assert "Mensaje" in {w for _, _, w in words} and "explique" in {w for _, _, w in words}  # the Hallazgos page
+    height = sorted(b - a for a, b, _ in words)[len(words) // 2]
+    lines: list[float] = []
+    for top in sorted(a for a, _, _ in words):
+        if not lines or top - lines[-1] > 1.0:
+            lines.append(top)
+    gaps = [b - a for a, b in zip(lines, lines[1:])]
+    assert min(gaps) >= 0.75 * height, (min(gaps), height)  # line pitch ≈ 0.86 × a word box; overlap ≈ 0.4
