@@ -54,9 +54,22 @@ def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: C
             row.state = last.get("state") if last.get("state") in (*ACCEPTED, STATUS_LABEL["errors"]) else QUARANTINED
         row.current = next((str(p) for s in WORKBOOK_SUFFIXES
                             if (p := out / current_name(cat, unit, quarter, s)).exists()), None)
+        if not last and row.current:  # filed by hand, not through collect: its state is what check says
+            row.state = _checked_state(row.current, cat)
         keys = {e.get("key") for e in answered}
         mine_replies = [e for e in replies if e.get("key") in keys and e.get("result") in ("enviada", "pendiente")]
         if mine_replies:
             row.reply, row.reply_result = mine_replies[-1].get("time"), mine_replies[-1].get("result")
         rows.append(row)
     return rows
+
+
+def _checked_state(path: str, cat: Catalog) -> str:
+    """The state of a current answer that collect did not log: correcto / con avisos / con errores
+    (only the coordinator's errors count, as in report; an unreadable file is con errores)."""
+    from .check import check_file
+
+    report = check_file(path, cat)
+    if report.status == "unreadable" or report.delivery_errors:
+        return STATUS_LABEL["errors"]
+    return STATUS_LABEL["warnings" if report.findings else "ok"]

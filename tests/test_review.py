@@ -182,3 +182,17 @@ def test_hallazgos_rows_are_measured_so_no_message_prints_over_the_next(tmp_path
             lines.append(top)
     gaps = [b - a for a, b in zip(lines, lines[1:])]
     assert min(gaps) >= 0.75 * height, (min(gaps), height)  # line pitch ≈ 0.86 × a word box; overlap ≈ 0.4
+
+
+def test_status_checks_a_current_answer_that_did_not_come_through_collect(tmp_path):
+    """Forms filed by hand in the answers folder showed «sin entregar» beside their own path in the JSON."""
+    answers = tmp_path / "respuestas"
+    shutil.copytree(EXAMPLES, answers)
+    result = run("status", "--out", answers, "--sent", tmp_path, "--format", "json", "--quiet")
+    assert result.exit_code == 0
+    states = {u["unit"]: u["state"] for u in json.loads(result.stdout)["units"]}
+    assert states == {"001": "correcto", "002": "con avisos", "003": "correcto", "004": "con errores",
+                      "005": "con errores", "0046": "con avisos"}
+    (answers / "TMM-F004_2020_T2_001.xlsx").unlink()
+    states = {u["unit"]: u["state"] for u in json.loads(run("status", "--out", answers, "--format", "json").stdout)["units"]}
+    assert states["001"] == "sin entregar"
