@@ -15,15 +15,17 @@ click_es.install()  # before the decorators below: click's help texts are made w
 CATALOG_HELP = "Catálogo (archivo YAML o carpeta). Por omisión $POAXL_CATALOG o el catálogo integrado."
 
 
-def printable(text: object) -> str:
+def printable(text: object, one_line: bool = False) -> str:
     """Outside text (file names, cell text, catalog text) as a terminal may show it: control and
-    format characters (ESC sequences, CR, bidi overrides) written as ``\\x1b``-style escapes; line breaks kept."""
+    format characters (ESC sequences, CR, bidi overrides) written as ``\\x1b``-style escapes; line breaks
+    kept, except in ``one_line`` output (a table row, a file's heading), where a name must not break the line."""
     import unicodedata
 
     text = str(text)
     if text.isprintable():
         return text
-    return "".join(c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Cs")
+    kept = "" if one_line else "\n\t"
+    return "".join(c if c in kept or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Cs")
                    else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
@@ -286,9 +288,9 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
                          + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}")))
     for r in cat.ramos if ramo is None else [cat.find_ramo(ramo)]:
         if cat.multi_ramo:
-            click.echo(printable(f"Ramo {r.code} {r.name}"))
+            click.echo(printable(f"Ramo {r.code} {r.name}", one_line=True))
         for unit in cat.units_of(r):
-            click.echo(printable(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)"))
+            click.echo(printable(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)", one_line=True))
 
 
 def over_ratio_option(func):
@@ -368,7 +370,7 @@ def render_report(report, color: bool) -> None:
     status = STATUS_ES[report.status]
     if report.status == "errors" and not report.delivery_errors:  # only the office's: the delivery is fine
         status = text("office-errors-status")
-    head = printable(f"{report.path}{period}: {status}")
+    head = printable(f"{report.path}{period}: {status}", one_line=True)
     click.echo(click.style(head, fg=style, bold=True) if color else head)
     office = of_fault(report.findings, OFFICE)
     for f in [f for f in report.findings if f not in office] + office:

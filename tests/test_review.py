@@ -196,3 +196,20 @@ def test_status_checks_a_current_answer_that_did_not_come_through_collect(tmp_pa
     (answers / "TMM-F004_2020_T2_001.xlsx").unlink()
     states = {u["unit"]: u["state"] for u in json.loads(run("status", "--out", answers, "--format", "json").stdout)["units"]}
     assert states["001"] == "sin entregar"
+
+
+def test_a_line_break_in_a_catalog_name_or_file_name_does_not_break_a_listed_line(tmp_path):
+    from conftest import ROOT
+
+    example = (ROOT / "examples" / "catalogo-ejemplo.yaml").read_text(encoding="utf-8")
+    hostile_cat = tmp_path / "c.yaml"
+    hostile_cat.write_text(example.replace("    name: ATENCIÓN CIUDADANA\n", '    name: "ATENCI\\e[31mON\\r\\nX"\n'),
+                           encoding="utf-8")
+    result = run("units", "--catalog", hostile_cat)
+    assert result.exit_code == 0
+    assert "       003  ATENCI\\x1b[31mON\\r\\nX  (3 metas)\n" in result.output
+    odd = tmp_path / "a\nb\x1b[2J.xlsx"
+    shutil.copy(EXAMPLES / "TMM-F004_2020_T2_003.xlsx", odd)
+    result = run("check", odd)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == f"{tmp_path}/a\\nb\\x1b[2J.xlsx · 003 · 2020 T2: correcto"
