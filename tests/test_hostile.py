@@ -465,11 +465,11 @@ def test_unit_code_typed_in_a_hand_made_form_is_text_in_the_report(tmp_path, fil
                                   ["check", "x.xlsx", "--over-ratio", "inf"],
                                   ["send", "--unit", "003", "--dry-run", "d", "--pause", "nan"],
                                   ["send", "--unit", "003", "--dry-run", "d", "--timeout", "inf"]])
-def test_nan_and_infinity_are_not_accepted_as_option_values(tmp_path, args):
+def test_nan_and_infinity_are_not_accepted_as_option_values(tmp_path, monkeypatch, args):
     """They would end up in a form's conditional formulas (nan*SUM(…)) or in a socket timeout."""
-    with CliRunner().isolated_filesystem(temp_dir=tmp_path) as here:
-        poaxl(*args, expect=2, contains=("Valor no válido para",))
-        assert list(Path(here).iterdir()) == []
+    monkeypatch.chdir(tmp_path)
+    poaxl(*args, expect=2, contains=("Valor no válido para",))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_fifo_or_folder_as_cafile_does_not_hang(tmp_path):
