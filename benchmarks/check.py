@@ -28,6 +28,7 @@ from xml.parsers import expat
 
 import openpyxl
 import python_calamine
+import timing  # benchmarks/timing.py, beside this script
 
 from poaxl.catalog import Catalog, Goal, load_catalog
 from poaxl.check import check
@@ -78,14 +79,7 @@ def calamine(files: list[Path]) -> None:
 
 
 def best(jobs: dict, rounds: int = ROUNDS) -> dict[str, float]:
-    """Seconds of each job, best of ``rounds`` interleaved rounds (a shared machine drifts)."""
-    times = {k: float("inf") for k in jobs}
-    for _ in range(rounds):
-        for name, job in jobs.items():
-            start = time.perf_counter()
-            job()
-            times[name] = min(times[name], time.perf_counter() - start)
-    return times
+    return timing.best(jobs, rounds)
 
 
 def wide_catalog(catalog: Catalog, goals: int) -> Catalog:

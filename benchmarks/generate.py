@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import openpyxl
 import xlsxwriter
+from timing import best  # benchmarks/timing.py, beside this script
 
 from poaxl.catalog import load_catalog
 from poaxl.generate import write_workbook
@@ -36,15 +36,6 @@ def bare(sheets: dict, path: Path) -> None:
     wb.close()
 
 
-def timed(jobs: dict, repeats: int) -> dict[str, float]:
-    """Best seconds of each job over ``repeats`` interleaved rounds (a shared machine drifts)."""
-    best = {k: float("inf") for k in jobs}
-    for _ in range(repeats):
-        for name, fn in jobs.items():
-            start = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
 
 
 def split(fn) -> dict[str, float]:
@@ -69,7 +60,7 @@ def main(repeats: int = 5) -> None:
         run = lambda: [write_workbook(catalog, u, 2, out / f"p{u.code}.xlsx") for u in catalog.units]  # noqa: E731
         run()
         sheets = [cells_of(out / f"p{u.code}.xlsx") for u in catalog.units]
-        t = timed({"ours": run, "raw": lambda: [bare(s, out / f"b{i}.xlsx") for i, s in enumerate(sheets)]}, repeats)
+        t = best({"ours": run, "raw": lambda: [bare(s, out / f"b{i}.xlsx") for i, s in enumerate(sheets)]}, repeats)
         shares = split(run)
     ours, raw = t["ours"], t["raw"]
     print(f"poaxl generate, {len(catalog.units)} units: {ours * 1000:7.1f} ms")
