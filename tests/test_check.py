@@ -144,6 +144,17 @@ def changed_catalog(tmp_path, old: str, new: str):
     return load_catalog(cat)
 
 
+def edited_catalog(tmp_path, edit):
+    """A copy of the built-in catalog whose unit 003 (parsed YAML) ``edit`` changed in place."""
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    unit = cat / "units" / "003.yaml"
+    data = yaml.safe_load(unit.read_text(encoding="utf-8"))
+    edit(data)
+    unit.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_catalog(cat)
+
+
 def test_form_from_an_older_catalog_says_regenerate_never_restore(tmp_path, filled, catalog):
     """The office corrected its catalog after sending the form: the form is out of date, not tampered with."""
     report = check_file(filled("003"), changed_catalog(tmp_path, "meta: 60", "meta: 61"))
@@ -157,14 +168,10 @@ def test_form_from_an_older_catalog_says_regenerate_never_restore(tmp_path, fill
 
 def test_goal_added_to_the_catalog_is_not_a_deleted_row(tmp_path, filled, catalog):
     path = filled("003")
-    cat = tmp_path / "cat"
-    shutil.copytree(builtin_catalog_path(), cat)
-    unit = cat / "units" / "003.yaml"
-    data = yaml.safe_load(unit.read_text(encoding="utf-8"))
-    data["goals"].append({"la": data["goals"][-1]["la"], "number": "3.99", "text": "NUEVA", "measure": "X",
-                          "meta": 4, "planned": [1, 1, 1, 1]})
-    unit.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    report = check_file(path, load_catalog(cat))
+    cat = edited_catalog(tmp_path, lambda data: data["goals"].append(
+        {"la": data["goals"][-1]["la"], "number": "3.99", "text": "NUEVA", "measure": "X", "meta": 4,
+         "planned": [1, 1, 1, 1]}))
+    report = check_file(path, cat)
     assert "structure-changed" not in only_codes(report) and "missing-actual" not in only_codes(report)
     assert "metas nuevas: 3.99" in next(f.message for f in report.findings if f.code == "catalog-changed")
 
@@ -292,11 +299,7 @@ def test_renamed_sheet_and_xlsm_copy(tmp_path, filled, catalog):
 def test_aggregation_changed_in_the_catalog_is_not_an_edit(tmp_path, filled, catalog):
     """The office made 003 goal 3.1 a rate goal after sending: the form's own formula tells what it was sent with."""
     path = filled("003")
-    cat = tmp_path / "cat"
-    shutil.copytree(builtin_catalog_path(), cat)
-    unit = cat / "units" / "003.yaml"
-    data = yaml.safe_load(unit.read_text(encoding="utf-8"))
-    next(g for g in data["goals"] if g["number"] == "3.1")["aggregation"] = "average"
-    unit.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (finding,) = [f for f in check_file(path, load_catalog(cat)).findings if f.code == "catalog-changed"]
+    cat = edited_catalog(tmp_path, lambda data: next(g for g in data["goals"] if g["number"] == "3.1").update(
+        aggregation="average"))
+    (finding,) = [f for f in check_file(path, cat).findings if f.code == "catalog-changed"]
     assert "cambiaron las metas 3.1" in finding.message and "ya no son los que se enviaron" not in finding.message
