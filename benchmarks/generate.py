@@ -1,22 +1,129 @@
-"""Time to generate all units with poaxl vs writing the same cells with bare xlsxwriter (no formats).
+"""Generating a municipality's forms: how much poaxl adds to the library that writes them.
 
     python benchmarks/generate.py [repeats]
-Prints milliseconds per run (best of ``repeats`` interleaved rounds) and the ratio (goal: <= 1.5x),
-then where poaxl's time goes (one profiled run): poaxl's own code (layout, formats, row heights),
-xlsxwriter (the form's features and its XML), and the standard library (zlib, files, re).
+
+The baseline is bare xlsxwriter doing the same job: every call poaxl makes on xlsxwriter (cells,
+formats, merges, validation, conditional formats, comments, row heights, columns, print setup,
+protection, the metadata sheet) is recorded once, outside the timing, and written out as a
+straight-line xlsxwriter program with literal arguments (what a script written by hand for these
+forms would run), compiled, and run in the timing. What poaxl adds on top is its own work:
+the layout, measuring the texts for the row heights, the page breaks, letting the goal rows grow.
+
+Prints milliseconds per run of all units (best of ``repeats`` interleaved rounds) for poaxl, the
+replay and xlsxwriter writing the same cell values with nothing else, the ratio poaxl / replay
+(goal of issue 13: <= 1.5x), and the split of poaxl's time: the values, the form's features
+(replay minus values), poaxl's own work (poaxl minus replay), of which measuring the texts and
+breaking the pages (timed alone).
 """
 from __future__ import annotations
 
+import math
 import sys
 import tempfile
 from pathlib import Path
+from types import CodeType
+from typing import Any, Callable
 
 import openpyxl
 import xlsxwriter
 from timing import best  # benchmarks/timing.py, beside this script
 
 from poaxl.catalog import load_catalog
-from poaxl.generate import write_workbook
+from poaxl.generate import form_pages, row_heights, write_workbook
+from poaxl.layout import SheetLayout
+
+Call = tuple[str, str, tuple, dict, "str | None"]  # object, method, args, kwargs, name of the result
+
+
+class Ref:
+    """An xlsxwriter object (workbook, worksheet, format) in a recorded call, by name."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class Recorder:
+    """Stands in for an xlsxwriter object: forwards every method call and notes it for the replay."""
+
+    def __init__(self, target: Any, name: str, calls: list[Call]):
+        self._target, self._name, self._calls = target, name, calls
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._target, attr)
+        if not callable(value):
+            return value
+
+        def call(*args, **kwargs):
+            result = value(*_real(args), **_real(kwargs))
+            named = None
+            if isinstance(result, (xlsxwriter.worksheet.Worksheet, xlsxwriter.format.Format)):
+                named = f"{type(result).__name__}{len(self._calls)}"
+                result = Recorder(result, named, self._calls)
+            self._calls.append((self._name, attr, _refs(args), _refs(kwargs), named))
+            return result
+        return call
+
+
+def _real(value: Any) -> Any:
+    """Arguments as xlsxwriter must get them: recorders replaced by the objects they stand for."""
+    if isinstance(value, Recorder):
+        return value._target
+    if isinstance(value, (list, tuple)):
+        return type(value)(_real(v) for v in value)
+    return {k: _real(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _refs(value: Any) -> Any:
+    """Arguments as recorded: recorders replaced by their names."""
+    if isinstance(value, Recorder):
+        return Ref(value._name)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_refs(v) for v in value)
+    return {k: _refs(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def record(job: Callable[[], None]) -> list[tuple[tuple, list[Call]]]:
+    """Run ``job`` (poaxl writing workbooks) and return, per workbook, its options and its calls."""
+    books: list[tuple[tuple, list[Call]]] = []
+    real = xlsxwriter.Workbook
+
+    def workbook(*args, **kwargs):
+        calls: list[Call] = []
+        books.append((args[1:], calls))
+        return Recorder(real(*args, **kwargs), "Workbook", calls)
+
+    xlsxwriter.Workbook = workbook
+    try:
+        job()
+    finally:
+        xlsxwriter.Workbook = real
+    return books
+
+
+def program(options: tuple, calls: list[Call]) -> CodeType:
+    """The recorded calls as a straight-line xlsxwriter program with literal arguments, compiled:
+    what a script written by hand for this form would run (a plain Worksheet, no subclass)."""
+    lines = [f"wb = xlsxwriter.Workbook(path, {', '.join(map(literal, options))})"]
+    for owner, method, args, kwargs, named in calls:
+        kwargs = {k: v for k, v in kwargs.items() if k != "worksheet_class"}
+        arguments = ", ".join([*map(literal, args), *(f"{k}={literal(v)}" for k, v in kwargs.items())])
+        lines.append(f"{named + ' = ' if named else ''}{'wb' if owner == 'Workbook' else owner}.{method}({arguments})")
+    return compile("\n".join(lines), "<replay>", "exec")
+
+
+def literal(value: Any) -> str:
+    """Python source for a recorded argument."""
+    if isinstance(value, Ref):
+        return "wb" if value.name == "Workbook" else value.name
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(map(literal, value)) + ("," if isinstance(value, tuple) and len(value) == 1 else "")
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    assert value is None or isinstance(value, (str, int, float, bool)), type(value)
+    return repr(value)
 
 
 def cells_of(path: Path) -> dict[str, list[tuple[int, int, object]]]:
@@ -26,9 +133,9 @@ def cells_of(path: Path) -> dict[str, list[tuple[int, int, object]]]:
                        if c.value is not None] for ws in wb.worksheets}
 
 
-def bare(sheets: dict, path: Path) -> None:
-    """The same cells with bare xlsxwriter: no formats, merges, protection, validation or print setup."""
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})  # same I/O mode as poaxl: a fair baseline
+def values_only(sheets: dict, path: Path) -> None:
+    """The same cell values with bare xlsxwriter and nothing else: what the form's features add to."""
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
     for name, cells in sheets.items():
         ws = wb.add_worksheet(name)
         for r, c, value in cells:
@@ -36,37 +143,45 @@ def bare(sheets: dict, path: Path) -> None:
     wb.close()
 
 
-
-
-def split(fn) -> dict[str, float]:
-    """Share of the run's own time by where the code lives (cProfile's tottime)."""
-    import cProfile
-    import pstats
-
-    profile = cProfile.Profile()
-    profile.runcall(fn)
-    shares = {"poaxl": 0.0, "xlsxwriter": 0.0, "standard library": 0.0}
-    for (file, _line, _fn), (_cc, _nc, own, _cum, _callers) in pstats.Stats(profile).stats.items():
-        key = "poaxl" if "/poaxl/" in file else "xlsxwriter" if "/xlsxwriter/" in file else "standard library"
-        shares[key] += own
-    total = sum(shares.values())
-    return {k: v / total for k, v in shares.items()}
-
-
 def main(repeats: int = 5) -> None:
     catalog = load_catalog()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        run = lambda: [write_workbook(catalog, u, 2, out / f"p{u.code}.xlsx") for u in catalog.units]  # noqa: E731
-        run()
+
+        def ours() -> None:
+            for u in catalog.units:
+                write_workbook(catalog, u, 2, out / f"p{u.code}.xlsx")
+
+        books = record(ours)
         sheets = [cells_of(out / f"p{u.code}.xlsx") for u in catalog.units]
-        t = best({"ours": run, "raw": lambda: [bare(s, out / f"b{i}.xlsx") for i, s in enumerate(sheets)]}, repeats)
-        shares = split(run)
-    ours, raw = t["ours"], t["raw"]
-    print(f"poaxl generate, {len(catalog.units)} units: {ours * 1000:7.1f} ms")
-    print(f"bare xlsxwriter, same cells:   {raw * 1000:7.1f} ms  (values only)")
-    print(f"ratio: {ours / raw:.2f}x (goal <= 1.5x); {ours / len(catalog.units) * 1000:.1f} ms per unit")
-    print("where poaxl's time goes (profiled): " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
+        programs = [program(options, calls) for options, calls in books]
+
+        def same_calls() -> None:
+            for i, code in enumerate(programs):
+                exec(code, {"xlsxwriter": xlsxwriter, "path": str(out / f"r{i}.xlsx")})
+
+        def measure() -> None:  # poaxl's own work that is not a call on xlsxwriter
+            for u in catalog.units:
+                layout = SheetLayout.for_unit(u)
+                form_pages(layout, row_heights(catalog, u, layout))
+
+        t = best({"ours": ours, "replay": same_calls, "measure": measure,
+                  "values": lambda: [values_only(s, out / f"v{i}.xlsx") for i, s in enumerate(sheets)]},
+                 repeats)
+    n = len(catalog.units)
+    ms = {k: v * 1000 for k, v in t.items()}
+    print(f"poaxl generate, {n} units:            {ms['ours']:7.1f} ms  ({ms['ours'] / n:.1f} ms per unit)")
+    print(f"bare xlsxwriter, the same calls:     {ms['replay']:7.1f} ms  (cells, formats, merges, validation, "
+          "rules, comments, print setup, protection, metadata)")
+    print(f"bare xlsxwriter, the same values only: {ms['values']:5.1f} ms")
+    print(f"ratio: {ms['ours'] / ms['replay']:.2f}x bare xlsxwriter doing the same job (goal <= 1.5x); "
+          f"{ms['ours'] / ms['values']:.2f}x the values alone")
+    share = {k: v / ms["ours"] for k, v in ms.items()}
+    own = 1 - share["replay"]
+    print(f"split of poaxl's time: writing the values {share['values']:.0%}, the form's features in xlsxwriter "
+          f"{share['replay'] - share['values']:.0%}, poaxl's own work {own:.0%} (measuring the texts and "
+          f"breaking the pages {share['measure']:.0%}, the rest {own - share['measure']:.0%}: layout, "
+          "arguments, calls)")
 
 
 if __name__ == "__main__":

@@ -128,8 +128,8 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
         "comments": "Capture solo las celdas amarillas: avance (A) del trimestre y OBSERVACIONES.",
     })
     fmt = _Formats(wb)
-    ws = wb.add_worksheet(unit.code)
     layout = SheetLayout.for_unit(unit)
+    ws = paper.add_sheet_with_growing_rows(wb, unit.code, range(layout.first_goal, layout.last_goal + 1))
     heights = row_heights(cat, unit, layout)
     paper.set_row_heights(ws, heights)
     _page_setup(ws, cat, unit, layout, form_pages(layout, heights))
@@ -146,7 +146,6 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     ws.activate()
     _metadata_sheet(wb, cat, unit, quarter, password)
     wb.close()
-    paper.let_rows_grow(path, range(layout.first_goal, layout.last_goal + 1))
 
 
 def _ramo(cat: Catalog, unit: Unit):
@@ -199,8 +198,8 @@ def _span(first: str, last: str) -> float:
 
 def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, float]:
     """Every printed row's height in points, from the text it holds (measured with the font). Goal rows
-    are sized for the catalog's texts: they grow when an OBSERVACIÓN is typed (paper.let_rows_grow),
-    so room for one is not reserved (carried observations are comments, sized by _comment_box)."""
+    are sized for the catalog's texts: they grow when an OBSERVACIÓN is typed
+    (paper.add_sheet_with_growing_rows), so room for one is not reserved (carried observations are comments, sized by _comment_box)."""
     h: dict[int, float] = {row: paper.text_height(1, paper.TITLE_PT, padding=1) for row in layout.title_rows}
     h[layout.title_rows[-1] + 1] = 4
     name_width = sum(c.width for c in COLUMNS[HEADER_NAME_SPAN[0]:HEADER_NAME_SPAN[1] + 1])
@@ -319,7 +318,8 @@ def _comment_box(note: str) -> dict:
             "height": round(height / 0.75)}
 
 
-# goal rows grow when a long OBSERVACIÓN is typed (paper.let_rows_grow); where a reader does not, this says how
+# goal rows grow when a long OBSERVACIÓN is typed (paper.add_sheet_with_growing_rows);
+# where a reader does not, this says how
 OBSERVATION_HELP = {
     "validate": "any", "input_title": "OBSERVACIONES",
     "input_message": "Explique por qué no se alcanzó o se superó lo programado. La fila se ajusta al texto; "

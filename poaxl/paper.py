@@ -13,6 +13,7 @@ broken here, where it is known which rows fit, so the page count is the one desi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from .fontmetrics import line_count, text_height, text_width
 
@@ -88,34 +89,41 @@ def set_row_heights(ws, heights: dict[int, float]) -> None:
 XLSXWRITER_DEFAULT_ROW = 15
 
 
-def let_rows_grow(path, rows: range, part: str = "xl/worksheets/sheet1.xml") -> None:
-    """Keep the measured height of ``rows`` but let them grow when someone types a longer text.
+def add_sheet_with_growing_rows(wb, name: str, rows: range):
+    """A worksheet that keeps the measured height of ``rows`` but lets them grow when someone types
+    a longer text.
 
     XlsxWriter marks every row it gives a height as ``customHeight``: fixed. Without that mark, Excel
     and LibreOffice open the row at the stored height and fit it again when one of its cells is
-    edited, so an OBSERVACIÓN longer than the goal text still shows and prints whole. XlsxWriter has no
-    option for it; the mark is taken out of the worksheet XML it wrote (the rest is copied as is).
+    edited, so an OBSERVACIÓN longer than the goal text still shows and prints whole. XlsxWriter has
+    no option for it, so the worksheet leaves the mark out as it writes the row (one pass, instead of
+    rewriting the finished file). It hooks a private method: tests/test_print.py reads the rows back.
     """
-    import io
-    import re
-    import zipfile
-    from pathlib import Path
+    sheet = wb.add_worksheet(name, worksheet_class=_growing_rows_class())
+    sheet.growing_rows = frozenset(r + 1 for r in rows)  # as the XML numbers them
+    return sheet
 
-    wanted = {str(r + 1).encode() for r in rows}
 
-    def release(match: "re.Match[bytes]") -> bytes:
-        tag = match.group(0)
-        return tag.replace(b' customHeight="1"', b"") if match.group(1) in wanted else tag
+@cache
+def _growing_rows_class() -> type:
+    """Made on first use: XlsxWriter is imported only by the commands that write."""
+    from xlsxwriter.worksheet import Worksheet
 
-    with zipfile.ZipFile(path) as src:
-        parts = [(info, src.read(info)) for info in src.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in parts:
-            if info.filename == part:
-                data = re.sub(rb'<row r="(\d+)"[^>]*>', release, data)
-            out.writestr(info, data)
-    Path(path).write_bytes(buffer.getvalue())
+    class GrowingRows(Worksheet):
+        growing_rows: frozenset[int] = frozenset()
+
+        def _xml_start_tag_unencoded(self, tag: str, attributes=()) -> None:
+            super()._xml_start_tag_unencoded(tag, self._release(tag, attributes))
+
+        def _xml_empty_tag_unencoded(self, tag: str, attributes=()) -> None:
+            super()._xml_empty_tag_unencoded(tag, self._release(tag, attributes))
+
+        def _release(self, tag: str, attributes):
+            if tag == "row" and attributes and attributes[0][1] in self.growing_rows:  # ("r", number) first
+                return [a for a in attributes if a[0] != "customHeight"]
+            return attributes
+
+    return GrowingRows
 
 
 @dataclass(frozen=True)
