@@ -29,35 +29,43 @@ CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c i
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=4096)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width in points of ``text`` at ``size`` points. A character missing from the table counts
     as the widest one of the font (an overestimate: the text is never cut)."""
+    return _units(text, bold) * size / UNITS_PER_EM
+
+
+@lru_cache(maxsize=4096)
+def _units(text: str, bold: bool) -> int:
+    """Width of ``text`` in font units: a whole number, so widths of words add up exactly."""
     table = WIDTHS["bold" if bold else "regular"]
     widest = table["\uffff"]
-    return sum(table.get(ch, widest) for ch in text) * size / UNITS_PER_EM
+    return sum(table.get(ch, widest) for ch in text)
 
 
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """The lines a spreadsheet shows for ``text`` wrapped in ``width`` points: breaks at spaces and at
-    line breaks, a word longer than the line is cut where it must be (as Excel and LibreOffice do)."""
+    line breaks, a word longer than the line is cut where it must be (as Excel and LibreOffice do).
+    A line's width is the sum of its words' and spaces' (advance widths add up; no kerning), so each
+    word is measured once, not the whole line again for every word added."""
     lines: list[str] = []
+    space = _units(" ", bold)
     for paragraph in text.replace("\r\n", "\n").split("\n"):
-        line = ""
+        line, used = "", 0
         for word in _SPACES.split(paragraph.strip()):
-            candidate = f"{line} {word}" if line else word
-            if text_width(candidate, size, bold) <= width:
-                line = candidate
+            units = _units(word, bold)
+            candidate = used + space + units if line else units
+            if candidate * size / UNITS_PER_EM <= width:
+                line, used = (f"{line} {word}" if line else word), candidate
                 continue
             if line:
                 lines.append(line)
-            line = ""
             while text_width(word, size, bold) > width:  # a word wider than the cell: cut it
                 cut = max(1, max(i for i in range(1, len(word) + 1)
                                  if i == 1 or text_width(word[:i], size, bold) <= width))
                 lines.append(word[:cut])
                 word = word[cut:]
-            line = word
+            line, used = word, _units(word, bold)
         lines.append(line)
     return lines
 

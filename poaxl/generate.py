@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -209,8 +210,7 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
     h[layout.header - 1] = 4
     top, mid, low = layout.header, layout.header + 1, layout.header + 2
     h[mid] = h[low] = paper.text_height(1, paper.HEAD_PT)
-    merged = paper.row_height([(c.header, c.width) for c in COLUMNS], paper.HEAD_PT, bold=True)
-    h[top] = max(paper.text_height(1, paper.HEAD_PT), merged - h[mid] - h[low])
+    h[top] = max(paper.text_height(1, paper.HEAD_PT), _table_header_height() - h[mid] - h[low])
     for i, goal in enumerate(unit.goals):
         h[layout.goal_row(i)] = max(
             paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width)],
@@ -223,6 +223,12 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
                                              for key, _, first, last in SIGNATURES], paper.BODY_PT, bold=bold)
     h[layout.last_row] = 4
     return h
+
+
+@cache
+def _table_header_height() -> float:
+    """The three header rows together hold the tallest column title: the same for every unit."""
+    return paper.row_height([(c.header, c.width) for c in COLUMNS], paper.HEAD_PT, bold=True)
 
 
 def form_pages(layout: SheetLayout, heights: dict[int, float]) -> paper.Pages:
