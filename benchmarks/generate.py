@@ -9,7 +9,8 @@ straight-line xlsxwriter program with literal arguments (what a script written b
 forms would run), compiled, and run in the timing. What poaxl adds on top is its own work:
 the layout, measuring the texts for the row heights, the page breaks, letting the goal rows grow.
 
-Prints milliseconds per run of all units (best of ``repeats`` interleaved rounds) for poaxl, the
+Prints milliseconds per run of all units (best of ``repeats`` interleaved rounds, the garbage
+collector paused as timeit does: its passes over the benchmark's own heap land in any job) for poaxl, the
 replay and xlsxwriter writing the same cell values with nothing else, the ratio poaxl / replay
 (goal of issue 13: <= 1.5x), and the split of poaxl's time: the values, the form's features
 (replay minus values), poaxl's own work (poaxl minus replay), of which measuring the texts and
@@ -17,6 +18,7 @@ breaking the pages (timed alone).
 """
 from __future__ import annotations
 
+import gc
 import math
 import sys
 import tempfile
@@ -100,11 +102,28 @@ def record(job: Callable[[], None]) -> list[tuple[tuple, list[Call]]]:
     return books
 
 
-def program(options: tuple, calls: list[Call]) -> CodeType:
+# the form's features by the xlsxwriter methods that make them: each is timed by leaving its calls out
+FEATURES = {
+    "merged cells": {"merge_range"},
+    "conditional formats": {"conditional_format"},
+    "validation": {"data_validation"},
+    "comments": {"write_comment"},
+    "row heights and print setup": {"set_row", "set_column_pixels", "set_landscape", "set_paper", "set_margins",
+                                    "set_footer", "center_horizontally", "set_print_scale", "set_h_pagebreaks",
+                                    "repeat_rows", "print_area", "print_black_and_white", "freeze_panes",
+                                    "hide_gridlines"},
+    "protection": {"protect"},
+}
+
+
+def program(options: tuple, calls: list[Call], without: set[str] = frozenset()) -> CodeType:
     """The recorded calls as a straight-line xlsxwriter program with literal arguments, compiled:
-    what a script written by hand for this form would run (a plain Worksheet, no subclass)."""
+    what a script written by hand for this form would run (a plain Worksheet, no subclass).
+    Calls of the methods ``without`` are left out."""
     lines = [f"wb = xlsxwriter.Workbook(path, {', '.join(map(literal, options))})"]
     for owner, method, args, kwargs, named in calls:
+        if method in without:
+            continue
         kwargs = {k: v for k, v in kwargs.items() if k != "worksheet_class"}
         arguments = ", ".join([*map(literal, args), *(f"{k}={literal(v)}" for k, v in kwargs.items())])
         lines.append(f"{named + ' = ' if named else ''}{'wb' if owner == 'Workbook' else owner}.{method}({arguments})")
@@ -143,7 +162,7 @@ def values_only(sheets: dict, path: Path) -> None:
     wb.close()
 
 
-def main(repeats: int = 5) -> None:
+def main(repeats: int = 7) -> None:
     catalog = load_catalog()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
@@ -154,35 +173,61 @@ def main(repeats: int = 5) -> None:
 
         books = record(ours)
         sheets = [cells_of(out / f"p{u.code}.xlsx") for u in catalog.units]
-        programs = [program(options, calls) for options, calls in books]
+        used = {method for _options, calls in books for _o, method, *_ in calls}
+        features = {name: methods for name, methods in FEATURES.items() if methods & used}
+        jobs: dict[str, Callable[[], None]] = {
+            "ours": ours,
+            "replay": replayed(books, out / "r"),
+            **{name: replayed(books, out / "w", without) for name, without in features.items()},
+            "values": lambda: [values_only(s, out / f"v{i}.xlsx") for i, s in enumerate(sheets)],
+            "measure": lambda: measure(catalog),
+        }
+        gc.collect()
+        gc.disable()  # as timeit does: a collection of the benchmark's own heap lands in a random job
+        try:
+            t = best(jobs, repeats)
+        finally:
+            gc.enable()
+    report({k: v * 1000 for k, v in t.items()}, len(catalog.units), list(features))
 
-        def same_calls() -> None:
-            for i, code in enumerate(programs):
-                exec(code, {"xlsxwriter": xlsxwriter, "path": str(out / f"r{i}.xlsx")})
 
-        def measure() -> None:  # poaxl's own work that is not a call on xlsxwriter
-            for u in catalog.units:
-                layout = SheetLayout.for_unit(u)
-                form_pages(layout, row_heights(catalog, u, layout))
+def replayed(books: list[tuple[tuple, list[Call]]], prefix: Path, without: set[str] = frozenset()):
+    """A job running the recorded workbooks as compiled xlsxwriter programs (compiled here, untimed)."""
+    programs = [program(options, calls, without) for options, calls in books]
 
-        t = best({"ours": ours, "replay": same_calls, "measure": measure,
-                  "values": lambda: [values_only(s, out / f"v{i}.xlsx") for i, s in enumerate(sheets)]},
-                 repeats)
-    n = len(catalog.units)
-    ms = {k: v * 1000 for k, v in t.items()}
-    print(f"poaxl generate, {n} units:            {ms['ours']:7.1f} ms  ({ms['ours'] / n:.1f} ms per unit)")
-    print(f"bare xlsxwriter, the same calls:     {ms['replay']:7.1f} ms  (cells, formats, merges, validation, "
-          "rules, comments, print setup, protection, metadata)")
-    print(f"bare xlsxwriter, the same values only: {ms['values']:5.1f} ms")
+    def job() -> None:
+        for i, code in enumerate(programs):
+            exec(code, {"xlsxwriter": xlsxwriter, "path": f"{prefix}{i}.xlsx"})
+    return job
+
+
+def measure(catalog) -> None:
+    """poaxl's own work that is not a call on xlsxwriter: measuring the texts, breaking the pages."""
+    for u in catalog.units:
+        layout = SheetLayout.for_unit(u)
+        form_pages(layout, row_heights(catalog, u, layout))
+
+
+def report(ms: dict[str, float], units: int, features: list[str]) -> None:
+    share = {k: v / ms["ours"] for k, v in ms.items()}
+    print(f"poaxl generate, {units} units:              {ms['ours']:7.1f} ms  ({ms['ours'] / units:.1f} ms per unit)")
+    print(f"bare xlsxwriter, the same calls:        {ms['replay']:7.1f} ms")
+    print(f"bare xlsxwriter, the same values only:  {ms['values']:7.1f} ms")
     print(f"ratio: {ms['ours'] / ms['replay']:.2f}x bare xlsxwriter doing the same job (goal <= 1.5x); "
           f"{ms['ours'] / ms['values']:.2f}x the values alone")
-    share = {k: v / ms["ours"] for k, v in ms.items()}
     own = 1 - share["replay"]
-    print(f"split of poaxl's time: writing the values {share['values']:.0%}, the form's features in xlsxwriter "
-          f"{share['replay'] - share['values']:.0%}, poaxl's own work {own:.0%} (measuring the texts and "
-          f"breaking the pages {share['measure']:.0%}, the rest {own - share['measure']:.0%}: layout, "
-          "arguments, calls)")
+    print("split of poaxl's time:")
+    print(f"  writing the values                 {share['values']:4.0%}")
+    print(f"  the form's features in xlsxwriter  {share['replay'] - share['values']:4.0%}")
+    parts = {name: share["replay"] - share[name] for name in features}
+    for name, part in parts.items():
+        print(f"    {name:<32} {part:4.0%}")
+    rest = share["replay"] - share["values"] - sum(parts.values())
+    print(f"    {'cell formats, formulas, metadata':<32} {rest:4.0%}")
+    print(f"  poaxl's own work                   {own:4.0%}")
+    print(f"    {'measuring texts, page breaks':<32} {share['measure']:4.0%}")
+    print(f"    {'layout, arguments, calls':<32} {own - share['measure']:4.0%}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
