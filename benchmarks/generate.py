@@ -18,6 +18,7 @@ breaking the pages (timed alone).
 """
 from __future__ import annotations
 
+import copy
 import gc
 import math
 import sys
@@ -49,6 +50,12 @@ class Recorder:
 
     def __init__(self, target: Any, name: str, calls: list[Call]):
         self._target, self._name, self._calls = target, name, calls
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        if attr.startswith("_"):  # the recorder's own
+            object.__setattr__(self, attr, value)
+        else:  # e.g. poaxl's worksheet subclass settings: on the real object (not replayed)
+            setattr(self._target, attr, value)
 
     def __getattr__(self, attr: str) -> Any:
         value = getattr(self._target, attr)
@@ -91,7 +98,7 @@ def record(job: Callable[[], None]) -> list[tuple[tuple, list[Call]]]:
 
     def workbook(*args, **kwargs):
         calls: list[Call] = []
-        books.append((args[1:], calls))
+        books.append((copy.deepcopy(args[1:]), calls))  # as given: xlsxwriter writes into them
         return Recorder(real(*args, **kwargs), "Workbook", calls)
 
     xlsxwriter.Workbook = workbook

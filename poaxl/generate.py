@@ -120,7 +120,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     """Write one unit's form for ``quarter`` to ``path`` (the caller makes it atomic)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.WORKBOOK_OPTIONS})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.workbook_options()})
     wb.set_properties({
         "title": f"{cat.form_code} Avance Físico Programático {cat.year} T{quarter} · {unit.title}",
         "subject": f"Programa Operativo Anual {cat.year} · Ramo {_ramo(cat, unit).code} {_ramo(cat, unit).name}",

@@ -18,7 +18,6 @@ from functools import cache
 from .fontmetrics import line_count, text_height, text_width
 
 DEFAULT_FONT = {"font_name": "Arial", "font_size": 9.5}  # the workbook's: it sets the width unit
-WORKBOOK_OPTIONS = {"default_format_properties": DEFAULT_FONT, "default_column_width": 64}
 DIGIT_PT = 1139 / 2048 * DEFAULT_FONT["font_size"]  # the width of "0": LibreOffice's column unit
 DIGIT_PX = 7  # the same digit in Excel at 96 dpi
 CELL_PADDING = 4.0  # points of a cell's width that text does not use (left and right insets)
@@ -37,6 +36,13 @@ PAGE_WIDTH, PAGE_HEIGHT = 11 * 72, 8.5 * 72
 MARGINS = {"left": 0.3, "right": 0.3, "top": 0.3, "bottom": 0.5}
 FOOTER_MARGIN = 0.2
 PAGE_SLACK = 0.98  # of the printable height: room for the spreadsheets' own rounding
+
+
+def workbook_options() -> dict:
+    """XlsxWriter's options for the default font, made anew for each workbook: XlsxWriter writes into
+    the dictionary it is given (its theme font name), and a shared one made every workbook after the
+    first in a process differ from it (the default font tied to the theme's)."""
+    return {"default_format_properties": dict(DEFAULT_FONT), "default_column_width": 64}
 
 
 def pixels(width_pt: float) -> int:

@@ -184,7 +184,7 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
 def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.WORKBOOK_OPTIONS})
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.workbook_options()})
     wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · {_scope(cat, result)}",
                        "author": cat.ayuntamiento})
     bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": UNIT_HEAD_PT, "bg_color": "#D9D9D9",
