@@ -3,6 +3,7 @@ formulas that both the generator and the checker use. No other module spells a c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -167,6 +168,14 @@ def header_rows(cat: Catalog, unit: Unit, layout: "SheetLayout") -> list[tuple[i
     return [(row, label, item) for row, (label, item) in zip(layout.id_rows, lines)]
 
 
+def short_cache(fn):
+    """Memoize ``fn(text)`` for short texts (every form of a batch repeats its labels); a long text, which
+    a cell can hold, is computed each time so the cache stays small."""
+    cached = functools.lru_cache(maxsize=4096)(fn)
+    return functools.wraps(fn)(lambda text: cached(text) if len(text) <= 200 else fn(text))
+
+
+@short_cache
 def _plain(text: str) -> str:
     """Upper case without accents, colons or extra spaces: how header labels are compared."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -240,10 +249,20 @@ def _read_period(cells: list, head: Header) -> None:
         if isinstance(value, (dt.date, dt.datetime)) and i and _plain(str(cells[i - 1])) == _plain(FECHA_LABEL):
             head.year, head.quarter = value.year, _quarter_of(value) or head.quarter
         elif isinstance(value, str):
-            if found := parse_fecha(value):
+            found, year = _period_in(value)
+            if found:
                 head.year, head.quarter = found
-            elif (m := _YEAR.search(_plain(value))) and head.year is None:
-                head.year = int(m.group(1))
+            elif year is not None and head.year is None:
+                head.year = year
+
+
+@short_cache
+def _period_in(text: str) -> tuple[tuple[int, int] | None, int | None]:
+    """(year, quarter) of a FECHA text, else the year of a title (PROGRAMA OPERATIVO ANUAL 2020), if any."""
+    if found := parse_fecha(text):
+        return found, None
+    m = _YEAR.search(_plain(text))
+    return None, int(m.group(1)) if m else None
 
 
 # --------------------------------------------------------------------------- formulas

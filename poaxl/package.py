@@ -71,7 +71,8 @@ class Package:
 
     def __init__(self, path: Path):
         self.path = path
-        self.strings = "xl/sharedStrings.xml"  # what calamine reads; xlsx_sheets() corrects it from the rels
+        self.strings = "xl/sharedStrings.xml"  # xlsx_sheets() corrects it from the relationships
+        self.date1904 = False                  # the workbook counts dates from 1904 (old Mac Excel)
         try:
             self.zf = zipfile.ZipFile(path)
             listed = self.zf.infolist()
@@ -194,13 +195,17 @@ class Package:
     def xlsx_sheets(self) -> dict[str, str]:
         """Worksheet name -> part name, from xl/workbook.xml and its relationships (as every reader resolves them).
 
-        Also sets ``strings``: the shared strings part the relationships name (whatever its name)."""
+        Also sets ``strings``: the shared strings part the relationships name (whatever its name), and
+        ``date1904``."""
         names: list[tuple[str, str]] = []
 
         def sheet(name, attrs):
-            if name.rpartition(":")[2] == "sheet":
+            name = name.rpartition(":")[2]
+            if name == "sheet":
                 rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id" and k != "sheetId"), None)
                 names.append((attrs.get("name", ""), rid))
+            elif name == "workbookPr":
+                self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
         parse_xml(self.read("xl/workbook.xml"), "xl/workbook.xml", sheet)
         targets: dict[str, str] = {}

@@ -2,8 +2,9 @@
 
 Refuses what is not a real workbook (with a Spanish reason a coordinator can act on) before any
 XML is inflated or parsed. Then, for the form sheet and the hidden metadata only:
-- sheetscan (expat) bounds the sheet and reads the formulas of the form's columns;
-- python-calamine (a Rust reader) reads the values.
+- .xlsx/.xlsm: one expat pass per sheet (sheetscan) bounds it and reads values, formulas and error values
+  of the form's columns, with the shared strings and date styles read first (cellvalues);
+- .ods: sheetscan bounds content.xml and reads formulas; python-calamine (a Rust reader) reads the values.
 openpyxl is not used here: it stays for the writers that need it (--annotate).
 """
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .findings import reason
 from .layout import META_SHEET
 from .package import MAX_PART_BYTES, MAX_RATIO, MAX_STRINGS_BYTES, MAX_UNPACKED_BYTES, Package, Unreadable
-from .sheetscan import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Scan, scan_ods, scan_xlsx
+from .cellvalues import Styles, read_shared_strings, read_styles
+from .sheetscan import EMPTY, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, BookValues, Cell, Scan, read_xlsx_sheet, scan_ods
 
 __all__ = ["Book", "Cell", "Sheet", "Unreadable", "preflight", "read_book", "MAX_FILE_BYTES",
            "MAX_UNPACKED_BYTES", "MAX_RATIO", "MAX_PART_BYTES", "MAX_STRINGS_BYTES", "MAX_ROWS", "MAX_COLUMNS",
@@ -28,18 +30,7 @@ FORM_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_XLSX_PARTS = ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
 _ODS_PARTS = ("META-INF/manifest.xml",)
-
-
-class Cell(NamedTuple):
-    """A cell of the form: its value (as openpyxl would give it) and whether it holds a formula."""
-
-    value: Any
-    formula: bool
-
-
-EMPTY = Cell(None, False)
 
 
 @dataclass
@@ -109,23 +100,19 @@ def read_book(path: str | Path) -> Book:
 
 def _read_xlsx(pkg: Package) -> Book:
     parts = {t: part for t, part in pkg.xlsx_sheets().items() if pkg.has(part)}  # a lost part: no such sheet
-    for name in _XLSX_PARTS[:1] + _XLSX_PARTS[3:]:  # the others were read by xlsx_sheets
-        if pkg.has(name):
-            pkg.read(name)
-    for strings in {"xl/sharedStrings.xml", pkg.strings}:  # the one calamine reads, the one the rels name
-        if pkg.has(strings):
-            pkg.read(strings, MAX_STRINGS_BYTES)
+    styles = read_styles(pkg.read("xl/styles.xml"), "xl/styles.xml") if pkg.has("xl/styles.xml") else Styles()
+    strings = (read_shared_strings(pkg.read(pkg.strings, MAX_STRINGS_BYTES), pkg.strings)
+               if pkg.has(pkg.strings) else [])
+    values = BookValues(strings, styles, pkg.date1904)
+
+    def grid(title: str, columns: int) -> list[list[Cell]]:
+        return read_xlsx_sheet(pkg.read(parts[title]), parts[title], title, columns, values)
+
+    meta = _meta(grid(META_SHEET, 2)) if META_SHEET in parts else {}
     titles = [t for t in parts if t != META_SHEET]
-    scans: dict[str, Scan] = {}
-    if META_SHEET in parts:
-        scans[META_SHEET] = scan_xlsx(pkg.read(parts[META_SHEET]), parts[META_SHEET], META_SHEET, 2)
-    values = _Values(pkg)
-    meta = _meta(values.grid(META_SHEET, scans[META_SHEET])) if META_SHEET in scans else {}
     if meta.get("sheet") in parts and meta.get("sheet") != META_SHEET:
         titles = [meta["sheet"]]  # the metadata names the form: the other sheets are not read
-    for title in titles:
-        scans[title] = scan_xlsx(pkg.read(parts[title]), parts[title], title, READ_COLS)
-    return Book([Sheet(t, values.grid(t, scans[t])) for t in titles], meta)
+    return Book([Sheet(t, grid(t, READ_COLS)) for t in titles], meta)
 
 
 # --------------------------------------------------------------------------- ods

@@ -1,15 +1,18 @@
-"""One pass of expat over a sheet's XML, before the value reader (python-calamine) sees it.
+"""One pass of expat over a sheet's XML: the sheet is bounded and its form columns read as it goes.
 
-It does two jobs calamine cannot: it bounds the sheet (calamine allocates the whole rectangle
-from the first to the last cell: two cells at A1 and XFD1048576 abort the process), and it reads
-the formulas of the form's columns, which calamine does not expose. Error values (#DIV/0!), which
-calamine turns into empty cells, are kept too. Nothing here evaluates a formula.
+.xlsx: the pass reads everything the checker needs (values, formulas, error values) for the form's
+columns; refusing a sheet too large happens at the cell that crosses the limit, before any more is read.
+.ods: the pass bounds content.xml before python-calamine sees it (calamine allocates the whole rectangle
+from the first to the last cell: two cells far apart abort the process) and reads the formulas, which
+calamine does not expose. Nothing here evaluates a formula.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
+from .cellvalues import Styles, excel_date, iso_date, number
 from .findings import reason
 from .package import Unreadable, parse_part, safe_parser
 
@@ -77,72 +80,151 @@ def split_ref(ref: str) -> Pos:
     return pos
 
 
-def scan_xlsx(data: bytes, part: str, title: str, read_cols: int) -> Scan:
-    """Bound one worksheet part and collect its formulas and error values (one expat pass).
+class Cell(NamedTuple):
+    """A cell of the form: its value (as openpyxl would give it) and whether it holds a formula."""
 
-    Written as closures over local state: this handler runs for every element of the sheet and is
-    most of the reader's own cost."""
-    scan = Scan()
-    formulas, errors, shared = scan.formulas, scan.errors, {}
+    value: Any
+    formula: bool
+
+
+EMPTY = Cell(None, False)
+
+
+@dataclass(frozen=True)
+class BookValues:
+    """What a sheet's cells need from the rest of the workbook to become values."""
+
+    strings: list[str]
+    styles: Styles = Styles()
+    date1904: bool = False
+
+
+def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: BookValues) -> list[list[Cell]]:
+    """Bound one worksheet part and read the cells of its first ``read_cols`` columns (one expat pass):
+    values, formulas ("=SUM(F16,H16)", shared ones translated) and error values ("#DIV/0!").
+
+    Written as closures over local state, the common elements first: the start handler runs for every
+    element of the sheet and is most of the reader's own cost. Text is gathered only for the read columns:
+    a <v> or <f> until its end; an inline string (<is>) from its <t> runs, phonetic runs (<rPh>) left out."""
+    rows: list[list[Cell]] = []
+    shared: dict[str, tuple[str, Pos]] = {}
     p = safe_parser()
     refs = _REFS
     row = col = -1
     cells = 0
     kind: str | None = None
+    style: str | None = None
+    has_formula = inline = False
+    phonetic = 0
     text: list[str] = []
     fattrs: dict = {}
 
+    def put(cell: Cell) -> None:
+        while row >= len(rows):
+            rows.append([])
+        line = rows[row]
+        if col >= len(line):
+            line.extend([EMPTY] * (col + 1 - len(line)))
+        line[col] = cell
+
     def start(name: str, attrs: dict) -> None:
-        nonlocal row, col, cells, kind
+        nonlocal row, col, cells, kind, style, has_formula, fattrs, inline, phonetic
         if ":" in name:
             name = name.rpartition(":")[2]  # a prefixed x:c
         if name == "c":
             cells += 1
             ref = attrs.get("r")
             if ref:
-                pos = refs.get(ref) or split_ref(ref)
-                row, col = pos
+                row, col = refs.get(ref) or split_ref(ref)
             else:
                 col += 1
             if row >= MAX_ROWS or col >= MAX_COLUMNS:
                 raise _too_far(title, row, col)
             if cells > MAX_CELLS:
                 raise _too_many(title)
-            kind = attrs.get("t")
-        elif name == "v":
-            if kind == "e" and col < read_cols:
-                collect({})
-        elif name == "f":
-            if col < read_cols:
-                collect(attrs)
+            kind, style, has_formula = attrs.get("t"), attrs.get("s"), False
+        elif inline:
+            if name == "t":
+                if not phonetic:
+                    p.CharacterDataHandler = text.append
+            elif name == "rPh":
+                phonetic += 1
         elif name == "row":
             ref = attrs.get("r")
             row = int(ref) - 1 if ref and ref.isdigit() and len(ref) <= 7 else row + 1
             col = -1
-            if row >= scan.rows:
-                scan.rows = row + 1
+        elif not 0 <= col < read_cols:
+            return
+        elif name == "is":
+            inline, phonetic = True, 0
+            text.clear()
+            p.EndElementHandler = end_inline
+        elif name == "v":
+            if not has_formula and kind != "inlineStr":
+                text.clear()
+                p.CharacterDataHandler = text.append
+                p.EndElementHandler = end_value
+        elif name == "f":
+            has_formula, fattrs = True, attrs
+            text.clear()
+            p.CharacterDataHandler = text.append
+            p.EndElementHandler = end_formula
 
-    def collect(attrs: dict) -> None:
-        """Gather the text of this element (a formula or an error value) until it ends."""
-        nonlocal fattrs
-        fattrs = attrs
-        text.clear()
-        p.CharacterDataHandler = text.append
-        p.EndElementHandler = end
-
-    def end(name: str) -> None:
-        p.CharacterDataHandler = None
-        p.EndElementHandler = None
+    def end_value(name: str) -> None:
         if name.rpartition(":")[2] == "v":
-            errors[(row, col)] = "".join(text)
-        else:
-            formulas[(row, col)] = _formula("".join(text), fattrs, (row, col), shared)
+            p.CharacterDataHandler = p.EndElementHandler = None
+            if text and not has_formula:
+                put(_cell("".join(text), kind, style, book, part))
+
+    def end_formula(name: str) -> None:
+        if name.rpartition(":")[2] == "f":
+            p.CharacterDataHandler = p.EndElementHandler = None
+            put(Cell(_formula("".join(text), fattrs, (row, col), shared), True))
+
+    def end_inline(name: str) -> None:
+        nonlocal inline, phonetic
+        name = name.rpartition(":")[2]
+        if name == "t":
+            p.CharacterDataHandler = None
+        elif name == "rPh":
+            phonetic -= 1
+        elif name == "is":
+            inline = False
+            p.EndElementHandler = None
+            if text and not has_formula and kind == "inlineStr":
+                put(Cell("".join(text), False))
 
     p.StartElementHandler = start
     parse_part(p, data, part)
-    if row >= scan.rows:
-        scan.rows = row + 1
-    return scan
+    return rows
+
+
+def _cell(text: str, kind: str | None, style: str | None, book: BookValues, part: str) -> Cell:
+    """The value of a <v> of type ``kind`` (the cell's t attribute), as openpyxl reads it."""
+    try:
+        if kind is None or kind == "n":
+            value = number(text)
+            if style and style[0] == "0":
+                style = style.lstrip("0") or "0"  # s="07" is style 7
+            if style in book.styles.dates:
+                try:
+                    return Cell(excel_date(value, book.date1904, style in book.styles.elapsed), False)
+                except (OverflowError, ValueError):
+                    pass  # a "date" no calendar holds: the number typed (openpyxl would say #VALUE!)
+            return Cell(value, False)
+        if kind == "s":
+            return Cell(book.strings[int(text)], False) if text.isdigit() and len(text) < 10 else _bad(part, text)
+        if kind == "b":
+            return Cell(bool(int(text)), False)
+        if kind == "d":
+            return Cell(iso_date(text), False)
+    except (ValueError, IndexError):
+        return _bad(part, text)
+    return Cell(text, False)  # str (a formula's text result), e (an error value) and unknown types: the text
+
+
+def _bad(part: str, text: str) -> Cell:
+    raise Unreadable(reason("damaged"), f"{part}: bad cell value {text[:20]!r}")
 
 
 def _formula(text: str, attrs: dict, pos: Pos, shared: dict[str, tuple[str, Pos]]) -> str:

@@ -1,4 +1,4 @@
-"""The reader (python-calamine for values + expat for formulas and bounds) against an openpyxl-based
+"""The reader (one expat pass for values, formulas and bounds; python-calamine for .ods values) against an openpyxl-based
 reference kept here: on every workbook the suite makes or ships, the same findings and statuses.
 
 Also: .ods saved by a real LibreOffice gives the findings of the same form saved as .xlsx."""
@@ -133,7 +133,9 @@ def odd_values(catalog):
             ["value", c("3.2", "a2"), "#DIV/0!"], ["value", c("3.2", "observations"), rich],
             ["value", c("3.1", "observations"), "=HYPERLINK(\"http://x\")"],
             ["value", c("3", "relative"), "28 %"], ["value", c("3.1", "a1"), " 12 "],
-            ["value", c("3.2", "a4"), 1.5], ["value", c("3", "meta"), "20,100"]]
+            ["value", c("3.2", "a4"), 1.5], ["value", c("3", "meta"), "20,100"],
+            ["value", c("3", "a3"), dt.time(12, 30)], ["value", c("3.1", "a3"), dt.timedelta(hours=30)],
+            ["value", c("3", "a4"), dt.datetime(1900, 2, 1, 6)]]
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +164,8 @@ def corpus(tmp_path_factory, catalog) -> list[Path]:
         files.append(apply_openpyxl(t003, tmp / f"{name}.xlsx", on_plan_ops(catalog, "003") + ops))
     files.append(xml_edit(tmp / "on_plan.xlsx", tmp / "shared.xlsx", "xl/worksheets/sheet1.xml",
                           shared_formulas(catalog)))
+    files.append(xml_edit(tmp / "odd_values.xlsx", tmp / "date1904.xlsx", "xl/workbook.xml",  # old Mac dates
+                          lambda root: root.find(f"{{{MAIN}}}workbookPr").set("date1904", "1")))
 
     def wrong_cache(root):  # cached results that disagree with the A cells: never trusted
         for ref, node in cells_of(root).items():
@@ -197,6 +201,10 @@ def test_odd_values_are_read_as_openpyxl_reads_them(corpus, catalog):
     assert a("3.1", "a2") is True
     assert a("3.2", "a2") == "#DIV/0!"
     assert a("3.2", "observations") == "SE SUSPENDIÓ POR COVID"
+    assert a("3", "a3") == dt.time(12, 30) and a("3.1", "a3") == dt.timedelta(hours=30)
+    assert a("3", "a4") == dt.datetime(1900, 2, 1, 6)  # after Excel's 29-feb-1900 that never was
+    old_mac = read_book(next(p for p in corpus if p.name == "date1904.xlsx")).sheets[0]
+    assert old_mac.get(*_pos(catalog, "3", "a2")).value == dt.datetime(2024, 7, 1)  # same serial, 1904 calendar
     report = check_file(path, catalog)
     codes = {(f.code, f.cell) for f in report.findings}
     assert ("not-a-number", cell(catalog, "003", "3.2", "a2")) in codes
@@ -284,14 +292,20 @@ def test_ods_through_the_cli(lo_pairs, catalog, tmp_path):
     assert carried.get(*_pos(catalog, "3.2", "a2")).value == catalog.unit("003").goals[2].planned[1]
 
 
-def test_a_missing_value_reader_is_not_a_damaged_file(tmp_path):
-    """Without python-calamine every form would read as 'damaged': it must fail as poaxl's own problem."""
+def test_a_missing_value_reader_is_not_a_damaged_file(tmp_path, lo_pairs):
+    """python-calamine reads the values of .ods files: without it an .ods would read as 'damaged'; it must
+    fail as poaxl's own problem. An .xlsx never needs it."""
     import subprocess
     import sys
 
-    code = ("import sys; sys.modules['python_calamine'] = None\n"
-            "from poaxl.cli import main\n"
-            f"main(['check', {str(EXAMPLES / 'TMM-F004_2020_T2_003.xlsx')!r}])\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    def run(path: Path) -> subprocess.CompletedProcess:
+        code = ("import sys; sys.modules['python_calamine'] = None\n"
+                "from poaxl.cli import main\n"
+                f"main(['check', {str(path)!r}])\n")
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+
+    result = run(lo_pairs["clean"][1])
     assert result.returncode == 3, result.stderr  # cli.INTERNAL_ERROR_EXIT, not 2 (unreadable)
     assert "Error interno de poaxl" in result.stderr and "dañado" not in result.stdout + result.stderr
+    result = run(EXAMPLES / "TMM-F004_2020_T2_003.xlsx")
+    assert result.returncode == 0 and "1 correcto(s)" in result.stdout, result.stdout + result.stderr

@@ -1,0 +1,180 @@
+"""What the XML of an .xlsx cell means as a Python value, as openpyxl reads it.
+
+poaxl reads a returned form's values in the same expat pass that bounds the sheet (sheetscan.py):
+handing the sheet to a second reader (python-calamine, openpyxl) costs more than the rest of the check.
+This module holds the few rules that pass needs, each the one openpyxl applies (tests/test_reader.py
+compares both readers on every workbook the suite makes): the shared strings table, which cell styles
+are dates (a date is a number with a date format), and the Excel serial date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .package import parse_part, safe_parser
+
+WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
+MAC_EPOCH = dt.datetime(1904, 1, 1)
+BUILTIN_DATES = {14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+                 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 45: "mm:ss",
+                 46: "[h]:mm:ss", 47: "mmss.0"}  # the built-in number formats that are dates (ECMA-376 18.8.30)
+_LITERAL = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # quoted text, [Red], [$-409]: not date parts
+_DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_ELAPSED = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+
+def is_date_format(code: str) -> bool:
+    """A number format that shows a date or a time (its first section has d, m, y, h or s outside text)."""
+    return _DATE_PART.search(_LITERAL.sub("", code.split(";")[0])) is not None
+
+
+def is_elapsed_format(code: str) -> bool:
+    """[h]:mm:ss and the like: a duration, not a moment."""
+    return _ELAPSED.search(code.split(";")[0]) is not None
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Which cell styles (a cell's ``s`` attribute, as written) make a number a date, or a duration."""
+
+    dates: frozenset[str] = frozenset()
+    elapsed: frozenset[str] = frozenset()
+
+
+_STYLES: dict[bytes, Styles] = {}
+
+
+def read_styles(data: bytes, part: str) -> Styles:
+    """The date styles of xl/styles.xml. Cached by the part's digest: a municipality's forms share a few."""
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    if key in _STYLES:
+        return _STYLES[key]
+    custom: dict[int, str] = {}
+    xf_formats: list[int] = []
+    depth = {"cellXfs": 0}
+
+    def start(name: str, attrs: dict) -> None:
+        name = name.rpartition(":")[2]
+        if name == "numFmt":
+            fid = attrs.get("numFmtId", "")
+            if fid.isdigit() and len(fid) < 7:
+                custom[int(fid)] = attrs.get("formatCode", "")
+        elif name == "cellXfs":
+            depth["cellXfs"] = 1
+        elif name == "xf" and depth["cellXfs"]:
+            fid = attrs.get("numFmtId", "0")
+            xf_formats.append(int(fid) if fid.isdigit() and len(fid) < 7 else 0)
+
+    def end(name: str) -> None:
+        if name.rpartition(":")[2] == "cellXfs":
+            depth["cellXfs"] = 0
+
+    p = safe_parser()
+    p.StartElementHandler, p.EndElementHandler = start, end
+    parse_part(p, data, part)
+    dates, elapsed = set(), set()
+    for index, fid in enumerate(xf_formats):
+        code = custom.get(fid) if fid in custom else BUILTIN_DATES.get(fid)
+        if code and is_date_format(code):
+            dates.add(str(index))
+            if is_elapsed_format(code):
+                elapsed.add(str(index))
+    styles = Styles(frozenset(dates), frozenset(elapsed))
+    if len(_STYLES) > 256:
+        _STYLES.clear()
+    _STYLES[key] = styles
+    return styles
+
+
+def excel_date(serial: float, date1904: bool = False, elapsed: bool = False):
+    """An Excel serial number as openpyxl gives it: a datetime, a time (under one day) or a timedelta.
+    Raises OverflowError/ValueError outside the dates Python can hold."""
+    if elapsed:
+        td = dt.timedelta(days=serial)
+        if td.microseconds:
+            td = dt.timedelta(seconds=td.total_seconds() // 1, microseconds=round(td.microseconds, -3))
+        return td
+    day, fraction = divmod(serial, 1)
+    diff = dt.timedelta(milliseconds=round(fraction * 86400 * 1000))
+    if 0 <= serial < 1 and diff.days == 0:
+        seconds = diff.seconds
+        return dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60, diff.microseconds)
+    epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+    if 0 < serial < 60 and not date1904:
+        day += 1  # Excel's 29-feb-1900, which never was
+    return epoch + dt.timedelta(days=day) + diff
+
+
+def number(text: str) -> int | float:
+    """A number as stored in <v>: whole numbers are int (as the checker compares them), inf stays inf
+    (the checker calls it not-a-number)."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 1e15 else value
+
+
+def iso_date(text: str):
+    """A cell of type d (ISO 8601, strict OOXML) as a datetime; unreadable text stays text."""
+    try:
+        return dt.datetime.fromisoformat(text.rstrip("Z"))
+    except ValueError:
+        return text
+
+
+class RichText:
+    """The text of a shared string (<si>) or an inline string (<is>): its <t> runs, phonetic runs left out.
+
+    ``start``/``end`` are fed the elements inside the string; ``text()`` gives the joined runs."""
+
+    def __init__(self, parser):
+        self.p = parser
+        self.runs: list[str] = []
+        self.phonetic = 0
+
+    def start(self, name: str) -> None:
+        if name == "t" and not self.phonetic:
+            self.p.CharacterDataHandler = self.runs.append
+        elif name == "rPh":
+            self.phonetic += 1
+
+    def end(self, name: str) -> None:
+        if name == "t":
+            self.p.CharacterDataHandler = None
+        elif name == "rPh":
+            self.phonetic -= 1
+
+    def take(self) -> str:
+        text = "".join(self.runs)
+        self.runs.clear()
+        self.phonetic = 0
+        return text
+
+
+def read_shared_strings(data: bytes, part: str) -> list[str]:
+    """The shared strings table: one text per <si>, rich text runs joined (as openpyxl reads it)."""
+    strings: list[str] = []
+    p = safe_parser()
+    rich = RichText(p)
+
+    def start(name: str, attrs: dict) -> None:
+        name = name.rpartition(":")[2]
+        if name == "si":
+            rich.take()
+        else:
+            rich.start(name)
+
+    def end(name: str) -> None:
+        name = name.rpartition(":")[2]
+        if name == "si":
+            strings.append(rich.take())
+        else:
+            rich.end(name)
+
+    p.StartElementHandler, p.EndElementHandler = start, end
+    parse_part(p, data, part)
+    return strings
+
+
+__all__ = ["Styles", "read_styles", "read_shared_strings", "excel_date", "number", "iso_date", "RichText",
+           "is_date_format", "is_elapsed_format"]
