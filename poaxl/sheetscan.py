@@ -106,33 +106,26 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
     Written as closures over local state, the common elements first: the start handler runs for every
     element of the sheet and is most of the reader's own cost. Text is gathered only for the read columns:
     a <v> or <f> until its end; an inline string (<is>) from its <t> runs, phonetic runs (<rPh>) left out."""
-    rows: list[list[Cell]] = []
+    cells: dict[Pos, Cell] = {}  # in document order; made a grid at the end
     shared: dict[str, tuple[str, Pos]] = {}
     p = safe_parser()
     refs = _REFS
     row = col = -1
-    cells = 0
+    count = 0
     kind: str | None = None
     style: str | None = None
     has_formula = inline = False
     phonetic = 0
     text: list[str] = []
     fattrs: dict = {}
-
-    def put(cell: Cell) -> None:
-        while row >= len(rows):
-            rows.append([])
-        line = rows[row]
-        if col >= len(line):
-            line.extend([EMPTY] * (col + 1 - len(line)))
-        line[col] = cell
+    new = tuple.__new__  # Cell(value, formula) without the NamedTuple's Python-level __new__
 
     def start(name: str, attrs: dict) -> None:
-        nonlocal row, col, cells, kind, style, has_formula, fattrs, inline, phonetic
+        nonlocal row, col, count, kind, style, has_formula, fattrs, inline, phonetic
         if ":" in name:
             name = name.rpartition(":")[2]  # a prefixed x:c
         if name == "c":
-            cells += 1
+            count += 1
             ref = attrs.get("r")
             if ref:
                 row, col = refs.get(ref) or split_ref(ref)
@@ -140,7 +133,7 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
                 col += 1
             if row >= MAX_ROWS or col >= MAX_COLUMNS:
                 raise _too_far(title, row, col)
-            if cells > MAX_CELLS:
+            if count > MAX_CELLS:
                 raise _too_many(title)
             kind, style, has_formula = attrs.get("t"), attrs.get("s"), False
         elif inline:
@@ -153,6 +146,8 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
             ref = attrs.get("r")
             row = int(ref) - 1 if ref and ref.isdigit() and len(ref) <= 7 else row + 1
             col = -1
+        elif name in AFTER_CELLS:
+            raise _CellsRead
         elif not 0 <= col < read_cols:
             return
         elif name == "is":
@@ -174,12 +169,12 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
         if name.rpartition(":")[2] == "v":
             p.CharacterDataHandler = p.EndElementHandler = None
             if text and not has_formula:
-                put(_cell("".join(text), kind, style, book, part))
+                cells[row, col] = new(Cell, (_value("".join(text), kind, style, book, part), False))
 
     def end_formula(name: str) -> None:
         if name.rpartition(":")[2] == "f":
             p.CharacterDataHandler = p.EndElementHandler = None
-            put(Cell(_formula("".join(text), fattrs, (row, col), shared), True))
+            cells[row, col] = new(Cell, (_formula("".join(text), fattrs, (row, col), shared), True))
 
     def end_inline(name: str) -> None:
         nonlocal inline, phonetic
@@ -192,14 +187,43 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
             inline = False
             p.EndElementHandler = None
             if text and not has_formula and kind == "inlineStr":
-                put(Cell("".join(text), False))
+                cells[row, col] = new(Cell, ("".join(text), False))
 
     p.StartElementHandler = start
-    parse_part(p, data, part)
+    try:
+        parse_part(p, data, part)
+    except _CellsRead:
+        pass  # the rest of the sheet is its page setup, merges, validations...: nothing the checker reads
+    return _grid(cells)
+
+
+def _grid(cells: dict[Pos, Cell]) -> list[list[Cell]]:
+    """Rows of cells from the first row to the last one holding a value, empty cells as EMPTY."""
+    if not cells:
+        return []
+    rows: list[list[Cell]] = [[] for _ in range(max(r for r, _ in cells) + 1)]
+    for (r, c), cell in cells.items():
+        line = rows[r]
+        if c >= len(line):
+            line.extend([EMPTY] * (c + 1 - len(line)))
+        line[c] = cell
     return rows
 
 
-def _cell(text: str, kind: str | None, style: str | None, book: BookValues, part: str) -> Cell:
+# What follows <sheetData> in a worksheet (ECMA-376 CT_Worksheet): meeting one, the cells are all read.
+AFTER_CELLS = frozenset((
+    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+    "customSheetViews", "mergeCells", "mergeCell", "phoneticPr", "conditionalFormatting", "dataValidations",
+    "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+    "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF",
+    "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts"))
+
+
+class _CellsRead(Exception):
+    """The parse met the first element after the cells: it stops there."""
+
+
+def _value(text: str, kind: str | None, style: str | None, book: BookValues, part: str) -> Any:
     """The value of a <v> of type ``kind`` (the cell's t attribute), as openpyxl reads it."""
     try:
         if kind is None or kind == "n":
@@ -208,22 +232,22 @@ def _cell(text: str, kind: str | None, style: str | None, book: BookValues, part
                 style = style.lstrip("0") or "0"  # s="07" is style 7
             if style in book.styles.dates:
                 try:
-                    return Cell(excel_date(value, book.date1904, style in book.styles.elapsed), False)
+                    return excel_date(value, book.date1904, style in book.styles.elapsed)
                 except (OverflowError, ValueError):
                     pass  # a "date" no calendar holds: the number typed (openpyxl would say #VALUE!)
-            return Cell(value, False)
+            return value
         if kind == "s":
-            return Cell(book.strings[int(text)], False) if text.isdigit() and len(text) < 10 else _bad(part, text)
+            return book.strings[int(text)] if text.isdigit() and len(text) < 10 else _bad(part, text)
         if kind == "b":
-            return Cell(bool(int(text)), False)
+            return bool(int(text))
         if kind == "d":
-            return Cell(iso_date(text), False)
+            return iso_date(text)
     except (ValueError, IndexError):
         return _bad(part, text)
-    return Cell(text, False)  # str (a formula's text result), e (an error value) and unknown types: the text
+    return text  # str (a formula's text result), e (an error value) and unknown types: the text
 
 
-def _bad(part: str, text: str) -> Cell:
+def _bad(part: str, text: str) -> Any:
     raise Unreadable(reason("damaged"), f"{part}: bad cell value {text[:20]!r}")
 
 
