@@ -74,16 +74,21 @@ class Package:
         self.strings = "xl/sharedStrings.xml"  # xlsx_sheets() corrects it from the relationships
         self.date1904 = False                  # the workbook counts dates from 1904 (old Mac Excel)
         try:
-            self.zf = zipfile.ZipFile(path)
+            self._raw = open(path, "rb")  # one open file: the zip directory and our own inflating read it
+        except OSError as exc:
+            raise Unreadable(reason("zip-error"), str(exc)) from None
+        try:
+            self.zf = zipfile.ZipFile(self._raw)
             listed = self.zf.infolist()
             self.infos = {i.filename: i for i in listed}
             self.lower = {name.lower(): name for name in self.infos}
             self.duplicated = len(self.lower) != len(listed)
         except zipfile.BadZipFile:
+            self._raw.close()
             raise Unreadable(reason("truncated")) from None
         except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
+            self._raw.close()
             raise Unreadable(reason("zip-error"), str(exc)) from None
-        self._raw = open(path, "rb")
         try:
             self._check_directory()
             self.kind = self._kind()
@@ -92,8 +97,8 @@ class Package:
             raise
 
     def close(self) -> None:
-        self._raw.close()
         self.zf.close()
+        self._raw.close()
 
     def __enter__(self) -> "Package":
         return self
@@ -133,7 +138,8 @@ class Package:
 
     def read(self, name: str, limit: int = MAX_PART_BYTES, xml: bool = True) -> bytes:
         """A part's bytes, inflated by us: refused above ``limit`` or when the stream is longer than
-        the zip directory says; XML parts are refused when their prolog declares a DTD."""
+        the zip directory says; XML parts are refused when their prolog declares a DTD. Parts poaxl
+        parses whole with ``safe_parser`` (which refuses a DTD itself) are read with ``xml=False``."""
         info = self.infos.get(name)
         if info is None:
             raise Unreadable(reason("part-missing"), f"missing part {name!r}")
@@ -146,12 +152,15 @@ class Package:
 
     def _inflate(self, info: zipfile.ZipInfo) -> bytes:
         """Inflate exactly ``file_size`` bytes and prove the stream ends there (a lying size is a bomb)."""
-        broken = Unreadable(reason("part-mismatch"), f"part {info.filename!r} size or CRC mismatch")
+
+        def broken() -> Unreadable:
+            return Unreadable(reason("part-mismatch"), f"part {info.filename!r} size or CRC mismatch")
+
         try:
             self._raw.seek(info.header_offset)
             header = self._raw.read(30)
             if len(header) < 30 or header[:4] != b"PK\x03\x04":
-                raise broken
+                raise broken()
             name_len, extra_len = struct.unpack("<HH", header[26:30])
             self._raw.seek(info.header_offset + 30 + name_len + extra_len)
             raw = self._raw.read(info.compress_size)
@@ -161,13 +170,13 @@ class Package:
                 inflater = zlib.decompressobj(-15)
                 data = inflater.decompress(raw, info.file_size + 1)
                 if not inflater.eof:
-                    raise broken
+                    raise broken()
             else:
                 raise Unreadable(reason("compression"), f"compression method {info.compress_type}")
         except (OSError, zlib.error):
-            raise broken from None
+            raise broken() from None
         if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-            raise broken
+            raise broken()
         return data
 
     def scan_all_prologs(self, skip: set[str]) -> None:
@@ -207,7 +216,7 @@ class Package:
             elif name == "workbookPr":
                 self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
-        parse_xml(self.read("xl/workbook.xml"), "xl/workbook.xml", sheet)
+        parse_xml(self.read("xl/workbook.xml", xml=False), "xl/workbook.xml", sheet)
         targets: dict[str, str] = {}
 
         def rel(name, attrs):
@@ -219,7 +228,7 @@ class Package:
                     self.strings = self.actual(_part(attrs.get("Target", "")))
 
         if self.has("xl/_rels/workbook.xml.rels"):
-            parse_xml(self.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels", rel)
+            parse_xml(self.read("xl/_rels/workbook.xml.rels", xml=False), "xl/_rels/workbook.xml.rels", rel)
         return {title: self.actual(_part(targets[rid])) for title, rid in names if targets.get(rid)}
 
 

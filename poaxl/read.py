@@ -10,6 +10,7 @@ openpyxl is not used here: it stays for the writers that need it (--annotate).
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,13 @@ class Book:
 def preflight(path: Path) -> None:
     """Cheap checks on the bytes, before the zip is opened; raises Unreadable with the reason."""
     try:
-        if not path.exists():
-            raise Unreadable(reason("missing"))
-        if not path.is_file():
+        try:
+            st = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            raise Unreadable(reason("missing")) from None
+        if not stat.S_ISREG(st.st_mode):
             raise Unreadable(reason("not-a-file"))
-        size = path.stat().st_size
+        size = st.st_size
         if size == 0:
             raise Unreadable(reason("empty"))
         if size > MAX_FILE_BYTES:
@@ -100,13 +103,15 @@ def read_book(path: str | Path) -> Book:
 
 def _read_xlsx(pkg: Package) -> Book:
     parts = {t: part for t, part in pkg.xlsx_sheets().items() if pkg.has(part)}  # a lost part: no such sheet
-    styles = read_styles(pkg.read("xl/styles.xml"), "xl/styles.xml") if pkg.has("xl/styles.xml") else Styles()
-    strings = (read_shared_strings(pkg.read(pkg.strings, MAX_STRINGS_BYTES), pkg.strings)
+    # every part below is parsed whole by a DTD-refusing parser: no separate prolog check (xml=False)
+    styles = (read_styles(pkg.read("xl/styles.xml", xml=False), "xl/styles.xml") if pkg.has("xl/styles.xml")
+              else Styles())
+    strings = (read_shared_strings(pkg.read(pkg.strings, MAX_STRINGS_BYTES, xml=False), pkg.strings)
                if pkg.has(pkg.strings) else [])
     values = BookValues(strings, styles, pkg.date1904)
 
     def grid(title: str, columns: int) -> list[list[Cell]]:
-        return read_xlsx_sheet(pkg.read(parts[title]), parts[title], title, columns, values)
+        return read_xlsx_sheet(pkg.read(parts[title], xml=False), parts[title], title, columns, values)
 
     meta = _meta(grid(META_SHEET, 2)) if META_SHEET in parts else {}
     titles = [t for t in parts if t != META_SHEET]

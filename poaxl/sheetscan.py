@@ -201,7 +201,7 @@ def _grid(cells: dict[Pos, Cell]) -> list[list[Cell]]:
     """Rows of cells from the first row to the last one holding a value, empty cells as EMPTY."""
     if not cells:
         return []
-    rows: list[list[Cell]] = [[] for _ in range(max(r for r, _ in cells) + 1)]
+    rows: list[list[Cell]] = [[] for _ in range(max(cells)[0] + 1)]
     for (r, c), cell in cells.items():
         line = rows[r]
         if c >= len(line):
