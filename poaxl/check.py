@@ -665,11 +665,22 @@ def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int, ramo
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, len(files) // (jobs * 4))
-        yield from pool.map(check_file, files, [cat] * len(files), [unit] * len(files),
-                            [quarter] * len(files), [policy] * len(files), [ramo] * len(files),
-                            chunksize=chunk)
+    # each worker gets the catalog and options once (not with every chunk of files)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_setup,
+                             initargs=(cat, unit, quarter, policy, ramo)) as pool:
+        yield from pool.map(_worker_check, files, chunksize=max(1, len(files) // (jobs * 4)))
+
+
+_WORKER: tuple = ()
+
+
+def _worker_setup(*args) -> None:
+    global _WORKER
+    _WORKER = args
+
+
+def _worker_check(path: Path) -> FileReport:
+    return check_file(path, *_WORKER)
 
 
 def exit_status(reports: list[FileReport]) -> int:

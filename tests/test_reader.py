@@ -138,6 +138,27 @@ def odd_values(catalog):
             ["value", c("3", "a4"), dt.datetime(1900, 2, 1, 6)]]
 
 
+def rich_string(parent: ET.Element) -> None:
+    """Rich text runs, one of them only whitespace, and a phonetic reading (<rPh>) that is not part of the text."""
+    for text, bold in (("SE ", False), ("SUSPENDIÓ", True), (" ", False), ("POR COVID", False)):
+        run = ET.SubElement(parent, f"{{{MAIN}}}r")
+        if bold:
+            ET.SubElement(ET.SubElement(run, f"{{{MAIN}}}rPr"), f"{{{MAIN}}}b")
+        ET.SubElement(run, f"{{{MAIN}}}t").text = text
+    ET.SubElement(ET.SubElement(parent, f"{{{MAIN}}}rPh", {"sb": "0", "eb": "2"}), f"{{{MAIN}}}t").text = "セ"
+
+
+def phonetic_runs(ref: str):
+    """An inline string (as openpyxl writes text) made of rich runs with a phonetic reading."""
+    def change(root):
+        node = cells_of(root)[ref]
+        for child in list(node):
+            node.remove(child)
+        node.set("t", "inlineStr")
+        rich_string(ET.SubElement(node, f"{{{MAIN}}}is"))
+    return change
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, catalog) -> list[Path]:
     """Every kind of workbook the suite makes or ships (LibreOffice's are added in their own test)."""
@@ -174,6 +195,8 @@ def corpus(tmp_path_factory, catalog) -> list[Path]:
                 if value is not None:
                     value.text = "999"
     files.append(xml_edit(t003, tmp / "wrong_cache.xlsx", "xl/worksheets/sheet1.xml", wrong_cache))
+    files.append(xml_edit(tmp / "odd_values.xlsx", tmp / "phonetic.xlsx", "xl/worksheets/sheet1.xml",
+                          phonetic_runs(cell(catalog, "003", "3", "observations"))))
     from handmade import Style, write_book  # hand-made legacy forms, as offices keep them (no metadata)
 
     units = list(catalog.units)
@@ -203,6 +226,8 @@ def test_odd_values_are_read_as_openpyxl_reads_them(corpus, catalog):
     assert a("3.2", "observations") == "SE SUSPENDIÓ POR COVID"
     assert a("3", "a3") == dt.time(12, 30) and a("3.1", "a3") == dt.timedelta(hours=30)
     assert a("3", "a4") == dt.datetime(1900, 2, 1, 6)  # after Excel's 29-feb-1900 that never was
+    phonetic = read_book(next(p for p in corpus if p.name == "phonetic.xlsx")).sheets[0]
+    assert phonetic.get(*_pos(catalog, "3", "observations")).value == "SE SUSPENDIÓ POR COVID"
     old_mac = read_book(next(p for p in corpus if p.name == "date1904.xlsx")).sheets[0]
     assert old_mac.get(*_pos(catalog, "3", "a2")).value == dt.datetime(2024, 7, 1)  # same serial, 1904 calendar
     report = check_file(path, catalog)
@@ -242,9 +267,18 @@ def lo_pairs(tmp_path_factory, catalog, libreoffice):
     return {name: (job["dst"], job["ods"]) for name, job in jobs.items()}
 
 
-def test_libreoffice_fills_equal_reference(lo_pairs, catalog):
+def test_libreoffice_fills_equal_reference(lo_pairs, catalog, tmp_path):
     for xlsx, _ in lo_pairs.values():
         assert_same(xlsx, catalog)
+
+    def rich_first_string(root):  # LibreOffice writes shared strings: make the first one rich, with a reading
+        first = root.find(f"{{{MAIN}}}si")
+        for child in list(first):
+            first.remove(child)
+        rich_string(first)
+    rich = xml_edit(lo_pairs["clean"][0], tmp_path / "rich.xlsx", "xl/sharedStrings.xml", rich_first_string)
+    assert_same(rich, catalog)
+    assert read_book(rich).sheets[0].rows[0][0].value == "SE SUSPENDIÓ POR COVID"
 
 
 def test_ods_gives_the_findings_of_the_xlsx(lo_pairs, catalog):
