@@ -261,7 +261,10 @@ def load_catalog(path: str | os.PathLike | Catalog | None = None) -> Catalog:
     root = Path(path).resolve()
     stamp = tuple((str(f), f.stat().st_mtime_ns) for f in sorted(root.rglob("*.y*ml"))) if root.is_dir() else (
         root.stat().st_mtime_ns if root.exists() else 0)
-    return _load_cached(str(root), stamp)
+    from .safeyaml import paused_gc
+
+    with paused_gc():
+        return _load_cached(str(root), stamp)
 
 
 @lru_cache(maxsize=8)
@@ -285,7 +288,8 @@ def _load_cached(path: str, stamp: object) -> Catalog:
         return _build(data, [""] * len(data.get("units") or []))
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
-    return _build(data, ["" if builtin else _shown(o, root) for o in origins])
+    shown = {o: "" if builtin else _shown(o, root) for o in set(origins)}  # a file of many units: named once
+    return _build(data, [shown[o] for o in origins])
 
 
 # --------------------------------------------------------------------------- the built-in catalog's stamp
@@ -563,7 +567,13 @@ def _shown(file: str, root: Path) -> str:
 
 
 def _coded(d: dict) -> Coded:
-    return Coded(str(d["code"]), d["name"])
+    return _coded_pair(str(d["code"]), d["name"])
+
+
+@lru_cache(maxsize=4096)
+def _coded_pair(code: str, name: str) -> Coded:
+    """One Coded per code and name: units of a catalog share their programa, funcion... (frozen, so shared)."""
+    return Coded(code, name)
 
 
 def _same_code(a: str, b: str) -> bool:

@@ -133,8 +133,10 @@ def load(catalog_path: Path | None, warn_all: bool = False, ramo: str | None = N
     cat = load_catalog(catalog_path)
     if ramo is not None:
         cat.find_ramo(ramo)
-    if warn_all:
-        for warning in dict.fromkeys(w for u in cat.units_of(ramo) for w in unit_warnings(u, cat.multi_ramo)):
+    if warn_all:  # all units: the catalog linted them when it was loaded
+        warnings = cat.warnings if ramo is None else (w for u in cat.units_of(ramo)
+                                                      for w in unit_warnings(u, cat.multi_ramo))
+        for warning in dict.fromkeys(warnings):
             warn(warning)
     return cat
 

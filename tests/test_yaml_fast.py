@@ -1,0 +1,119 @@
+"""poaxl/safeyaml.py's fast path (rapidyaml + json, judged by libyaml) gives exactly PyYAML's values or
+steps aside: every document here is read both ways and compared value for value and type for type."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import hostile
+from poaxl import safeyaml
+from poaxl.catalog import load_catalog
+
+EXACT = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# documents where rapidyaml and YAML 1.1 (PyYAML) could disagree, or that the fast path must refuse to judge
+CORPUS = {
+    "plain catalog": "id: x\nyear: 2020\nramo:\n  code: '01'\n  name: PRESIDENCIA\nunits:\n- code: '003'\n"
+                     "  planned: [150, 160, 60, 50]\n  meta: 420\n  rate: 1.5\n",
+    "quoted code and the same number": "a: '2'\nb: 2\nc: ['010', 10]\n'4': '2020-07-10'\n",
+    "unquoted leading zeros": "code: 003\nprograma: 010\nn: 08\n",
+    "unquoted key": "2: x\na: 2\n",
+    "flow after a quoted key": '{"a":010, "b":\'010\'}\n',
+    "yes and no": "a: yes\nb: 'yes'\nc: NO\nd: 'NO'\ne: On\nf: true\ng: True\n",
+    "nulls": "a: ~\nb: '~'\nc: Null\nd:\ne: null\nf: ''\n",
+    "dates": "a: 2020-07-10\nb: '2020-07-10'\nc: 2001-12-14 21:59:43.10 -5\nd: 2001-1-4\n  10:00:00\n",
+    "quoted dates only": "deadlines:\n  '1': '2020-04-10'\n  '2': \"2020-07-10\"\n",
+    "numbers": "a: [1, -1, 1.5, -1.5, 1., 1e3, 1.0e+3, 1_000, 1:20, 0x1F, 0o17, 017, .inf, -.inf, 12345678901234567890]\n",
+    "plus sign": "a: +1\n",
+    "merge and value keys": "<<: {a: 1}\nb: =\n",
+    "tab after the colon": "a:\t1\n",
+    "crlf": "a: 1\r\nb: x y\r\nc: 'q\r\n  r'\r\nd: |\r\n  l1\r\n  l2\r\n",
+    "lone carriage return": "a: x\ry\n",
+    "unicode line separator": "a: x\u2028y\n",
+    "escapes": 'a: "t\\tn\\nq\\"b\\\\s\\/x\\x41\\u00e9\\U0001F600\\N\\_\\L\\P sp\\ end"\n',
+    "control escapes": 'a: "\\x01\\x1b[31m\\0x"\n',
+    "folding": "a: one\n  two\n\n  three\nb: 'it''s\n  two'\nc: \"x\n  y\\\n  z\"\n",
+    "block scalars": "a: |\n  l1\n   l2\n\n  l3\n\n\nb: |-\n  x\n\nc: |+\n  y\n\nd: >\n  f1\n  f2\n\n  f3\n   i\n  f4\ne: |2\n   lead\n",
+    "comments and document markers": "--- # c\na: 1 # c\n# c\nb:\n  # c\n  - 1\n...\n",
+    "one scalar": "--- 12\n",
+    "two documents": "- 1\n---\n- 2\n",
+    "anchors": "a: &x [1, 2]\nb: *x\n",
+    "tags": "a: !!str 1\nb: ! 2\n",
+    "empty key": ": v\n",
+    "complex key": "[a, b]: c\n",
+    "duplicate keys": "a: 1\na: 2\n",
+    "deep nesting": "a: " + "[" * 200 + "]" * 200 + "\n",
+    "syntax error": "id: x\nname: UNIDAD: UNO\n",
+    "invalid for libyaml only": "a: @x\nb: `y\n",
+    "huge integer": "a: " + "9" * 5000 + "\n",
+    "names with signs": "a: OBRAS & SERVICIOS\nb: 50 % DE AVANCE!\nc: A * B\nd: x, y [z] {w}\n",
+    "empty": "",
+}
+
+
+def exact(text: str) -> str:
+    """What PyYAML's safe loader makes of ``text``: the repr (1, 1.0 and True differ) or the error."""
+    try:
+        return repr(yaml.load(text, Loader=EXACT))
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return f"error {type(exc).__name__}"
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_fast_path_gives_pyyamls_values_or_steps_aside(name, capfd):
+    text = CORPUS[name]
+    try:
+        got = repr(safeyaml._fast_load(text))
+    except safeyaml._NotFast:
+        return
+    assert got == exact(text)
+    assert capfd.readouterr().err == ""  # rapidyaml's own English reports never reach the user
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_load_gives_pyyamls_values_or_a_spanish_refusal(name, tmp_path, capfd):
+    path = tmp_path / "c.yaml"
+    path.write_bytes(CORPUS[name].encode("utf-8"))
+    try:
+        got = repr(safeyaml.load(path, "catálogo"))
+    except safeyaml.YamlRefused as exc:
+        assert str(exc).startswith(f"{path}: ")
+        assert not exact(CORPUS[name]).startswith("{") or "alias" in str(exc) or "YAML" in str(exc)
+        return
+    assert got == exact(CORPUS[name])
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("name", ["plain catalog", "quoted code and the same number", "quoted dates only",
+                                  "crlf", "names with signs", "folding", "block scalars"])
+def test_plain_catalogs_take_the_fast_path(name):
+    assert repr(safeyaml._fast_load(CORPUS[name])) == exact(CORPUS[name])
+
+
+@pytest.mark.parametrize("name", ["unquoted leading zeros", "unquoted key", "flow after a quoted key", "yes and no",
+                                  "nulls", "dates", "tab after the colon", "lone carriage return", "anchors",
+                                  "two documents", "syntax error", "invalid for libyaml only", "huge integer"])
+def test_what_yaml_1_1_reads_otherwise_goes_to_the_exact_path(name):
+    with pytest.raises(safeyaml._NotFast):
+        safeyaml._fast_load(CORPUS[name])
+
+
+def test_syntax_errors_keep_their_line_numbers(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("id: x\nname: UNIDAD: UNO\n", encoding="utf-8")
+    with pytest.raises(safeyaml.YamlRefused) as info:
+        safeyaml.load(path, "catálogo")
+    assert str(info.value) == (f"{path}: YAML inválido (línea 2, columna 13): hay un «:» donde no se esperaba "
+                               "(un texto con «: » debe ir entre comillas).")
+
+
+def test_a_ten_thousand_unit_catalog_loads_the_same_units_both_ways(tmp_path):
+    """The fast path is taken for the 10,000-unit stress catalog, and it reads what PyYAML reads."""
+    path = hostile.big_catalog(tmp_path / "grande.yaml")
+    text = path.read_text(encoding="utf-8")
+    fast = safeyaml._fast_load(text)
+    assert repr(fast) == repr(safeyaml._plain_load(text))
+    cat = load_catalog(path)
+    assert len(cat.units) == 10_000
+    assert [u.code for u in cat.units] == [f"{i:05d}" for i in range(1, 10_001)]
+    assert {u.goals[0].planned for u in cat.units} == {(4020, 5020, 6030, 5030)}
