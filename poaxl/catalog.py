@@ -497,16 +497,20 @@ def dotted_path(parts: Iterable) -> str:
     return out or "(raíz)"
 
 
-@lru_cache(maxsize=4)
-def _schema(name: str) -> dict:
-    return json.loads(schema_path(name).read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _schema(name: str, part: str | None = None) -> dict:
+    """A shipped schema, or one of its ``$defs`` (``unit``) as a schema of its own."""
+    whole = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    if part is None:
+        return whole
+    return whole["$defs"][part] | {"$schema": whole["$schema"], "$defs": whole["$defs"]}
 
 
-@lru_cache(maxsize=4)
-def _fast_validator(name: str):
+@lru_cache(maxsize=8)
+def _fast_validator(name: str, part: str | None = None):
     import jsonschema_rs
 
-    return jsonschema_rs.validator_for(_schema(name))
+    return jsonschema_rs.validator_for(_schema(name, part))
 
 
 class _FastError:
@@ -518,23 +522,24 @@ class _FastError:
         self.instance, self.absolute_path = error.instance, list(error.instance_path)
 
 
-def schema_errors(data: Any, name: str = "catalog.schema.json") -> list:
-    """The JSON Schema errors of ``data`` (jsonschema's error objects, for spanish_error).
+def schema_errors(data: Any, name: str = "catalog.schema.json", part: str | None = None) -> list:
+    """The JSON Schema errors of ``data`` (jsonschema's error objects, for spanish_error), against the
+    schema ``name`` or its ``$defs`` entry ``part`` (``unit``: one unit, as an import checks it).
 
     jsonschema-rs decides, fast and with the standard's regex rules (a 10,000-unit catalog in a tenth of
     a second); only an invalid document is walked again by jsonschema to phrase each problem."""
     try:
-        if _fast_validator(name).is_valid(data):
+        if _fast_validator(name, part).is_valid(data):
             return []
         exact = True
     except (ValueError, TypeError, OverflowError):  # a YAML date (2020-07-10 unquoted) or bytes: not JSON
         exact = False
     from jsonschema import Draft202012Validator
 
-    errors = list(Draft202012Validator(_schema(name)).iter_errors(data))
+    errors = list(Draft202012Validator(_schema(name, part)).iter_errors(data))
     if errors or not exact:
         return errors
-    return [_FastError(e) for e in _fast_validator(name).iter_errors(data)][:50]
+    return [_FastError(e) for e in _fast_validator(name, part).iter_errors(data)][:50]
 
 
 def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:

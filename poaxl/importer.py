@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .catalog import CLASSIFICATION, QUARTERS, Catalog, CatalogError, dotted_path, schema_path, spanish_error
+from .catalog import CLASSIFICATION, QUARTERS, Catalog, CatalogError, dotted_path, schema_errors, spanish_error
 from .errors import PoaxlError
 from .files import folder_out
 from .layout import COL, HEADER_FIELDS, SIGNATURES
@@ -467,16 +467,11 @@ def catalog_data(units: list[FormUnit], result: ImportResult, catalog_id: str | 
 
 
 def _valid_units(units: list[FormUnit], result: ImportResult) -> list[FormUnit]:
-    """Drop (and report) each unit the schema refuses, so one bad form does not sink the import."""
-    import json
-
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    validator = Draft202012Validator(schema["$defs"]["unit"] | {"$defs": schema["$defs"]})
+    """Drop (and report) each unit the schema refuses, so one bad form does not sink the import. The
+    validator is the catalog loader's (schema_errors): what passes here also loads (``"003\n"`` is no code)."""
     kept = []
     for unit in units:
-        errors = sorted(validator.iter_errors(unit.data), key=lambda e: list(e.absolute_path))
+        errors = sorted(schema_errors(unit.data, part="unit"), key=lambda e: list(e.absolute_path))
         if errors:
             why = "; ".join(f"{dotted_path(e.absolute_path)}: {spanish_error(e)}" for e in errors[:3])
             result.unreadable.append((unit.where, f"la unidad {unit.data.get('code')} no se importó: {why}"))

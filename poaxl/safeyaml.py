@@ -286,7 +286,7 @@ def _ryml_json(text: str) -> str:
                     raise _NotFast
                 node = tree.first_child(node)
             out = ryml.emit_json_malloc(tree, node)
-        except ryml.ExceptionBasic:
+        except Exception:  # whatever rapidyaml refuses (or a version whose API moved): PyYAML reads it
             raise _NotFast from None
     if not isinstance(out, str):
         raise _NotFast
