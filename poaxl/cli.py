@@ -656,7 +656,7 @@ def catalog_check(path: Path | None) -> None:
     for warning in cat.warnings:
         click.secho(f"Aviso: {printable(warning)}", fg="yellow")
     goals = sum(len(u.goals) for u in cat.units)
-    click.echo(f"Catálogo {cat.id} válido: {len(cat.units)} unidades, {goals} metas, {len(cat.warnings)} aviso(s).")
+    click.echo(f"Catálogo {cat.id} válido: {len(cat.units)} unidad(es), {goals} meta(s), {len(cat.warnings)} aviso(s).")
 
 
 # --------------------------------------------------------------------------- collect, status

@@ -124,7 +124,7 @@ def test_q3_form_from_q2_holds_values_locked_and_libreoffice_totals(tmp_path, ca
 
 def test_catalog_check_command(tmp_path):
     result = CliRunner().invoke(main, ["catalog", "check"])
-    assert result.exit_code == 0 and "válido: 6 unidades, 28 metas, 3 aviso(s)" in result.output
+    assert result.exit_code == 0 and "válido: 6 unidad(es), 28 meta(s), 3 aviso(s)" in result.output
     assert "unidad 0046 UNIDAD COORDINADORA DE TRANSPARENCIA, meta 4.5" in result.output
     bad = tmp_path / "malo.yaml"
     bad.write_text("id: x\nunits: []\n", encoding="utf-8")
