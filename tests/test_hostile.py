@@ -425,7 +425,7 @@ def test_ten_thousand_unit_catalog_loads_and_checks_in_linear_time(tmp_path):
     """Loading is linear (no unit lookup scans the catalog); the bound is loose on purpose (shared CI
     machine): on a quiet machine `catalog check` of this catalog takes about two seconds."""
     cat = hostile.big_catalog(tmp_path / "grande" / "catalogo.yaml")
-    poaxl("catalog", "check", cat, expect=0, limit=60, contains=("10000 unidades",))
+    poaxl("catalog", "check", cat, expect=0, limit=60, contains=("10000 unidad(es)",))
     poaxl("generate", "--unit", "9999", "--catalog", cat, "--out", tmp_path / "f", expect=0, limit=60)
     poaxl("check", tmp_path / "f", "--catalog", cat, expect=1, limit=60, contains=("09999",))  # A cells empty
 
