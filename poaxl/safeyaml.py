@@ -221,6 +221,10 @@ _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")  # line breaks of YAML
 _DIGIT_LED = re.compile(r"([-+.0-9~<=][^\s\[\]{},:]*)(:?)")  # every run where a typed plain scalar could be
 
 
+# rapidyaml writes every spelling of infinity and NaN (inf, .NaN, 'nan' as a key...) as one of these
+_REWRITTEN = frozenset({".inf", "-.inf", ".nan"})
+
+
 class _NotFast(Exception):
     """The fast path cannot vouch for this document: the exact path (PyYAML) reads it."""
 
@@ -257,7 +261,7 @@ def _fast_load(text: str) -> Any:
     typed = {s for s in strings if _typed(s)}
     if not typed:
         return data
-    if any(not s or s.isalpha() or any(c.isspace() or c == ":" for c in s) for s in typed):
+    if typed & _REWRITTEN or any(not s or s.isalpha() or any(c.isspace() or c == ":" for c in s) for s in typed):
         raise _NotFast  # "", yes, NULL, a date with a time: no cheap proof that they were quoted
     # a run of text that rapidyaml wrote as a number, and not as a key, was not one of these texts
     unquoted = {run for run, key in _DIGIT_LED.findall(text) if key or run not in numbers.seen}
@@ -305,6 +309,16 @@ class _Scalars:
     def __call__(self, text: str) -> Any:
         if text in self.seen:
             return self.seen[text]
+        value = self.seen[text] = self.read(text)
+        # rapidyaml writes .5 as 0.5, -.5 as -0.5 and 1. as 1.0: either text may have been in the file
+        written = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else \
+            text[:-1] if text.endswith(".0") else text
+        if written != text and repr(self.read(written)) != repr(value):
+            raise _NotFast  # -.5 is text for PyYAML, -0.5 a number
+        return value
+
+    def read(self, text: str) -> Any:
+        """PyYAML's value of the plain scalar ``text``."""
         from yaml.nodes import ScalarNode
 
         tag = self.resolver.resolve(ScalarNode, text, (True, False))
@@ -312,10 +326,9 @@ class _Scalars:
         if build is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
             raise _NotFast
         try:
-            value = self.seen[text] = build(self.constructor, ScalarNode(tag, text))
+            return build(self.constructor, ScalarNode(tag, text))
         except ValueError:  # 5,000 digits: the exact path says so
             raise _NotFast from None
-        return value
 
 
 def _typed(text: str, _resolver=[]) -> bool:

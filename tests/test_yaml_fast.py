@@ -25,6 +25,12 @@ CORPUS = {
     "quoted dates only": "deadlines:\n  '1': '2020-04-10'\n  '2': \"2020-07-10\"\n",
     "numbers": "a: [1, -1, 1.5, -1.5, 1., 1e3, 1.0e+3, 1_000, 1:20, 0x1F, 0o17, 017, .inf, -.inf, 12345678901234567890]\n",
     "plus sign": "a: +1\n",
+    "dots": "a: [.5, 1., -1., .5e+3, 0.5, 1.0, 2.50, 0.0]\n",
+    "dots PyYAML reads as text": "a: -.5\nb: .5e3\nc: -.5e+3\n",
+    "infinities and nans": "a: [inf, nan, Infinity, .NaN, .Inf, -.INF, +.inf, -inf]\n",
+    "quoted nan key": "'nan': 1\n'.inf': 2\n",
+    "quoted infinities": "a: ['.inf', 'nan', '-.inf']\n",
+    "trailing spaces and empty values": "a: \nb:  # c\nc:\n- \n",
     "merge and value keys": "<<: {a: 1}\nb: =\n",
     "tab after the colon": "a:\t1\n",
     "crlf": "a: 1\r\nb: x y\r\nc: 'q\r\n  r'\r\nd: |\r\n  l1\r\n  l2\r\n",
@@ -85,14 +91,15 @@ def test_load_gives_pyyamls_values_or_a_spanish_refusal(name, tmp_path, capfd):
 
 
 @pytest.mark.parametrize("name", ["plain catalog", "quoted code and the same number", "quoted dates only",
-                                  "crlf", "names with signs", "folding", "block scalars"])
+                                  "crlf", "names with signs", "folding", "block scalars", "dots"])
 def test_plain_catalogs_take_the_fast_path(name):
     assert repr(safeyaml._fast_load(CORPUS[name])) == exact(CORPUS[name])
 
 
 @pytest.mark.parametrize("name", ["unquoted leading zeros", "unquoted key", "flow after a quoted key", "yes and no",
                                   "nulls", "dates", "tab after the colon", "lone carriage return", "anchors",
-                                  "two documents", "syntax error", "invalid for libyaml only", "huge integer"])
+                                  "two documents", "syntax error", "invalid for libyaml only", "huge integer",
+                                  "dots PyYAML reads as text", "infinities and nans", "quoted nan key"])
 def test_what_yaml_1_1_reads_otherwise_goes_to_the_exact_path(name):
     with pytest.raises(safeyaml._NotFast):
         safeyaml._fast_load(CORPUS[name])
