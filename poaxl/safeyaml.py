@@ -216,7 +216,8 @@ def _plain_load(text: str) -> Any:
 
 FAST_EVENTS = 4_000_000  # libyaml events (a 10,000-unit catalog has ~1 million): rapidyaml's tree stays small
 
-_NODE_PROPERTY = re.compile(r"(?<![^\s\[{,:])(?:[&*]\S|!)")  # an anchor, alias or tag where a value starts
+# where a value starts: an anchor, alias or tag, or "?" (in [..] and {..} libyaml takes ?x as the key x)
+_NODE_PROPERTY = re.compile(r"(?<![^\s\[{,:])(?:[&*]\S|[!?])")
 _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")  # line breaks of YAML 1.1 that rapidyaml keeps as text
 _DIGIT_LED = re.compile(r"([-+.0-9~<=][^\s\[\]{},:]*)(:?)")  # every run where a typed plain scalar could be
 
@@ -241,9 +242,9 @@ def _fast_load(text: str) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None or not text.strip() or _has(text, "&*!", _NODE_PROPERTY) or _has(text, "\r\x85\u2028\u2029",
-                                                                                    _OTHER_BREAKS):
-        raise _NotFast
+    if loader is None or not text.strip() or _has(text, "&*!?", _NODE_PROPERTY) \
+            or _has(text, "\r\x85\u2028\u2029", _OTHER_BREAKS) or not text.endswith("\n") and ("|" in text or ">" in text):
+        raise _NotFast  # (a block scalar ending the file without a line break ends with one for rapidyaml)
     try:
         events = loader(text).raw_parse()  # libyaml in C, no Python object per event
     except yaml.YAMLError:

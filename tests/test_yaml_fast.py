@@ -2,6 +2,8 @@
 steps aside: every document here is read both ways and compared value for value and type for type."""
 from __future__ import annotations
 
+import random
+
 import pytest
 import yaml
 
@@ -31,6 +33,9 @@ CORPUS = {
     "quoted nan key": "'nan': 1\n'.inf': 2\n",
     "quoted infinities": "a: ['.inf', 'nan', '-.inf']\n",
     "trailing spaces and empty values": "a: \nb:  # c\nc:\n- \n",
+    "question mark in a flow mapping": "a: {?x: 1}\n",
+    "block scalar ending the file": "a: |\n  x\n  y",
+    "plain scalar ending the file": "a: x\nb: 1",
     "merge and value keys": "<<: {a: 1}\nb: =\n",
     "tab after the colon": "a:\t1\n",
     "crlf": "a: 1\r\nb: x y\r\nc: 'q\r\n  r'\r\nd: |\r\n  l1\r\n  l2\r\n",
@@ -91,7 +96,8 @@ def test_load_gives_pyyamls_values_or_a_spanish_refusal(name, tmp_path, capfd):
 
 
 @pytest.mark.parametrize("name", ["plain catalog", "quoted code and the same number", "quoted dates only",
-                                  "crlf", "names with signs", "folding", "block scalars", "dots"])
+                                  "crlf", "names with signs", "folding", "block scalars", "dots",
+                                  "plain scalar ending the file"])
 def test_plain_catalogs_take_the_fast_path(name):
     assert repr(safeyaml._fast_load(CORPUS[name])) == exact(CORPUS[name])
 
@@ -99,7 +105,8 @@ def test_plain_catalogs_take_the_fast_path(name):
 @pytest.mark.parametrize("name", ["unquoted leading zeros", "unquoted key", "flow after a quoted key", "yes and no",
                                   "nulls", "dates", "tab after the colon", "lone carriage return", "anchors",
                                   "two documents", "syntax error", "invalid for libyaml only", "huge integer",
-                                  "dots PyYAML reads as text", "infinities and nans", "quoted nan key"])
+                                  "dots PyYAML reads as text", "infinities and nans", "quoted nan key",
+                                  "question mark in a flow mapping", "block scalar ending the file"])
 def test_what_yaml_1_1_reads_otherwise_goes_to_the_exact_path(name):
     with pytest.raises(safeyaml._NotFast):
         safeyaml._fast_load(CORPUS[name])
@@ -124,3 +131,67 @@ def test_a_ten_thousand_unit_catalog_loads_the_same_units_both_ways(tmp_path):
     assert len(cat.units) == 10_000
     assert [u.code for u in cat.units] == [f"{i:05d}" for i in range(1, 10_001)]
     assert {u.goals[0].planned for u in cat.units} == {(4020, 5020, 6030, 5030)}
+
+
+# --------------------------------------------------------------------------- generated documents
+
+WORDS = ("abc", "ATENCIÓN", "x y", "a:b", "x#y", "1", "1.5", "0.5", "-.5", "010", "2020-07-10", "yes", "é ñ", 'a"b',
+         "a'b", "a\\b", "-x", "true", "null", "~", "2.3.1", "x  y", "x\ty", " lead", "trail ", "", "a,b", "a]b", "%",
+         "@x", "`x", "|x", ">x", "'", '"', "#", "x #c", "«x»", "\U0001F600")
+
+
+def plain_ok(word: str) -> bool:
+    return bool(word) and word == word.strip() and word[0] not in "-?:,[]{}#&*!|>'\"%@` " \
+        and ": " not in word and " #" not in word and "\t" not in word
+
+
+def generated(rng: random.Random) -> str:
+    """A random document of block and flow collections, the three scalar styles, block scalars, comments."""
+    def scalar(flow: bool = False) -> str:
+        word, r = rng.choice(WORDS), rng.random()
+        if r < 0.4 and plain_ok(word) and not (flow and any(c in word for c in ",[]{}")):
+            return word
+        if r < 0.7:
+            return "'" + word.replace("'", "''") + "'"
+        return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def flow(depth: int) -> str:
+        if depth > 2 or rng.random() < 0.5:
+            return scalar(True)
+        if rng.random() < 0.5:
+            return "[" + rng.choice([", ", ",\n    "]).join(flow(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        return "{" + ", ".join(f"{scalar(True)}: {flow(depth + 1)}" for _ in range(rng.randint(0, 3))) + "}"
+
+    def value(depth: int, indent: int) -> str:
+        r, pad = rng.random(), " " * (indent + 2)
+        if depth > 3 or r < 0.3:
+            return " " + scalar() + rng.choice(["", " # c", "  "])
+        if r < 0.4:
+            lines = ["" if rng.random() < 0.2 else pad + rng.choice(WORDS).replace("\t", " ") for _ in range(3)]
+            return " " + rng.choice(["|", ">", "|-", ">+"]) + "\n" + "\n".join(lines)
+        if r < 0.5:
+            return " " + flow(0)
+        if r < 0.55:
+            return ""
+        if r < 0.8:
+            return "\n" + "\n".join(f"{pad}{scalar()}:{value(depth + 1, indent + 2)}" for _ in range(rng.randint(1, 3)))
+        return "\n" + "\n".join(f"{pad}-{value(depth + 1, indent + 2)}" for _ in range(rng.randint(1, 3)))
+
+    body = "\n".join(f"{scalar()}:{value(0, 0)}" for _ in range(rng.randint(1, 4)))
+    return rng.choice(["", "---\n", "# c\n"]) + body + rng.choice(["\n", "", "\n...\n"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generated_documents_read_as_pyyaml_reads_them(seed):
+    rng, taken = random.Random(seed), 0
+    for _ in range(400):
+        text = generated(rng)
+        if rng.random() < 0.3:
+            text = text.replace("\n", "\r\n")
+        try:
+            got = repr(safeyaml._fast_load(text))
+        except safeyaml._NotFast:
+            continue
+        taken += 1
+        assert got == exact(text), text
+    assert taken > 50  # the fast path was really tried
