@@ -164,6 +164,8 @@ class _Formats:
         def f(**kw):
             return wb.add_format({**box, **kw})
 
+        self._box, self._numbers = f, {}
+
         self.title = wb.add_format({**base, "bold": True, "font_size": paper.TITLE_PT, "align": "center"})
         self.code = wb.add_format({**base, "bold": True, "font_size": 9, "align": "right"})
         self.id_label = wb.add_format({**base, "font_size": paper.ID_PT, "bold": True, "align": "right"})
@@ -173,12 +175,9 @@ class _Formats:
         self.text = f(text_wrap=True, valign="top")
         self.center = f(align="center", text_wrap=True)
         self.measure = f(align="center", text_wrap=True, font_size=paper.MEASURE_PT)
-        self.number = f(num_format="#,##0", align="right", shrink=True)
-        self.decimal = f(num_format="#,##0.0", align="right", shrink=True)
         self.input = f(num_format="General", align="right", locked=False, bg_color="#FFF2CC", shrink=True)
         self.input_text = f(text_wrap=True, valign="top", locked=False, bg_color="#FFF2CC")
         self.future = f(bg_color="#BFBFBF", pattern=1)
-        self.done = f(num_format="General", align="right", bg_color="#EDEDED", shrink=True)
         self.formula = f(num_format="#,##0", align="right", bold=True, shrink=True)
         self.formula_decimal = f(num_format="#,##0.0", align="right", bold=True, shrink=True)
         self.percent = f(num_format="0%", align="right", bold=True, shrink=True)
@@ -188,6 +187,32 @@ class _Formats:
                                         "text_wrap": True})
         self.red = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.amber = wb.add_format({"bg_color": "#FFE599", "font_color": "#7F6000"})
+
+    def number_for(self, value: float, carried: bool = False):
+        """The format a catalog number (META, P) or a carried A prints with: thousands separator, and
+        decimals only as many as the value has (1367 → «1,367», 2.5 → «2.5»). A carried A prints as the
+        P beside it, on the grey of a locked, already reported cell."""
+        key = (number_decimals(value), carried)
+        if key not in self._numbers:
+            shade = {"bg_color": "#EDEDED"} if carried else {}
+            self._numbers[key] = self._box(num_format=number_format(key[0]), align="right", shrink=True, **shade)
+        return self._numbers[key]
+
+
+MAX_DECIMALS = 3  # a planned or reported value with more decimals prints rounded to three
+
+
+def number_decimals(value: float) -> int:
+    """How many decimals ``value`` has (up to MAX_DECIMALS): 1367 → 0, 54.5 → 1, 0.125 → 3."""
+    if not math.isfinite(value):
+        return 0
+    return next((d for d in range(MAX_DECIMALS) if abs(round(value, d) - value) < 1e-9 * max(1, abs(value))),
+                MAX_DECIMALS)
+
+
+def number_format(decimals: int) -> str:
+    """``#,##0`` with ``decimals`` decimals: the thousands separator the official form prints."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 # --------------------------------------------------------------------------- on paper
@@ -291,16 +316,16 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
     ws.write_string(row, COL["la"], goal.la, fmt.center)
     ws.write_string(row, COL["goal"], goal.label, fmt.text)
     ws.write_string(row, COL["measure"], goal.measure, fmt.measure)
-    ws.write_number(row, COL["meta"], goal.meta, fmt.number)
+    ws.write_number(row, COL["meta"], goal.meta, fmt.number_for(goal.meta))
     earlier = (prefill.actuals.get(index) if prefill else None) or [None] * 4
     carried = [a if q < quarter else None for q, a in enumerate(earlier, start=1)]  # locked, already reported
     for q in QUARTERS:
-        ws.write_number(row, COL[p_key(q)], goal.planned[q - 1], fmt.number)
+        ws.write_number(row, COL[p_key(q)], goal.planned[q - 1], fmt.number_for(goal.planned[q - 1]))
         col, value = COL[a_key(q)], carried[q - 1]
         if q > quarter:
             ws.write_blank(row, col, None, fmt.future)
         elif value is not None:
-            ws.write_number(row, col, value, fmt.done)  # carried forward, locked
+            ws.write_number(row, col, value, fmt.number_for(value, carried=True))  # carried forward, locked
         else:
             ws.write_blank(row, col, None, fmt.input)
             ws.data_validation(row, col, row, col, _validation(q))
