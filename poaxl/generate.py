@@ -256,11 +256,26 @@ def _table_header_height() -> float:
     return paper.row_height([(c.header, c.width) for c in COLUMNS], paper.HEAD_PT, bold=True)
 
 
+# of the last page of a form longer than one page, kept free for its goal rows to grow when
+# OBSERVACIONES are typed, so that the signatures stay whole under the last goal
+SIGNATURE_SLACK = 0.25
+
+
 def form_pages(layout: SheetLayout, heights: dict[int, float]) -> paper.Pages:
     """The form's pages: header block and table on page 1, goals continuing on the next pages under
-    the repeated table header, the signatures kept with the last goal row."""
+    the repeated table header, the signatures kept with the last goal row.
+
+    A form whose blank layout fits one page is printed fitted to one page (_page_setup): rows that grow
+    with the coordinator's OBSERVACIONES shrink the print a little instead of pushing the signatures
+    onto a second page. A longer form keeps its designed breaks at 100 %, and its last page keeps
+    SIGNATURE_SLACK of its height free for the rows on it to grow."""
     repeated = sum(heights[r] for r in range(layout.header, layout.first_goal))
-    return paper.paginate(heights, layout.first_goal, repeated, (layout.last_goal, layout.last_row))
+    keep = (layout.last_goal, layout.last_row)
+    pages = paper.paginate(heights, layout.first_goal, repeated, keep)
+    if pages.count == 1:
+        return pages
+    return paper.paginate(heights, layout.first_goal, repeated, keep,
+                          slack=SIGNATURE_SLACK * paper.printable_height())
 
 
 def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout, pages: paper.Pages) -> None:
@@ -272,8 +287,11 @@ def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout, pages: paper.
     ws.set_footer(f"&L&8{_footer_text(f'{cat.form_code} · {unit.title}')}&R&8Página &P de &N",
                   {"margin": paper.FOOTER_MARGIN})
     ws.center_horizontally()
-    ws.set_print_scale(100)  # the widths fill the page at 100 %: no shrinking to fit
-    ws.set_h_pagebreaks(list(pages.breaks))
+    if pages.count == 1:
+        ws.fit_to_pages(1, 1)  # 100 % blank; a filled form too tall for the page prints smaller
+    else:
+        ws.set_print_scale(100)  # the widths fill the page at 100 %: no shrinking to fit
+        ws.set_h_pagebreaks(list(pages.breaks))
     ws.repeat_rows(layout.header, layout.first_goal - 1)
     ws.print_area(0, 0, layout.last_row, LAST_COL)
     ws.print_black_and_white()

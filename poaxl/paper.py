@@ -144,14 +144,15 @@ class Pages:
 
 
 def paginate(heights: dict[int, float], first_body_row: int, repeated: float,
-             keep: tuple[int, int] | None = None, scale: float = 1.0) -> Pages:
+             keep: tuple[int, int] | None = None, scale: float = 1.0, slack: float = 0.0) -> Pages:
     """Break pages between rows so that each page holds what fits on it.
 
     ``heights`` has every printed row (0-based → points); rows before ``first_body_row`` (titles,
     header block, table header) are on page 1 only; each later page starts with the repeated table
     header (``repeated`` points). Rows ``keep`` = (first, last) never split across pages (the last
-    goal row with the signatures under it; a chart). A sheet printed at ``scale`` holds 1/scale as
-    many points of rows on a page.
+    goal row with the signatures under it; a chart), and the page they are on keeps ``slack`` points
+    free (room for the rows above to grow when a form is filled). A sheet printed at ``scale`` holds
+    1/scale as many points of rows on a page.
     """
     room = printable_height() / scale
     used = sum(h for r, h in heights.items() if r < first_body_row)
@@ -160,8 +161,9 @@ def paginate(heights: dict[int, float], first_body_row: int, repeated: float,
     i = 0
     while i < len(rows):
         row = rows[i]
-        block = [r for r in rows if keep[0] <= r <= keep[1]] if keep and row == keep[0] else [row]
-        height = sum(heights[r] for r in block)
+        kept = bool(keep) and row == keep[0]
+        block = [r for r in rows if keep[0] <= r <= keep[1]] if kept else [row]
+        height = sum(heights[r] for r in block) + (slack if kept else 0)
         if used + height > room and used > repeated + 0.01:  # a new page, unless this one is empty
             breaks.append(row)
             used = repeated
