@@ -119,8 +119,12 @@ def filled_pdfs(tmp_path_factory, libreoffice):
             {"src": blank, "ops": fill_ops(builtin, u004, notes["004"]), "pdf": root / "lleno-004.pdf"},
             {"src": long_blank, "ops": fill_ops(long_cat, u902, notes["902"]), "pdf": root / "lleno-902.pdf"}]
     libreoffice.fill(jobs)
-    examples = libreoffice.to_pdfs(sorted(EXAMPLES.glob("*.xlsx")), root / "ejemplos")
-    return {"builtin": builtin, "long": long_cat, "notes": notes, "root": root, "examples": examples}
+    carried = generate(["003"], quarter=3, out=root / "t3", catalog=builtin,
+                       prefill={"003": Prefill(actuals={0: [4321, 2.5, None, None]})})[0]
+    examples = sorted(EXAMPLES.glob("*.xlsx"))
+    pdfs = libreoffice.to_pdfs([*examples, carried], root / "ejemplos")
+    return {"builtin": builtin, "long": long_cat, "notes": notes, "root": root,
+            "examples": {path: pdfs[path] for path in examples}, "carried": pdfs[carried]}
 
 
 def title_size(page) -> float:
@@ -167,3 +171,8 @@ def test_the_shipped_filled_examples_print_on_one_page_with_their_signatures(fil
         unit = cat.unit(path.stem.rsplit("_", 1)[1])
         assert libreoffice.pdf_pages(pdf) == 1, path.name
         assert not signature_words(unit) - page_words(libreoffice.pdf_words(pdf)[0]), path.name
+
+
+def test_carried_values_print_with_thousands_separators(filled_pdfs, libreoffice):
+    printed = [w for w, _ in libreoffice.pdf_words(filled_pdfs["carried"])[0]]
+    assert "4,321" in printed and "4321" not in printed and "2.5" in printed
