@@ -79,7 +79,10 @@ def test_data_validation_conditional_formats_and_print_setup(workbooks, catalog)
     assert any("LEN(TRIM($O" in r and "<SUM($E" in r for r in rules)
     assert any(">1.5*SUM($E" in r for r in rules)
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 1
-    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # printed at 100 %: never shrunk to fit
+    # a one-page form is fitted to one page (1 × 1, the attributes' default): 100 % blank, smaller
+    # only when typed OBSERVACIONES grow it (tests/test_print_filled.py)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
     assert ws.page_setup.scale in (None, 100) and ws.print_options is not None
     assert ws.page_setup.blackAndWhite  # input shading on screen, plain on paper (Excel honours it)
     assert ws.print_title_rows and "003 ATENCIÓN CIUDADANA" in ws.oddFooter.left.text
