@@ -20,8 +20,8 @@ from .fontmetrics import line_count, text_height, text_width
 DEFAULT_FONT = {"font_name": "Arial", "font_size": 9.5}  # the workbook's: it sets the width unit
 DIGIT_PT = 1139 / 2048 * DEFAULT_FONT["font_size"]  # the width of "0": LibreOffice's column unit
 DIGIT_PX = 7  # the same digit in Excel at 96 dpi
-CELL_PADDING = 4.0  # points of a cell's width that text does not use (left and right insets)
-WIDTH_SAFETY = 1.03  # screen rounding of glyph widths (Excel draws whole pixels)
+CELL_PADDING = 3.75  # of a cell's width, what text does not use in Excel: 5 px (insets and grid line)
+WIDTH_SAFETY = 1.03  # for `fits` only: screen rounding of glyph widths (Excel draws whole pixels)
 
 BODY_PT = 8  # goal texts, measures, numbers, observations: ≥ 7 pt on paper at 100 %
 HEAD_PT = 7  # the table's column headers
@@ -74,8 +74,14 @@ def fits(text: str, width_pt: float, size: float, bold: bool = False) -> bool:
 
 
 def lines(text: str, width_pt: float, size: float = BODY_PT, bold: bool = False) -> int:
-    """How many lines ``text`` takes wrapped in a column ``width_pt`` wide (measured, not guessed)."""
-    return line_count(text or "", text_room(width_pt) / WIDTH_SAFETY, size, bold)
+    """How many lines ``text`` takes wrapped in a column ``width_pt`` wide (measured, not guessed).
+
+    Wrapped at the narrower of the two spreadsheets' text widths (Excel's: its whole pixels less the
+    cell's insets; LibreOffice's is ~2 pt wider) with the font's own glyph widths, as both print them
+    (LibreOffice's PDF: tests/test_print_measure.py). No margin for screen rounding here: a margin made
+    every long text one line in ten too tall on paper; ``fits`` keeps one for words that must never
+    break."""
+    return line_count(text or "", text_room(width_pt), size, bold)
 
 
 def row_height(cells: list[tuple[str, float]], size: float = BODY_PT, min_lines: int = 1,
