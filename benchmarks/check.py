@@ -3,7 +3,7 @@
     python benchmarks/check.py [forms]          (default 300)
 
 Fills each unit's form on plan (outside the timing) and copies it to reach ``forms`` files, then
-measures in the same run, each the best of three interleaved rounds, in CPU time of this process (a
+measures in the same run, each the best of five interleaved rounds, in CPU time of this process (a
 shared machine's other work does not count; --jobs 2 is measured in wall time, as a user waits):
 - poaxl.check (1 job and --jobs 2),
 - a bare openpyxl.load_workbook of the same files (what poaxl used to build on),
@@ -37,7 +37,7 @@ from poaxl.generate import generate
 from poaxl.layout import SheetLayout, a_key, ref
 from poaxl.read import read_book
 
-ROUNDS = 3
+ROUNDS = 5
 OPENPYXL_SAMPLE = 60
 
 
