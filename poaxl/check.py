@@ -668,7 +668,8 @@ def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int, ramo
     # each worker gets the catalog and options once (not with every chunk of files)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_setup,
                              initargs=(cat, unit, quarter, policy, ramo)) as pool:
-        yield from pool.map(_worker_check, files, chunksize=max(1, len(files) // (jobs * 4)))
+        # small chunks: both workers stay busy to the end (a chunk is a few hundred KB of results at most)
+        yield from pool.map(_worker_check, files, chunksize=max(1, min(64, len(files) // (jobs * 8))))
 
 
 _WORKER: tuple = ()
