@@ -241,34 +241,49 @@ def _fast_load(text: str) -> Any:
     or anything rapidyaml refuses goes to the exact path, which gives PyYAML's values and messages."""
     import yaml
 
+    from . import yaml_cache
+
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is None or not text.strip() or _has(text, "&*!?", _NODE_PROPERTY) \
             or _has(text, "\r\x85\u2028\u2029", _OTHER_BREAKS) or not text.endswith("\n") and ("|" in text or ">" in text):
         raise _NotFast  # (a block scalar ending the file without a line break ends with one for rapidyaml)
+    encoded = text.encode("utf-8")
+    entry = yaml_cache.key(encoded)
+    cached = yaml_cache.read(entry)
+    if cached is not None:  # these very bytes passed every check below before
+        try:
+            return _json_values(cached)[0]
+        except _NotFast:  # a damaged entry: the file is read again
+            pass
     try:
         events = loader(text).raw_parse()  # libyaml in C, no Python object per event
     except yaml.YAMLError:
         raise _NotFast from None
     if events > FAST_EVENTS:
         raise _NotFast
-    numbers = _Scalars()
-    try:  # a control character rapidyaml wrote unescaped, nesting deeper than json reads: the exact path
-        data = json.loads(_ryml_json(text), parse_int=numbers, parse_float=numbers, parse_constant=numbers)
-    except (ValueError, RecursionError):
-        raise _NotFast from None
+    written = _ryml_json(encoded)
+    data, numbers = _json_values(written)
     strings, count = _strings_and_events(data)
     if count + 4 != events:  # stream and document start and end: libyaml read another structure
         raise _NotFast
     typed = {s for s in strings if _typed(s)}
-    if not typed:
-        return data
-    if typed & _REWRITTEN or any(not s or s.isalpha() or any(c.isspace() or c == ":" for c in s) for s in typed):
+    if typed and (typed & _REWRITTEN or any(not s or s.isalpha() or any(c.isspace() or c == ":" for c in s)
+                                             for s in typed)):
         raise _NotFast  # "", yes, NULL, a date with a time: no cheap proof that they were quoted
     # a run of text that rapidyaml wrote as a number, and not as a key, was not one of these texts
-    unquoted = {run for run, key in _DIGIT_LED.findall(text) if key or run not in numbers.seen}
-    if typed & unquoted:
+    if typed and typed & {run for run, key in _DIGIT_LED.findall(text) if key or run not in numbers.seen}:
         raise _NotFast  # maybe written without quotes: PyYAML would read a number or a date
+    yaml_cache.write(entry, written)
     return data
+
+
+def _json_values(written: str) -> tuple[Any, "_Scalars"]:
+    """The values of rapidyaml's JSON, numbers read as PyYAML reads them; _NotFast if json refuses it."""
+    numbers = _Scalars()
+    try:  # a control character rapidyaml wrote unescaped, nesting deeper than json reads: the exact path
+        return json.loads(written, parse_int=numbers, parse_float=numbers, parse_constant=numbers), numbers
+    except (ValueError, RecursionError):
+        raise _NotFast from None
 
 
 def _has(text: str, chars: str, pattern: re.Pattern) -> bool:
@@ -276,7 +291,7 @@ def _has(text: str, chars: str, pattern: re.Pattern) -> bool:
     return any(c in text for c in chars) and pattern.search(text) is not None
 
 
-def _ryml_json(text: str) -> str:
+def _ryml_json(encoded: bytes) -> str:
     """The document as JSON, written by rapidyaml (C++); _NotFast when rapidyaml refuses it."""
     try:
         import ryml
@@ -284,7 +299,7 @@ def _ryml_json(text: str) -> str:
         raise _NotFast from None
     with _quiet_stderr():  # rapidyaml reports its own errors (in English) on stderr before raising
         try:
-            tree = ryml.parse_in_arena(text.encode("utf-8"))
+            tree = ryml.parse_in_arena(encoded)
             node = tree.root_id()
             if tree.is_stream(node):
                 if tree.num_children(node) != 1:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ import lo  # noqa: E402
 from poaxl.catalog import load_catalog  # noqa: E402
 from poaxl.generate import generate  # noqa: E402
 from poaxl.layout import SheetLayout, a_key, ref  # noqa: E402
+
+# poaxl's cache of big YAML files (poaxl/yaml_cache.py) goes to a folder of the test run, not the user's ~/.cache
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="poaxl-tests-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "2020-T2"
