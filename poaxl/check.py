@@ -5,7 +5,7 @@ message that says what to do; all of them are defined in findings.py (the regist
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -49,7 +49,9 @@ class FileReport:
 
     def to_dict(self) -> dict:
         """The JSON report entry (DOMAIN.md contract): without the goal values, the internal key and detail."""
-        return {k: v for k, v in asdict(self).items() if k not in ("goals", "key", "detail")}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("goals", "key", "detail")}
+        out["findings"] = [asdict(f) for f in self.findings]  # not asdict(self): it would copy every goal too
+        return out
 
     @property
     def errors(self) -> list[Finding]:
