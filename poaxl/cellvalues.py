@@ -25,8 +25,15 @@ _DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 _ELAPSED = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
 
 
+MAX_FORMAT_CODE = 255   # Excel's own limit for a number format; longer ones are not read as dates
+MAX_CELL_STYLES = 65536  # Excel keeps at most 64,000 cell formats; styles beyond this are plain numbers
+
+
 def is_date_format(code: str) -> bool:
-    """A number format that shows a date or a time (its first section has d, m, y, h or s outside text)."""
+    """A number format that shows a date or a time (its first section has d, m, y, h or s outside text).
+    Only formats of Excel's length are looked at: the patterns below are quadratic on a hostile megabyte."""
+    if len(code) > MAX_FORMAT_CODE:
+        return False
     return _DATE_PART.search(_LITERAL.sub("", code.split(";")[0])) is not None
 
 
@@ -63,7 +70,7 @@ def read_styles(data: bytes, part: str) -> Styles:
                 custom[int(fid)] = attrs.get("formatCode", "")
         elif name == "cellXfs":
             depth["cellXfs"] = 1
-        elif name == "xf" and depth["cellXfs"]:
+        elif name == "xf" and depth["cellXfs"] and len(xf_formats) < MAX_CELL_STYLES:
             fid = attrs.get("numFmtId", "0")
             xf_formats.append(int(fid) if fid.isdigit() and len(fid) < 7 else 0)
 

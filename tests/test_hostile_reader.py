@@ -233,9 +233,9 @@ def test_doctype_in_a_part_only_annotate_reads_is_refused_there(tmp_path, filled
     assert not list((tmp_path / "anotados").glob("*.xlsx")) if (tmp_path / "anotados").exists() else True
 
 
-def test_a_sheet_named_in_another_case_is_the_sheet_calamine_reads(tmp_path, filled, catalog):
-    """The relationships say WORKSHEETS/SHEET1.XML: python-calamine finds xl/worksheets/sheet1.xml, and the
-    bounding pass must look at that very part (not skip it, not read another)."""
+def test_a_sheet_named_in_another_case_is_the_sheet_excel_reads(tmp_path, filled, catalog):
+    """The relationships say WORKSHEETS/SHEET1.XML: Excel (and python-calamine) find xl/worksheets/sheet1.xml,
+    and the reader must read that very part (not skip it, not read another)."""
     from conftest import cell
 
     src = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), 0]])
@@ -245,3 +245,33 @@ def test_a_sheet_named_in_another_case_is_the_sheet_calamine_reads(tmp_path, fil
 
     report = check_file(odd, catalog)
     assert {f.code for f in report.findings} == {"missing-observation"}
+
+
+def test_a_megabyte_number_format_is_read_in_bounded_time(tmp_path, filled, catalog):
+    """Every cell style points at a 1 MB number format of unclosed '[': the date-format patterns are quadratic on
+    such a text, so only formats of Excel's length (255) are looked at; the form is checked as usual."""
+    import re
+
+    from conftest import cell
+
+    src = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), 0]])
+    import random
+
+    noise = random.Random(7)  # '[' and letters: no zip bomb, and every '[' opens a bracket that never closes
+    text = "".join("[" + noise.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(500_000))
+    code = b'<numFmts count="1"><numFmt numFmtId="200" formatCode="' + text.encode() + b'"/></numFmts>'
+
+    def change(name, data):
+        if name != "xl/styles.xml":
+            return name, data
+        data = re.sub(rb"<numFmts.*?</numFmts>", b"", data, flags=re.S)
+        data = re.sub(rb'numFmtId="\d+"', b'numFmtId="200"', data)
+        return name, data.replace(b"<fonts", code + b"<fonts", 1)
+
+    bad = rebuild(src, tmp_path / "formato.xlsx", change)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["check", str(bad), "--format", "json"])
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    assert {f["code"] for f in findings} == {"missing-observation"}
