@@ -470,6 +470,8 @@ REASONS: dict[str, Message] = {
                                 "TMM-F004", "borre esas celdas y envíelo de nuevo"),
     "too-many-cells": Message("la hoja «{sheet}» tiene más de {limit} celdas: no es un formato TMM-F004",
                               "envíe el formato TMM-F004 original llenado"),
+    "formula-too-long": Message("la hoja «{sheet}» tiene una fórmula de más de {limit} caracteres, más de lo que "
+                                "Excel admite: no es un formato TMM-F004", "envíe el formato TMM-F004 original llenado"),
     "report-book": Message("es un consolidado de poaxl report (hojas Resumen y Hallazgos), no el formato de una "
                            "unidad", "guarde el consolidado fuera de la carpeta de los formatos"),
     "catalog-book": Message("es un catálogo en libro de Excel (poaxl catalog export), no el formato de una unidad",

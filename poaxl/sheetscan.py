@@ -19,6 +19,7 @@ from .package import Unreadable, parse_part, safe_parser
 MAX_ROWS = 2000       # a TMM-F004 sheet has a few dozen rows; far more is not our form
 MAX_COLUMNS = 256     # columns A..IV: the form uses 15; a note typed further right is fine
 MAX_CELLS = 100_000   # cell elements in one sheet (a form has ~500)
+MAX_FORMULA = 8192    # characters in a formula: Excel's own limit (a form's longest is ~60)
 
 Pos = tuple[int, int]
 
@@ -40,6 +41,10 @@ def _too_far(title: str, row: int, col: int) -> Unreadable:
 
 def _too_many(title: str) -> Unreadable:
     return Unreadable(reason("too-many-cells", sheet=title, limit=f"{MAX_CELLS:,}"))
+
+
+def _too_long(title: str) -> Unreadable:
+    return Unreadable(reason("formula-too-long", sheet=title, limit=f"{MAX_FORMULA:,}"))
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -174,7 +179,10 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
     def end_formula(name: str) -> None:
         if name.rpartition(":")[2] == "f":
             p.CharacterDataHandler = p.EndElementHandler = None
-            cells[row, col] = new(Cell, (_formula("".join(text), fattrs, (row, col), shared), True))
+            formula = "".join(text)
+            if len(formula) > MAX_FORMULA:  # translating it for every shared cell would take minutes
+                raise _too_long(title)
+            cells[row, col] = new(Cell, (_formula(formula, fattrs, (row, col), shared), True))
 
     def end_inline(name: str) -> None:
         nonlocal inline, phonetic
@@ -334,6 +342,8 @@ class _OdsContent:
             self.cell_span = _count(attrs.get(_T + "number-columns-repeated"))
             formula = attrs.get(_T + "formula")
             self.cell_content = formula is not None or (OFFICE + " value-type") in attrs
+            if formula is not None and len(formula) > MAX_FORMULA:
+                raise _too_long(self.title)
             if formula is not None and self.title in self.wanted:
                 text = excel_formula(formula)
                 for r in range(self.row, self.row + min(self.row_repeat, MAX_ROWS)):

@@ -175,6 +175,17 @@ def make(kind: str, tmp: Path, good: Path) -> Path:
                     b"<table:table-cell ", b'<table:table-cell table:number-columns-repeated="16384" ') +
                     b"</table:table-row>").items():
                 z.writestr(name, data)
+    elif kind == "long_shared_formula":  # one long master formula shared down 2,000 rows of the form's columns
+        master = b"<f t=\"shared\" si=\"0\" ref=\"A1:P2000\">" + b"+".join(b"A1" for _ in range(5000)) + b"</f>"
+        rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><f t="shared" si="0"/></c>' % (l, r)
+                                                         for l in (b"M", b"N")) + b"</row>" for r in range(2, 2001))
+        rebuild(good, path, replace_part(SHEET, sheet_with(b'<row r="1"><c r="A1">' + master + b"</c></row>" + rows)))
+    elif kind == "ods_long_formula":
+        path = tmp / f"{kind}.ods"
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in ods(b'<table:table-row><table:table-cell table:formula="of:=' + b"[" * 100_000 +
+                                  b'"/></table:table-row>').items():
+                z.writestr(name, data)
     return path
 
 
@@ -186,7 +197,8 @@ CASES = {
     "encrypted_entry": "está cifrado", "comment_before_doctype": "DTD/ENTITY", "utf16_doctype": "DTD/ENTITY",
     "uppercase_part": "DTD/ENTITY", "renamed_strings": "DTD/ENTITY", "doctype_in_sheet": "DTD/ENTITY",
     "bad_utf8": "no es XML válido", "duplicate_part": "repite el nombre de una parte interna", "ods_rows_repeated": "celdas: no es un formato TMM-F004",
-    "ods_columns_repeated": "más allá de la columna IV",
+    "ods_columns_repeated": "más allá de la columna IV", "long_shared_formula": "fórmula de más de 8,192 caracteres",
+    "ods_long_formula": "fórmula de más de 8,192 caracteres",
 }
 
 
