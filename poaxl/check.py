@@ -14,7 +14,7 @@ from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, l
 from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
                      aggregation_of, letter, read_header, relative_formula, spanish_formula)
 from .errors import PoaxlError
-from .findings import FindingType, number, percent
+from .findings import FindingType, cell_text, number, percent
 from .policy import Policy
 from .layout import CATALOG_BOOK_SHEETS, FINDINGS_SHEET, META_SHEET, SUMMARY_SHEET
 from .read import FORM_SUFFIXES, READ_COLS, Cell, Sheet, Unreadable, read_book
@@ -108,7 +108,7 @@ def _shown(raw) -> str:
     """A cell value as a message quotes it: numbers plainly (1367), text as typed."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return number(raw) if _bounded(raw) is not None else "«un número fuera de rango»"
-    return "vacío" if raw is None else f"«{raw}»"
+    return "vacío" if raw is None else f"«{cell_text(raw)}»"
 
 
 def _value(value: float, kind: str) -> str:
@@ -288,7 +288,7 @@ def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Si
     for r in rows:
         goal = by_number.get(r.number) if r.number else None
         if goal is None or r.number in seen:
-            what = f"la fila «{r.text[:40]}»" if r.text else "una fila vacía"
+            what = f"la fila «{cell_text(r.text[:40])}»" if r.text else "una fila vacía"
             sink.add(F.STRUCTURE_CHANGED, r.row, "goal", variant="extra-row", what=what)
             continue
         seen.append(r.number)
@@ -336,10 +336,10 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
             complete = False
         elif kind == "text":
             huge = isinstance(raw, (int, float)) and not isinstance(raw, bool)  # a number, but out of bounds
-            sink.add(F.NOT_A_NUMBER, r, a_key(q), goal=n, quarter=q, raw=raw, variant="out-of-range" if huge else "")
+            sink.add(F.NOT_A_NUMBER, r, a_key(q), goal=n, quarter=q, raw=cell_text(raw), variant="out-of-range" if huge else "")
             complete = False
         elif kind in ("text-number", "percent"):
-            sink.add(F.NUMBER_AS_TEXT, r, a_key(q), goal=n, quarter=q, raw=raw, value=_value(value, kind))
+            sink.add(F.NUMBER_AS_TEXT, r, a_key(q), goal=n, quarter=q, raw=cell_text(raw), value=_value(value, kind))
         if value is not None and value < 0:
             sink.add(F.NEGATIVE_VALUE, r, a_key(q), goal=n, quarter=q, value=_value(value, kind))
             complete = False

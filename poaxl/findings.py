@@ -10,6 +10,7 @@ In the spirit of frictionless-py's error classes (code, title, template, descrip
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -544,6 +545,34 @@ def number(x: float) -> str:
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.4f}".rstrip("0").rstrip(".") if abs(x) < 1e15 else f"{x:g}"
+
+
+QUOTED_MAX = 60  # characters of a typed text a message quotes: enough to recognise it
+_BREAKS = re.compile(r"\s*[\t\n\v\f\r\x85\u2028\u2029]\s*")  # a line break or tab, with the blanks around it
+
+
+def cell_text(value) -> str:
+    """A cell's value as a message quotes it: as a spreadsheet in Spanish shows it (VERDADERO, 30/06/2020,
+    12:30, 30:00:00), on one line and at most QUOTED_MAX characters. A coordinator's text never breaks
+    the one-line finding, nor adds a line that looks like another one."""
+    if isinstance(value, bool):
+        return "VERDADERO" if value else "FALSO"
+    if isinstance(value, dt.datetime):
+        day = f"{value.day:02}/{value.month:02}/{value.year:04}"
+        return day if value.time() == dt.time() else f"{day} {_clock(value.time())}"
+    if isinstance(value, dt.date):
+        return f"{value.day:02}/{value.month:02}/{value.year:04}"
+    if isinstance(value, dt.time):
+        return _clock(value)
+    if isinstance(value, dt.timedelta):  # a duration ([h]:mm:ss)
+        sign, seconds = ("-" if value < dt.timedelta(0) else ""), round(abs(value.total_seconds()))
+        return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+    text = _BREAKS.sub(" ", str(value))
+    return text if len(text) <= QUOTED_MAX else text[:QUOTED_MAX - 1] + "…"
+
+
+def _clock(t: dt.time) -> str:
+    return f"{t.hour:02}:{t.minute:02}" + (f":{t.second:02}" if t.second else "")
 
 
 def percent(fraction: float) -> str:
