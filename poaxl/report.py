@@ -293,19 +293,30 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
             ws.write_string(total_row, c, value, style)  # catalog text is never a formula
         else:
             ws.write_number(total_row, c, value, style)
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, 1, 42)
-    ws.set_column(2, 6, 13)
-    ws.set_column(7, 7, 22)
+    for c, width in enumerate(SUMMARY_WIDTHS):
+        ws.set_column(c, c, width)
     peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
     last = _chart(wb, ws, headers, 2, len(rows), "Unidad",
                   (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
                   f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
                   below=total_row)
     if result.refused:
-        ws.write_string(last + 22, 0, "Archivos rechazados:", bold)
-        for i, line in enumerate(result.refused, start=last + 23):
-            ws.write_string(i, 0, line)
+        _refused_list(wb, ws, last + 22, result.refused, styles["text"])
+
+
+SUMMARY_WIDTHS = (8, 42, 13, 13, 13, 13, 13, 22)  # the Resumen's columns, in characters
+
+
+def _refused_list(wb, ws, top: int, refused: list[str], text) -> None:
+    """The refused files under the chart, each line across the whole table and wrapped (a reason of three
+    findings is longer than the page is wide), sized to its text so that it prints whole."""
+    ws.write_string(top, 0, "Archivos rechazados:", wb.add_format({"font_name": "Arial", "bold": True,
+                                                                    "font_size": UNIT_HEAD_PT}))
+    width_pt = sum(w * 7 + 5 for w in SUMMARY_WIDTHS) * 0.75  # Excel's pixels of a character width
+    for i, line in enumerate(refused, start=top + 1):
+        ws.merge_range(i, 0, i, len(SUMMARY_WIDTHS) - 1, "", text)
+        ws.write_string(i, 0, line, text)  # a file name is text, never a formula
+        ws.set_row(i, paper.row_height([(line, width_pt)], UNIT_BODY_PT))
 
 
 def _scope(cat: Catalog, result: Consolidation) -> str:
