@@ -259,7 +259,7 @@ def load_catalog(path: str | os.PathLike | Catalog | None = None) -> Catalog:
     if path is None:
         path = os.environ.get("POAXL_CATALOG") or builtin_catalog_path()
     root = Path(path).resolve()
-    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in sorted(root.rglob("*.y*ml"))) if root.is_dir() else (
+    stamp = tuple(sorted((str(f), f.stat().st_mtime_ns) for f in root.rglob("*.y*ml"))) if root.is_dir() else (
         root.stat().st_mtime_ns if root.exists() else 0)
     from .safeyaml import paused_gc
 
@@ -341,12 +341,13 @@ def build_catalog(data: dict, head: str = "", origins: list[str] | None = None) 
     return _build(data, origins)
 
 
-def _read_yaml(path: Path) -> Any:
-    """One catalog file, read safely (regular file, size, aliases: see poaxl.safeyaml)."""
-    from .safeyaml import YamlRefused, load
+def _read_yaml(path: Path | list[Path]) -> Any:
+    """One catalog file (or the list of several's documents), read safely (regular file, size, aliases:
+    see poaxl.safeyaml)."""
+    from .safeyaml import YamlRefused, load, load_many
 
     try:
-        return load(path, "catálogo")
+        return load_many(path, "catálogo") if isinstance(path, list) else load(path, "catálogo")
     except YamlRefused as exc:
         raise CatalogError([str(exc)]) from None
 
@@ -364,9 +365,9 @@ def _read_tree(root: Path) -> tuple[dict, str, list[str]]:
         return data, str(head), []
     origins = [str(head)] * len(units)
     if root.is_dir():
-        for file in sorted((root / "units").rglob("*.y*ml")):  # units/05/001.yaml too
-            units.append(_read_yaml(file))
-            origins.append(str(file))
+        files = sorted((root / "units").rglob("*.y*ml"))  # units/05/001.yaml too
+        units += _read_yaml(files)
+        origins += map(str, files)
         data["units"] = units
     return data, str(head), origins
 
@@ -565,10 +566,10 @@ def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:
 def _shown(file: str, root: Path) -> str:
     """A file name as messages show it: relative to the catalog folder, which is named."""
     base = root if root.is_dir() else root.parent
-    try:
-        return str(Path(base.name) / Path(file).relative_to(base))
-    except ValueError:
+    inside = str(base).rstrip(os.sep) + os.sep  # files come from base.rglob: the same spelling (string
+    if not file.startswith(inside):               # operations: a folder of 10,000 unit files)
         return file
+    return os.path.join(base.name, file[len(inside):])
 
 
 def _coded(d: dict) -> Coded:
@@ -601,11 +602,17 @@ def _unit_ramo(raw: dict, ramos: tuple[Coded, ...], origin: str) -> Coded:
             return ramos[0]
         raise CatalogError([f"{origin}: ramo: falta el campo «ramo» de la unidad {raw['code']}: el catálogo tiene "
                             f"varios ramos ({', '.join(r.code for r in ramos)})."])
-    found = [r for r in ramos if r.code == str(code) or _same_code(r.code, str(code))]
-    if not found:
+    found = _ramo_index(tuple(r.code for r in ramos), str(code))
+    if found is None:
         raise CatalogError([f"{origin}: ramo: el ramo «{code}» de la unidad {raw['code']} no está en la lista "
                             f"de ramos del catálogo ({', '.join(r.code for r in ramos)})."])
-    return found[0]
+    return ramos[found]
+
+
+@lru_cache(maxsize=1024)
+def _ramo_index(codes: tuple[str, ...], code: str) -> int | None:
+    """Which of the ramo ``codes`` is ``code`` (``5`` is ``05``): asked once per ramo, not per unit."""
+    return next((i for i, c in enumerate(codes) if c == code or _same_code(c, code)), None)
 
 
 def _build(data: dict, origins: list[str]) -> Catalog:

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,29 @@ def paused_gc():
             gc.enable()
 
 
+def load_many(paths: list[Path], what: str = "archivo") -> list[Any]:
+    """Several YAML files of one document each (a catalog's units/), read like ``load`` reads each.
+
+    When the fast path can vouch for them all, they are read as one stream (10,000 small files read
+    like one big file); otherwise each file is read on its own, so a problem names its file and line."""
+    texts = [read_text(path, what) for path in paths]
+    with paused_gc():
+        if len(texts) > 1 and sum(map(len, texts)) <= MAX_BYTES and all(
+                text.endswith("\n") and text.strip() and not _DOCUMENT_MARK.search(text) for text in texts):
+            try:
+                return _fast_load("".join("---\n" + text for text in texts), len(texts))
+            except _NotFast:
+                pass
+        return [_load_text(path, text, what) for path, text in zip(paths, texts)]
+
+
 def _load(path: Path, what: str) -> Any:
+    return _load_text(path, read_text(path, what), what)
+
+
+def _load_text(path: Path, text: str, what: str) -> Any:
     import yaml
 
-    text = read_text(path, what)
     try:
         try:
             return _fast_load(text)
@@ -222,6 +242,8 @@ _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")  # line breaks of YAML
 _DIGIT_LED = re.compile(r"([-+.0-9~<=][^\s\[\]{},:]*)(:?)")  # every run where a typed plain scalar could be
 
 
+_DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.M)  # a file that ends or starts documents itself
+
 # rapidyaml writes every spelling of infinity and NaN (inf, .NaN, 'nan' as a key...) as one of these
 _REWRITTEN = frozenset({".inf", "-.inf", ".nan"})
 
@@ -230,8 +252,9 @@ class _NotFast(Exception):
     """The fast path cannot vouch for this document: the exact path (PyYAML) reads it."""
 
 
-def _fast_load(text: str) -> Any:
-    """What ``yaml.load(text, SafeLoader)`` returns, or _NotFast, about five times faster than _plain_load.
+def _fast_load(text: str, documents: int = 1) -> Any:
+    """What ``yaml.load(text, SafeLoader)`` returns, or _NotFast, about five times faster than _plain_load
+    (with several ``documents``: the list of what ``yaml.load_all`` returns).
 
     rapidyaml (C++) parses and writes the values as JSON, which json reads; PyYAML is kept as the judge:
     libyaml (PyYAML's parser, in C) checks the syntax and counts the document's events, and the fast
@@ -261,11 +284,11 @@ def _fast_load(text: str) -> Any:
         raise _NotFast from None
     if events > FAST_EVENTS:
         raise _NotFast
-    written = _ryml_json(encoded)
+    written = _ryml_json(encoded, documents)
     data, numbers = _json_values(written)
     strings, count = _strings_and_events(data)
-    if count + 4 != events:  # stream and document start and end: libyaml read another structure
-        raise _NotFast
+    if (count + 4 if documents == 1 else count + 2 * documents) != events:  # stream and document starts
+        raise _NotFast  # and ends (a list of documents counts its own two): libyaml read another structure
     typed = {s for s in strings if _typed(s)}
     if typed and (typed & _REWRITTEN or any(not s or s.isalpha() or any(c.isspace() or c == ":" for c in s)
                                              for s in typed)):
@@ -291,8 +314,9 @@ def _has(text: str, chars: str, pattern: re.Pattern) -> bool:
     return any(c in text for c in chars) and pattern.search(text) is not None
 
 
-def _ryml_json(encoded: bytes) -> str:
-    """The document as JSON, written by rapidyaml (C++); _NotFast when rapidyaml refuses it."""
+def _ryml_json(encoded: bytes, documents: int = 1) -> str:
+    """The document (or the list of ``documents``) as JSON, written by rapidyaml (C++); _NotFast when
+    rapidyaml refuses it or finds another number of documents."""
     try:
         import ryml
     except ImportError:
@@ -301,10 +325,11 @@ def _ryml_json(encoded: bytes) -> str:
         try:
             tree = ryml.parse_in_arena(encoded)
             node = tree.root_id()
-            if tree.is_stream(node):
-                if tree.num_children(node) != 1:
-                    raise _NotFast
+            if tree.is_stream(node) and tree.num_children(node) == documents == 1:
                 node = tree.first_child(node)
+            elif documents > 1 and not (tree.is_stream(node) and tree.num_children(node) == documents) \
+                    or tree.is_stream(node) and documents == 1:
+                raise _NotFast
             out = ryml.emit_json_malloc(tree, node)
         except Exception:  # whatever rapidyaml refuses (or a version whose API moved): PyYAML reads it
             raise _NotFast from None
@@ -314,49 +339,57 @@ def _ryml_json(encoded: bytes) -> str:
 
 
 class _Scalars:
-    """A number as rapidyaml wrote it, read as PyYAML reads that plain scalar (``1e3`` is text there)."""
+    """A number as rapidyaml wrote it, read as PyYAML reads that plain scalar (``1e3`` is text there);
+    ``seen`` keeps the texts rapidyaml wrote as numbers in this document."""
 
     def __init__(self):
-        import yaml
-
-        self.resolver, self.constructor = yaml.resolver.Resolver(), yaml.constructor.SafeConstructor()
         self.seen: dict[str, Any] = {}
 
     def __call__(self, text: str) -> Any:
         if text in self.seen:
             return self.seen[text]
-        value = self.seen[text] = self.read(text)
+        value = self.seen[text] = _plain_value(text)
         # rapidyaml writes .5 as 0.5, -.5 as -0.5 and 1. as 1.0: either text may have been in the file
         written = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else \
             text[:-1] if text.endswith(".0") else text
-        if written != text and repr(self.read(written)) != repr(value):
+        if written != text and repr(_plain_value(written)) != repr(value):
             raise _NotFast  # -.5 is text for PyYAML, -0.5 a number
         return value
 
-    def read(self, text: str) -> Any:
-        """PyYAML's value of the plain scalar ``text``."""
-        from yaml.nodes import ScalarNode
 
-        tag = self.resolver.resolve(ScalarNode, text, (True, False))
-        build = self.constructor.yaml_constructors.get(tag)
-        if build is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
-            raise _NotFast
-        try:
-            return build(self.constructor, ScalarNode(tag, text))
-        except ValueError:  # 5,000 digits: the exact path says so
-            raise _NotFast from None
-
-
-def _typed(text: str, _resolver=[]) -> bool:
-    """Would PyYAML read ``text``, written without quotes, as something other than text?"""
+@lru_cache(maxsize=1)
+def _pyyaml() -> tuple[Any, Any]:
+    """PyYAML's resolver and safe constructor (the judges of what a plain scalar means)."""
     import yaml
+
+    return yaml.resolver.Resolver(), yaml.constructor.SafeConstructor()
+
+
+@lru_cache(maxsize=1 << 16)  # a catalog folder repeats its numbers in every file
+def _plain_value(text: str) -> Any:
+    """PyYAML's value of the plain scalar ``text`` (never a mutable one: numbers, dates, text...)."""
     from yaml.nodes import ScalarNode
 
-    if not _resolver:
-        _resolver.append(yaml.resolver.Resolver())
-    if text and text[0] not in _resolver[0].yaml_implicit_resolvers:
+    resolver, constructor = _pyyaml()
+    tag = resolver.resolve(ScalarNode, text, (True, False))
+    build = constructor.yaml_constructors.get(tag)
+    if build is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+        raise _NotFast
+    try:
+        return build(constructor, ScalarNode(tag, text))
+    except ValueError:  # 5,000 digits: the exact path says so
+        raise _NotFast from None
+
+
+@lru_cache(maxsize=1 << 16)
+def _typed(text: str) -> bool:
+    """Would PyYAML read ``text``, written without quotes, as something other than text?"""
+    from yaml.nodes import ScalarNode
+
+    resolver = _pyyaml()[0]
+    if text and text[0] not in resolver.yaml_implicit_resolvers:
         return False
-    return _resolver[0].resolve(ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str"
+    return resolver.resolve(ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str"
 
 
 def _strings_and_events(data: Any) -> tuple[set[str], int]:

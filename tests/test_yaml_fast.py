@@ -195,3 +195,22 @@ def test_generated_documents_read_as_pyyaml_reads_them(seed):
         taken += 1
         assert got == exact(text), text
     assert taken > 50  # the fast path was really tried
+
+
+def test_a_folder_of_unit_files_is_read_as_one_stream_with_each_files_values(tmp_path):
+    """safeyaml.load_many: several files read at once give what reading each gives; one bad file makes
+    each file be read on its own, so the error names that file and its line."""
+    texts = [CORPUS["plain catalog"], CORPUS["quoted dates only"], "code: '004'\nname: OBRAS & SERVICIOS\n"]
+    paths = []
+    for i, text in enumerate(texts):
+        paths.append(tmp_path / f"{i}.yaml")
+        paths[-1].write_text(text, encoding="utf-8")
+    assert repr(safeyaml.load_many(paths)) == repr([yaml.load(t, Loader=EXACT) for t in texts])
+    assert repr(safeyaml._fast_load("".join("---\n" + t for t in texts), len(texts))) == repr(
+        [yaml.load(t, Loader=EXACT) for t in texts])
+    paths[1].write_text("id: x\nname: UNIDAD: UNO\n", encoding="utf-8")
+    with pytest.raises(safeyaml.YamlRefused) as info:
+        safeyaml.load_many(paths)
+    assert str(info.value).startswith(f"{paths[1]}: YAML inválido (línea 2, columna 13)")
+    paths[1].write_text("--- 7\n", encoding="utf-8")  # a file with its own document marker: read alone
+    assert safeyaml.load_many(paths)[1] == 7
