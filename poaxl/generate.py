@@ -188,6 +188,16 @@ class _Formats:
         self.red = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.amber = wb.add_format({"bg_color": "#FFE599", "font_color": "#7F6000"})
 
+    def total_for(self, decimals: int):
+        """AVANCE ABSOLUTO of a sum: bold, with as many decimals as the values it adds."""
+        if decimals == 0:
+            return self.formula
+        key = ("total", decimals)
+        if key not in self._numbers:
+            self._numbers[key] = self._box(num_format=number_format(decimals), align="right", bold=True,
+                                           shrink=True)
+        return self._numbers[key]
+
     def number_for(self, value: float, carried: bool = False):
         """The format a catalog number (META, P) or a carried A prints with: thousands separator, and
         decimals only as many as the value has (1367 → «1,367», 2.5 → «2.5»). A carried A prints as the
@@ -348,7 +358,11 @@ def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
             ws.write_blank(row, col, None, fmt.input)
             ws.data_validation(row, col, row, col, _validation(q))
     absolute = goal.to_date(carried, quarter)
-    style = fmt.formula if goal.aggregation == "sum" else fmt.formula_decimal
+    if goal.aggregation == "sum":  # a sum has the decimals of what it adds (5 + 5.5 prints 10.5, not 11)
+        known = [goal.meta, *goal.planned, *(a for a in carried if a is not None)]
+        style = fmt.total_for(max(number_decimals(v) for v in known))
+    else:
+        style = fmt.formula_decimal
     ws.write_formula(row, COL["absolute"], absolute_formula(goal, row, quarter), style, absolute)
     rel = goal.relative(absolute) or 0
     rel = rel if math.isfinite(rel) else 0  # a META of 1e-300 would make it infinite

@@ -48,3 +48,16 @@ def test_refused_files_print_every_word(catalog, tmp_path, monkeypatch, libreoff
     assert "Archivos rechazados:" in text
     missing = Counter(words(line.value)) - Counter(words(text))
     assert not missing, missing
+
+
+def test_a_total_of_carried_decimals_prints_its_decimals(catalog, tmp_path):
+    """generate --from: 5 and 5.5 carried print «10.5» in AVANCE ABSOLUTO (it printed «11»: #,##0)."""
+    from poaxl.generate import Prefill
+    from conftest import cell
+
+    prefill = {"003": Prefill(actuals={0: [5, 5.5, None, None], 1: [150, 160, None, None]})}
+    path = generate(["003"], quarter=3, out=tmp_path, catalog=catalog, prefill=prefill)[0]
+    ws = openpyxl.load_workbook(path)["003"]
+    assert ws[cell(catalog, "003", "3", "absolute")].number_format == "#,##0.0"
+    assert ws[cell(catalog, "003", "3.1", "absolute")].number_format == "#,##0"
+    assert ws[cell(catalog, "003", "3", "absolute")].font.b
