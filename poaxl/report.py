@@ -119,7 +119,7 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
         for unit, r in list(chosen.items()):
             errors = r.delivery_errors
             if errors:
-                why = "; ".join(f.message for f in errors[:3]) + (" …" if len(errors) > 3 else "")
+                why = " ".join(f.message for f in errors[:3]) + (" …" if len(errors) > 3 else "")  # each ends in «.»
                 refused.append(text("refused-errors", path=r.path, why=why))
                 del chosen[unit]
     return chosen, refused

@@ -30,6 +30,9 @@ def refused_report(catalog, tmp_path, monkeypatch) -> tuple:
     line = ws.cell(heading.row + 1, 1)
     assert line.value.startswith("respuestas/TMM-F004_2020_T2_003.xlsx: con errores — 003 F18: meta 3, Ene-Mar: "
                                  "falta el avance (A)")
+    assert line.value.endswith("(0 si no hubo avance). 003 H18: meta 3, Abr-Jun: falta el avance (A) — capture el "
+                               "avance real del trimestre (0 si no hubo avance). 003 F19: meta 3.1, Ene-Mar: falta el "
+                               "avance (A) — capture el avance real del trimestre (0 si no hubo avance). …")
     return ws, heading, line
 
 
@@ -43,7 +46,7 @@ def test_refused_files_are_listed_across_the_table_wrapped(catalog, tmp_path, mo
 def test_refused_files_print_every_word(catalog, tmp_path, monkeypatch, libreoffice):
     ws, heading, line = refused_report(catalog, tmp_path, monkeypatch)
     pdf = libreoffice.to_pdf(tmp_path / "consolidado.xlsx", tmp_path)
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Archivos rechazados:" in text
     missing = Counter(words(line.value)) - Counter(words(text))
