@@ -730,8 +730,11 @@ def annotate(report: FileReport, out_dir: str | Path, force: bool = False) -> Pa
         c.fill = fills["error" if any(i.severity == "error" for i in items) else "warning"]
         text = "\n".join(f"[{i.code}] {i.message}" for i in items)
         c.comment = Comment(text, "poaxl", width=360, height=40 + 30 * len(items))
-    with atomic_path(target, overwrite=force) as tmp:
-        wb.save(tmp)
+    try:
+        with atomic_path(target, overwrite=force) as tmp:
+            wb.save(tmp)
+    except FileExistsError:  # an earlier run's copy, or a.ods and a.xlsx in one batch
+        raise ValueError(F.text("annotate-exists", path=target)) from None
     return target
 
 

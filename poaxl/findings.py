@@ -529,6 +529,7 @@ TEXTS: dict[str, str] = {
     # --out of report, catalog export (a workbook) and catalog import/init (a folder)
     "out-not-xlsx": "--out debe ser un archivo .xlsx (se recibió {path}).",
     "out-exists": "{path} ya existe; use --force para reemplazarlo.",
+    "annotate-exists": "ya existe la copia {path} — bórrela o elija otra carpeta para --annotate",
     "out-not-empty": "{path} ya existe y no está vacío; use --force para reemplazarlo.",
 }
 

@@ -204,3 +204,17 @@ def test_xml_openpyxl_misreads_gets_a_sensible_finding(on_plan, catalog, tmp_pat
     assert damaged.status == "unreadable" and damaged.findings[0].message == (
         f"{made['negative_string_index']}: el contenido del libro está dañado — ábralo en Excel o LibreOffice, "
         "guárdelo de nuevo como .xlsx y envíelo.")
+
+
+def test_annotating_again_names_the_copy_that_exists(template, catalog, tmp_path, monkeypatch):
+    """check --annotate run twice into one folder (or a.ods and a.xlsx in one batch): the warning names
+    the copy in the way and what to do (it said «no se pudo anotar a.xlsx: ya existe», as if the original)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "respuestas").mkdir()
+    apply_openpyxl(template, tmp_path / "respuestas" / "a.xlsx", [])
+    first = CliRunner().invoke(main, ["check", "respuestas", "--annotate", "revisados"])
+    assert "Anotado: " in first.stderr and first.exit_code == 1
+    again = CliRunner().invoke(main, ["check", "respuestas", "--annotate", "revisados"])
+    copy = tmp_path / "revisados" / "a.revisado.xlsx"
+    assert (f"Aviso: no se pudo anotar respuestas/a.xlsx: ya existe la copia {copy} — bórrela o elija otra "
+            "carpeta para --annotate") in again.stderr
