@@ -136,6 +136,8 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
                 row, col = refs.get(ref) or split_ref(ref)
             else:
                 col += 1
+                if row < 0:
+                    raise Unreadable(reason("bad-reference"), "a cell outside any row")
             if row >= MAX_ROWS or col >= MAX_COLUMNS:
                 raise _too_far(title, row, col)
             if count > MAX_CELLS:
@@ -149,7 +151,12 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
                 phonetic += 1
         elif name == "row":
             ref = attrs.get("r")
-            row = int(ref) - 1 if ref and ref.isdigit() and len(ref) <= 7 else row + 1
+            if ref is None:
+                row += 1
+            elif ref.isdigit() and ref.isascii() and 0 < len(ref) <= 7 and ref[0] != "0":
+                row = int(ref) - 1
+            else:  # row 0, "x": openpyxl's int() fails; cells without r would land outside the sheet
+                raise Unreadable(reason("bad-reference"), f"bad row number {ref[:20]!r}")
             col = -1
         elif name in AFTER_CELLS:
             raise _CellsRead

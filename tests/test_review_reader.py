@@ -218,3 +218,17 @@ def test_annotating_again_names_the_copy_that_exists(template, catalog, tmp_path
     copy = tmp_path / "revisados" / "a.revisado.xlsx"
     assert (f"Aviso: no se pudo anotar respuestas/a.xlsx: ya existe la copia {copy} — bórrela o elija otra "
             "carpeta para --annotate") in again.stderr
+
+
+def test_a_cell_outside_any_row_is_a_damaged_reference(on_plan, catalog, tmp_path):
+    """<row r="0"> (or a <c> before any <row>) with cells without r: they landed in the sheet's LAST row
+    (index -1), where a value could pass for a goal's; now the file is damaged, as openpyxl's int() says."""
+    bad = {"row_zero": '<sheetData><row r="0"><c/><c/><c/><c/><c/><c/><c/><c><v>777</v></c></row>',
+           "cell_before_rows": "<sheetData><c><v>777</v></c>",
+           "row_not_a_number": '<sheetData><row r="x"><c r="A1"/></row>'}
+    for name, start in bad.items():
+        path = raw_edit(on_plan, tmp_path / f"{name}.xlsx", {SHEET: lambda t, s=start: t.replace("<sheetData>", s, 1)})
+        report = check_file(path, catalog)
+        assert report.status == "unreadable", name
+        assert report.findings[0].message == (f"{path}: el libro tiene una referencia de celda dañada — ábralo en "
+                                              "Excel o LibreOffice, guárdelo de nuevo y envíelo."), name
