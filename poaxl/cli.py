@@ -286,13 +286,14 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
     if fmt == "json":
         echo_json(cat.to_dict(ramo))
         return
-    click.echo(printable(f"Catálogo {cat.id} · {cat.year}"
-                         + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}")))
+    lines = [printable(f"Catálogo {cat.id} · {cat.year}"
+                       + ("" if cat.multi_ramo else f" · Ramo {cat.ramo.code} {cat.ramo.name}"))]
     for r in cat.ramos if ramo is None else [cat.find_ramo(ramo)]:
         if cat.multi_ramo:
-            click.echo(printable(f"Ramo {r.code} {r.name}", one_line=True))
-        for unit in cat.units_of(r):
-            click.echo(printable(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)", one_line=True))
+            lines.append(printable(f"Ramo {r.code} {r.name}", one_line=True))
+        lines += (printable(f"  {cat.unit_id(unit):>8}  {unit.name}  ({len(unit.goals)} metas)", one_line=True)
+                  for unit in cat.units_of(r))
+    click.echo("\n".join(lines))  # one write: a catalog may list 10,000 units
 
 
 def over_ratio_option(func):
