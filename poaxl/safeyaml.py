@@ -239,7 +239,9 @@ FAST_EVENTS = 4_000_000  # libyaml events (a 10,000-unit catalog has ~1 million)
 # where a value starts: an anchor, alias or tag, or "?" (in [..] and {..} libyaml takes ?x as the key x)
 _NODE_PROPERTY = re.compile(r"(?<![^\s\[{,:])(?:[&*]\S|[!?])")
 _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")  # line breaks of YAML 1.1 that rapidyaml keeps as text
-_DIGIT_LED = re.compile(r"([-+.0-9~<=][^\s\[\]{},:]*)(:?)")  # every run where a typed plain scalar could be
+# every run where a typed plain scalar could be, and what follows it: a ":" (maybe after spaces) makes it a
+# key; in a flow mapping "," or "}" too ({1, c: 2}: 1 is a key without a value). rapidyaml writes keys as text
+_DIGIT_LED = re.compile(r"([-+.0-9~<=][^\s\[\]{},:]*)(\s*[:,}]?)")
 
 
 _DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.M)  # a file that ends or starts documents itself
@@ -294,7 +296,9 @@ def _fast_load(text: str, documents: int = 1) -> Any:
                                              for s in typed)):
         raise _NotFast  # "", yes, NULL, a date with a time: no cheap proof that they were quoted
     # a run of text that rapidyaml wrote as a number, and not as a key, was not one of these texts
-    if typed and typed & {run for run, key in _DIGIT_LED.findall(text) if key or run not in numbers.seen}:
+    flow_maps = "{" in text
+    if typed and typed & {run for run, after in _DIGIT_LED.findall(text)
+                          if ":" in after or flow_maps and after.strip() or run not in numbers.seen}:
         raise _NotFast  # maybe written without quotes: PyYAML would read a number or a date
     yaml_cache.write(entry, written)
     return data

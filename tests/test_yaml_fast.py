@@ -34,6 +34,10 @@ CORPUS = {
     "quoted infinities": "a: ['.inf', 'nan', '-.inf']\n",
     "trailing spaces and empty values": "a: \nb:  # c\nc:\n- \n",
     "question mark in a flow mapping": "a: {?x: 1}\n",
+    "number key with a space before the colon": "a: 1\nb: {1 : x}\n",
+    "number key with a tab before the colon": "a: 1\n1\t: x\n",
+    "number key without a value in a flow mapping": "a: 1\nb: {1, c: 2}\n",
+    "flow sequence of numbers beside quoted codes": "code: '1'\nplanned: [1, 3, 0, 0]\n",
     "block scalar ending the file": "a: |\n  x\n  y",
     "plain scalar ending the file": "a: x\nb: 1",
     "merge and value keys": "<<: {a: 1}\nb: =\n",
@@ -97,7 +101,7 @@ def test_load_gives_pyyamls_values_or_a_spanish_refusal(name, tmp_path, capfd):
 
 @pytest.mark.parametrize("name", ["plain catalog", "quoted code and the same number", "quoted dates only",
                                   "crlf", "names with signs", "folding", "block scalars", "dots",
-                                  "plain scalar ending the file"])
+                                  "plain scalar ending the file", "flow sequence of numbers beside quoted codes"])
 def test_plain_catalogs_take_the_fast_path(name):
     assert repr(safeyaml._fast_load(CORPUS[name])) == exact(CORPUS[name])
 
@@ -106,7 +110,9 @@ def test_plain_catalogs_take_the_fast_path(name):
                                   "nulls", "dates", "tab after the colon", "lone carriage return", "anchors",
                                   "two documents", "syntax error", "invalid for libyaml only", "huge integer",
                                   "dots PyYAML reads as text", "infinities and nans", "quoted nan key",
-                                  "question mark in a flow mapping", "block scalar ending the file"])
+                                  "question mark in a flow mapping", "block scalar ending the file",
+                                  "number key with a space before the colon", "number key with a tab before the colon",
+                                  "number key without a value in a flow mapping"])
 def test_what_yaml_1_1_reads_otherwise_goes_to_the_exact_path(name):
     with pytest.raises(safeyaml._NotFast):
         safeyaml._fast_load(CORPUS[name])
@@ -214,3 +220,6 @@ def test_a_folder_of_unit_files_is_read_as_one_stream_with_each_files_values(tmp
     assert str(info.value).startswith(f"{paths[1]}: YAML inválido (línea 2, columna 13)")
     paths[1].write_text("--- 7\n", encoding="utf-8")  # a file with its own document marker: read alone
     assert safeyaml.load_many(paths)[1] == 7
+    paths[0].write_text("a: 1\n", encoding="utf-8")
+    paths[1].write_text("1 : x\n", encoding="utf-8")  # a number key here, the same number a value there
+    assert safeyaml.load_many(paths)[1] == {1: "x"}
