@@ -261,11 +261,12 @@ def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
 def ramo_total(cat: Catalog, units: list[UnitSummary]) -> list:
     """The ramo's row under the units: counts added up; the average over every consolidated goal."""
     delivered = [u for u in units if u.report is not None]
+    refused = sum(not u.consolidated for u in delivered)  # received, but not consolidated: say so beside the count
     rel = [g.relative for u in units if u.consolidated for g in u.report.goals if g.relative is not None]
     return [f"Ramo {cat.ramo.code}", f"TOTAL {cat.ramo.name}", sum(u.goals for u in units),
             sum(u.on_programme for u in units), sum(u.under_programme for u in units),
             sum(u.with_findings for u in units), sum(rel) / len(rel) if rel else None,
-            f"{len(delivered)} de {len(units)} entregados"]
+            f"{len(delivered)} de {len(units)} entregados" + (f", {refused} rechazado(s)" if refused else "")]
 
 
 def count_axis(peak: float, title: str) -> dict:
@@ -295,6 +296,8 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
             ws.write_number(total_row, c, value, style)
     for c, width in enumerate(SUMMARY_WIDTHS):
         ws.set_column(c, c, width)
+    state = ramo_total(cat, result.units)[-1]  # «6 de 6 entregados, 2 rechazado(s)» may take two lines
+    ws.set_row(total_row, paper.row_height([(state, _points(SUMMARY_WIDTHS[-1]))], UNIT_BODY_PT, bold=True))
     peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
     last = _chart(wb, ws, headers, 2, len(rows), "Unidad",
                   (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
@@ -307,12 +310,17 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title)
 SUMMARY_WIDTHS = (8, 42, 13, 13, 13, 13, 13, 22)  # the Resumen's columns, in characters
 
 
+def _points(chars: float) -> float:
+    """A column's printed width in points from its width in characters (Excel's pixels: 7 a character + 5)."""
+    return (chars * 7 + 5) * 0.75
+
+
 def _refused_list(wb, ws, top: int, refused: list[str], text) -> None:
     """The refused files under the chart, each line across the whole table and wrapped (a reason of three
     findings is longer than the page is wide), sized to its text so that it prints whole."""
     ws.write_string(top, 0, "Archivos rechazados:", wb.add_format({"font_name": "Arial", "bold": True,
                                                                     "font_size": UNIT_HEAD_PT}))
-    width_pt = sum(w * 7 + 5 for w in SUMMARY_WIDTHS) * 0.75  # Excel's pixels of a character width
+    width_pt = sum(_points(w) for w in SUMMARY_WIDTHS)
     for i, line in enumerate(refused, start=top + 1):
         ws.merge_range(i, 0, i, len(SUMMARY_WIDTHS) - 1, "", text)
         ws.write_string(i, 0, line, text)  # a file name is text, never a formula

@@ -59,6 +59,8 @@ def test_files_with_errors_are_refused_unless_included(tmp_path, catalog):
     assert "004" not in wb.sheetnames and "003" in wb.sheetnames
     status = {r[0].value: r[7].value for r in wb["Resumen"].iter_rows(min_row=4, max_row=9)}
     assert status["004"] == "con errores (rechazado)" and status["003"] == "entregado"
+    total = next(r for r in wb["Resumen"].iter_rows(min_row=4, values_only=True) if r[0] == "Ramo 01")
+    assert total[7] == "6 de 6 entregados, 2 rechazado(s)"  # 004 and 005 were received, not consolidated
 
 
 def test_missing_unit_is_sin_entregar_and_duplicates_refused(tmp_path, catalog):
