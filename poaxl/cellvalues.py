@@ -20,6 +20,7 @@ MAC_EPOCH = dt.datetime(1904, 1, 1)
 BUILTIN_DATES = {14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
                  19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 45: "mm:ss",
                  46: "[h]:mm:ss", 47: "mmss.0"}  # the built-in number formats that are dates (ECMA-376 18.8.30)
+BUILTIN_PERCENTS = {9: "0%", 10: "0.00%"}
 _LITERAL = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # quoted text, [Red], [$-409]: not date parts
 _DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 _ELAPSED = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
@@ -42,12 +43,25 @@ def is_elapsed_format(code: str) -> bool:
     return _ELAPSED.search(code.split(";")[0]) is not None
 
 
+def is_percent_format(code: str) -> bool:
+    """A number format that shows the number times 100 with a % sign (0%, 0.0%, #,##0 %)."""
+    return len(code) <= MAX_FORMAT_CODE and "%" in _LITERAL.sub("", code.split(";")[0])
+
+
+class Percent(float):
+    """A number shown with a % format: 0.9 in the file, «90%» on the coordinator's screen. It is a float
+    for every purpose; the checker uses the mark where a goal is planned in percentage points."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Styles:
-    """Which cell styles (a cell's ``s`` attribute, as written) make a number a date, or a duration."""
+    """Which cell styles (a cell's ``s`` attribute, as written) make a number a date, a duration or a percentage."""
 
     dates: frozenset[str] = frozenset()
     elapsed: frozenset[str] = frozenset()
+    percents: frozenset[str] = frozenset()
 
 
 _STYLES: dict[bytes, Styles] = {}
@@ -81,14 +95,16 @@ def read_styles(data: bytes, part: str) -> Styles:
     p = safe_parser()
     p.StartElementHandler, p.EndElementHandler = start, end
     parse_part(p, data, part)
-    dates, elapsed = set(), set()
+    dates, elapsed, percents = set(), set(), set()
     for index, fid in enumerate(xf_formats):
-        code = custom.get(fid) if fid in custom else BUILTIN_DATES.get(fid)
+        code = custom.get(fid) if fid in custom else BUILTIN_DATES.get(fid, BUILTIN_PERCENTS.get(fid))
         if code and is_date_format(code):
             dates.add(str(index))
             if is_elapsed_format(code):
                 elapsed.add(str(index))
-    styles = Styles(frozenset(dates), frozenset(elapsed))
+        elif code and is_percent_format(code):
+            percents.add(str(index))
+    styles = Styles(frozenset(dates), frozenset(elapsed), frozenset(percents))
     if len(_STYLES) > 256:
         _STYLES.clear()
     _STYLES[key] = styles
@@ -183,5 +199,5 @@ def read_shared_strings(data: bytes, part: str) -> list[str]:
     return strings
 
 
-__all__ = ["Styles", "read_styles", "read_shared_strings", "excel_date", "number", "iso_date", "RichText",
-           "is_date_format", "is_elapsed_format"]
+__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "excel_date", "number", "iso_date", "RichText",
+           "is_date_format", "is_elapsed_format", "is_percent_format"]

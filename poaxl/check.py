@@ -14,6 +14,7 @@ from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, l
 from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
                      aggregation_of, letter, read_header, relative_formula, spanish_formula)
 from .errors import PoaxlError
+from .cellvalues import Percent
 from .findings import FindingType, cell_text, number, percent
 from .policy import Policy
 from .layout import CATALOG_BOOK_SHEETS, FINDINGS_SHEET, META_SHEET, SUMMARY_SHEET
@@ -323,9 +324,13 @@ def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy,
     r, n = row.row, goal.number
     actuals: list[float | None] = []
     complete = True
+    points = goal.aggregation != "sum" and goal.meta > 1  # a rate planned in percentage points (META 90)
     for q in QUARTERS:
         raw = sheet.get(r, COL[a_key(q)]).value
         value, kind = parse_number(raw)
+        if points and value is not None and (kind == "percent" or type(raw) is Percent):
+            value *= 100  # «90%» typed (or shown by a % format) in a goal planned in points means 90
+            kind = "text-number" if kind == "percent" else kind
         if q > quarter:
             if kind != "empty":
                 sink.add(F.FUTURE_ENTRY, r, a_key(q), goal=n, quarter=q, raw=_shown(raw), report_quarter=quarter)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .cellvalues import Styles, excel_date, iso_date, number
+from .cellvalues import Percent, Styles, excel_date, iso_date, number
 from .findings import reason
 from .package import Unreadable, parse_part, safe_parser
 
@@ -250,6 +250,8 @@ def _value(text: str, kind: str | None, style: str | None, book: BookValues, par
                     return excel_date(value, book.date1904, style in book.styles.elapsed)
                 except (OverflowError, ValueError):
                     pass  # a "date" no calendar holds: the number typed (openpyxl would say #VALUE!)
+            elif style in book.styles.percents:
+                return Percent(value)
             return value
         if kind == "s":
             return book.strings[int(text)] if text.isdigit() and len(text) < 10 else _bad(part, text)

@@ -48,7 +48,7 @@ def reference_read_book(path) -> Book:
             for n, row in enumerate(ws.iter_rows(max_col=READ_COLS)):
                 if n >= MAX_ROWS:
                     raise Unreadable("demasiadas filas")
-                rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
+                rows.append([Cell(_percent(c), getattr(c, "data_type", None) == "f") for c in row])
             if ws.title == META_SHEET:
                 meta = {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
             else:
@@ -60,6 +60,16 @@ def reference_read_book(path) -> Book:
         raise Unreadable(f"openpyxl: {exc}") from None
     finally:
         wb.close()
+
+
+def _percent(c):
+    """openpyxl's value, a number shown with a % format marked as poaxl marks it (cellvalues.Percent)."""
+    from poaxl.cellvalues import Percent
+
+    value = c.value
+    if type(value) in (int, float) and "%" in (getattr(c, "number_format", None) or ""):
+        return Percent(value)
+    return value
 
 
 def both(path: Path, catalog):
