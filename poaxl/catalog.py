@@ -465,6 +465,8 @@ def spanish_error(error) -> str:
             return f"debe tener exactamente 4 valores trimestrales, uno por trimestre (tiene {len(error.instance)})"
         return f"debe tener {'al menos' if v == 'minItems' else 'a lo más'} {val} elemento(s)"
     if v == "enum":
+        if not isinstance(error.instance, str) and str(error.instance) in val:  # a key 1 where "1" is meant
+            return f'«{_brief(error.instance)}» debe escribirse entre comillas, como texto: "{error.instance}"'
         return f"«{_brief(error.instance)}» no es válido; use uno de: {', '.join(map(str, val))}"
     if v in ("minimum", "maximum"):
         return f"{_brief(error.instance)} está fuera de rango ({'mínimo' if v == 'minimum' else 'máximo'} {val:g})"

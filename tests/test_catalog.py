@@ -68,6 +68,17 @@ def test_broken_catalog_gives_spanish_message_naming_file_and_field(tmp_path, ch
     assert expected in result.output and "Traceback" not in result.output
 
 
+def test_a_deadline_key_written_as_a_number_is_told_to_be_quoted(tmp_path):
+    """deadlines: {1: ...} is read by YAML as the number 1, where the quarter "1" is meant."""
+    cat = copy_catalog(tmp_path)
+    path = cat / "catalog.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"1": "2020-04-10"', '1: "2020-04-10"'),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["catalog", "check", str(cat)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert 'mail.deadlines: «1» debe escribirse entre comillas, como texto: "1"' in result.output
+
+
 def test_invalid_yaml_and_missing_catalog(tmp_path):
     cat = copy_catalog(tmp_path)
     (cat / "units" / "001.yaml").write_text("code: [\n", encoding="utf-8")
