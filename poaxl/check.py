@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import findings as F
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
-from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, a_key, absolute_formula, p_key,
+from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, SheetLayout, a_key, absolute_formula, p_key,
                      aggregation_of, letter, read_header, relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .cellvalues import Percent
@@ -530,10 +530,33 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
     checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin,
                           stale=sink.stale)
+    if meta and unit is not None:
+        _check_print(catalog, unit, checked, sink)
     if not meta:  # said once, not on every typed total
         sink.add(F.NO_METADATA, variant="typed-totals" if checked.typed_totals else "")
     return _Form(shown, known.ramo.code if known and known.ramo else ramo, known.key if known else None,
                  year, found_quarter, sink.items + checked.findings, checked.goals)
+
+
+PRINT_MIN_SCALE = 0.5  # below half size a printed form cannot be read
+PRINT_MEASURED_CHARS = 600  # fewer characters of OBSERVACIONES in all always fit: not measured (check stays fast)
+
+
+def _check_print(catalog: Catalog, unit: Unit, checked: SheetCheck, sink: _Sink) -> None:
+    """A one-page form prints fitted to its page: warn when the typed OBSERVACIONES would shrink it below
+    half size (the coordinator prints and signs it; the office files it)."""
+    notes = {v.goal.number: v.observation for v in checked.goals}
+    observations = [notes.get(g.number, "") for g in unit.goals]
+    if sum(map(len, observations)) < PRINT_MEASURED_CHARS:
+        return
+    from .generate import printed_scale  # measuring needs the form's layout and font metrics
+
+    scale = printed_scale(catalog, unit, observations)
+    if scale is None or scale >= PRINT_MIN_SCALE:
+        return
+    longest = max(range(len(observations)), key=lambda i: len(observations[i]))
+    sink.add(F.PRINT_TOO_SMALL, SheetLayout.for_unit(unit).goal_row(longest), "observations",
+             goal=unit.goals[longest].number, scale=percent(scale))
 
 
 META_PATTERNS = {"unit": (r"[0-9]{1,12}", "unidad"), "year": (r"20[0-9][0-9]|2100", "año"),

@@ -296,6 +296,19 @@ UNJUSTIFIED_OVERACHIEVEMENT = _define(
                           "vacía", "explique por qué se superó la programación")},
 )
 
+PRINT_TOO_SMALL = _define(
+    code="print-too-small", severity=WARNING, fault=COORDINATOR, column="observations",
+    title="el formato impreso no se podría leer",
+    summary="a one-page form whose typed OBSERVACIONES would shrink its printout below half size",
+    meaning="Un formato de una hoja se imprime ajustado a una hoja: si las OBSERVACIONES son tan largas que la "
+            "hoja impresa quedaría a menos de la mitad de su tamaño, el formato firmado no se podrá leer.",
+    why="El formato se imprime y se firma; impreso a una fracción de su tamaño, sus cifras y textos no se leen.",
+    example="004 con una observación de 850 caracteres en cada meta: la hoja impresa quedaría al 18 %.",
+    fix="Resuma las OBSERVACIONES (la más larga es la de la fila señalada).",
+    messages={"": Message("las OBSERVACIONES ocupan tanto que la hoja impresa quedaría al {scale} de su tamaño",
+                          "resúmalas para que el formato impreso se pueda leer")},
+)
+
 ABSOLUTE_MISMATCH = _define(
     code="absolute-mismatch", severity=ERROR, fault=COORDINATOR, column="absolute",
     title="el avance absoluto escrito no coincide",

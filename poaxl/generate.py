@@ -288,6 +288,21 @@ def form_pages(layout: SheetLayout, heights: dict[int, float]) -> paper.Pages:
                           slack=SIGNATURE_SLACK * paper.printable_height())
 
 
+def printed_scale(cat: Catalog, unit: Unit, observations: Sequence[str]) -> float | None:
+    """The scale a one-page form prints at once its OBSERVACIONES (one per goal, in the catalog's order)
+    are typed: it is fitted to one page (_page_setup), so rows that grow shrink the whole print. None
+    for a longer form, which keeps its designed breaks at 100 %."""
+    layout = SheetLayout.for_unit(unit)
+    heights = row_heights(cat, unit, layout)
+    if form_pages(layout, heights).count > 1:
+        return None
+    width = COLUMNS[COL["observations"]].width
+    for i, text in enumerate(observations[:len(unit.goals)]):
+        row = layout.goal_row(i)
+        heights[row] = max(heights[row], paper.row_height([(text, width)], paper.BODY_PT)) if text else heights[row]
+    return min(1.0, paper.printable_height() / sum(heights.values()))
+
+
 def _page_setup(ws, cat: Catalog, unit: Unit, layout: SheetLayout, pages: paper.Pages) -> None:
     for i, col in enumerate(COLUMNS):
         ws.set_column_pixels(i, i, paper.pixels(col.width))

@@ -8,6 +8,7 @@ SEVERITY = {
     "relative-mismatch": "error",
     "missing-observation": "error",
     "unjustified-overachievement": "warning",
+    "print-too-small": "warning",
     "missing-actual": "error",
     "future-entry": "warning",
     "not-a-number": "error",

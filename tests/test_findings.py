@@ -66,6 +66,8 @@ def scenario(code, tmp_path, filled, catalog):
         "future-entry": ([["value", c("3.2", "a3"), 5]], ("3.2", "a3")),
         "missing-observation": ([["value", c("3.2", "a2"), 0]], ("3.2", "observations")),
         "unjustified-overachievement": ([["value", c("3.2", "a2"), 100]], ("3.2", "observations")),
+        "print-too-small": ([["value", c(g, "observations"), "PALABRA " * (120 if g == "3.1" else 100)]
+                             for g in ("3", "3.1", "3.2", "3.3")], ("3.1", "observations")),
         "absolute-mismatch": ([["value", c("3.2", "absolute"), 31]], ("3.2", "absolute")),
         "relative-mismatch": ([["value", c("3.2", "relative"), 0.9]], ("3.2", "relative")),
         "formula-replaced": ([["value", c("3.2", "absolute"), 30]], ("3.2", "absolute")),
