@@ -109,7 +109,7 @@ class Package:
     def _kind(self) -> str:
         mimetype = self.infos.get("mimetype")
         if mimetype is not None and mimetype.file_size < 200:
-            if self.read("mimetype", 200, xml=False).strip() == ODS_MIME:
+            if self.read("mimetype", 200, prolog=False).strip() == ODS_MIME:
                 return "ods"
             raise Unreadable(reason("not-spreadsheet"))
         if "xl/workbook.xml" not in self.infos:
@@ -136,17 +136,18 @@ class Package:
         """The part's name as stored: python-calamine finds parts whatever their case, and so do we."""
         return name if name in self.infos else self.lower.get(name.lower(), name)
 
-    def read(self, name: str, limit: int = MAX_PART_BYTES, xml: bool = True) -> bytes:
+    def read(self, name: str, limit: int = MAX_PART_BYTES, prolog: bool = True) -> bytes:
         """A part's bytes, inflated by us: refused above ``limit`` or when the stream is longer than
-        the zip directory says; XML parts are refused when their prolog declares a DTD. Parts poaxl
-        parses whole with ``safe_parser`` (which refuses a DTD itself) are read with ``xml=False``."""
+        the zip directory says; with ``prolog``, refused when its prolog declares a DTD (for a part another
+        library parses). Parts poaxl parses whole with ``safe_parser``, which refuses a DTD wherever it is,
+        and parts that are not XML are read with ``prolog=False``."""
         info = self.infos.get(name)
         if info is None:
             raise Unreadable(reason("part-missing"), f"missing part {name!r}")
         if info.file_size > limit:
             raise Unreadable(reason("part-too-big", part=name, kb=info.file_size // 1024, limit=limit // 1024))
         data = self._inflate(info)
-        if xml:
+        if prolog:
             check_prolog(data, name)
         return data
 
@@ -216,7 +217,7 @@ class Package:
             elif name == "workbookPr":
                 self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
-        parse_xml(self.read("xl/workbook.xml", xml=False), "xl/workbook.xml", sheet)
+        parse_xml(self.read("xl/workbook.xml", prolog=False), "xl/workbook.xml", sheet)
         targets: dict[str, str] = {}
 
         def rel(name, attrs):
@@ -228,7 +229,7 @@ class Package:
                     self.strings = self.actual(_part(attrs.get("Target", "")))
 
         if self.has("xl/_rels/workbook.xml.rels"):
-            parse_xml(self.read("xl/_rels/workbook.xml.rels", xml=False), "xl/_rels/workbook.xml.rels", rel)
+            parse_xml(self.read("xl/_rels/workbook.xml.rels", prolog=False), "xl/_rels/workbook.xml.rels", rel)
         return {title: self.actual(_part(targets[rid])) for title, rid in names if targets.get(rid)}
 
 

@@ -103,15 +103,15 @@ def read_book(path: str | Path) -> Book:
 
 def _read_xlsx(pkg: Package) -> Book:
     parts = {t: part for t, part in pkg.xlsx_sheets().items() if pkg.has(part)}  # a lost part: no such sheet
-    # every part below is parsed whole by a DTD-refusing parser: no separate prolog check (xml=False)
-    styles = (read_styles(pkg.read("xl/styles.xml", xml=False), "xl/styles.xml") if pkg.has("xl/styles.xml")
+    # every part below is parsed whole by a DTD-refusing parser: no separate prolog check
+    styles = (read_styles(pkg.read("xl/styles.xml", prolog=False), "xl/styles.xml") if pkg.has("xl/styles.xml")
               else Styles())
-    strings = (read_shared_strings(pkg.read(pkg.strings, MAX_STRINGS_BYTES, xml=False), pkg.strings)
+    strings = (read_shared_strings(pkg.read(pkg.strings, MAX_STRINGS_BYTES, prolog=False), pkg.strings)
                if pkg.has(pkg.strings) else [])
     values = BookValues(strings, styles, pkg.date1904)
 
     def grid(title: str, columns: int) -> list[list[Cell]]:
-        return read_xlsx_sheet(pkg.read(parts[title], xml=False), parts[title], title, columns, values)
+        return read_xlsx_sheet(pkg.read(parts[title], prolog=False), parts[title], title, columns, values)
 
     meta = _meta(grid(META_SHEET, 2)) if META_SHEET in parts else {}
     titles = [t for t in parts if t != META_SHEET]
