@@ -4,7 +4,9 @@ poaxl reads a returned form's values in the same expat pass that bounds the shee
 handing the sheet to a second reader (python-calamine, openpyxl) costs more than the rest of the check.
 This module holds the few rules that pass needs, each the one openpyxl applies (tests/test_reader.py
 compares both readers on every workbook the suite makes): the shared strings table, which cell styles
-are dates (a date is a number with a date format), and the Excel serial date.
+are dates (a date is a number with a date format), and the Excel serial date. It also marks a number
+shown with a % format (Percent), which openpyxl leaves to the caller: the checker needs it for goals
+planned in percentage points.
 """
 from __future__ import annotations
 
@@ -68,7 +70,8 @@ _STYLES: dict[bytes, Styles] = {}
 
 
 def read_styles(data: bytes, part: str) -> Styles:
-    """The date styles of xl/styles.xml. Cached by the part's digest: a municipality's forms share a few."""
+    """The date, duration and percent styles of xl/styles.xml. Cached by the part's digest: a
+    municipality's forms share a few."""
     key = hashlib.blake2b(data, digest_size=16).digest()
     if key in _STYLES:
         return _STYLES[key]
