@@ -77,23 +77,25 @@ def read_styles(data: bytes, part: str) -> Styles:
         return _STYLES[key]
     custom: dict[int, str] = {}
     xf_formats: list[int] = []
-    depth = {"cellXfs": 0}
+    in_xfs = False  # inside <cellXfs>: its <xf> are the styles cells point at (others are named styles)
 
     def start(name: str, attrs: dict) -> None:
+        nonlocal in_xfs
         name = name.rpartition(":")[2]
         if name == "numFmt":
             fid = attrs.get("numFmtId", "")
             if fid.isdigit() and len(fid) < 7:
                 custom[int(fid)] = attrs.get("formatCode", "")
         elif name == "cellXfs":
-            depth["cellXfs"] = 1
-        elif name == "xf" and depth["cellXfs"] and len(xf_formats) < MAX_CELL_STYLES:
+            in_xfs = True
+        elif name == "xf" and in_xfs and len(xf_formats) < MAX_CELL_STYLES:
             fid = attrs.get("numFmtId", "0")
             xf_formats.append(int(fid) if fid.isdigit() and len(fid) < 7 else 0)
 
     def end(name: str) -> None:
+        nonlocal in_xfs
         if name.rpartition(":")[2] == "cellXfs":
-            depth["cellXfs"] = 0
+            in_xfs = False
 
     p = safe_parser()
     p.StartElementHandler, p.EndElementHandler = start, end
@@ -136,7 +138,12 @@ def excel_date(serial: float, date1904: bool = False, elapsed: bool = False):
 def number(text: str) -> int | float:
     """A number as stored in <v>: whole numbers are int (as the checker compares them), inf stays inf
     (the checker calls it not-a-number)."""
-    value = float(text)
+    return whole(float(text))
+
+
+def whole(value: float) -> int | float:
+    """A float that holds a whole number as an int (5.0 -> 5), as the checker compares values from every
+    reader; huge values and inf stay floats."""
     return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
 
@@ -202,5 +209,5 @@ def read_shared_strings(data: bytes, part: str) -> list[str]:
     return strings
 
 
-__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "excel_date", "number", "iso_date", "RichText",
-           "is_date_format", "is_elapsed_format", "is_percent_format"]
+__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "excel_date", "number", "whole", "iso_date",
+           "RichText", "is_date_format", "is_elapsed_format", "is_percent_format"]

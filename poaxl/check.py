@@ -11,8 +11,8 @@ from typing import Callable, Iterable, Iterator
 
 from . import findings as F
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
-from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, SheetLayout, a_key, absolute_formula, p_key,
-                     aggregation_of, letter, read_header, relative_formula, spanish_formula)
+from .layout import (COL, COLUMNS, LAST_COL, SIGNATURES, TABLE_HEADER_ROWS, Header, SheetLayout, a_key,
+                     absolute_formula, aggregation_of, letter, p_key, read_header, relative_formula, spanish_formula)
 from .errors import PoaxlError
 from .cellvalues import Percent
 from .findings import FindingType, cell_text, number, percent

@@ -18,7 +18,7 @@ from typing import Any
 from .findings import reason
 from .layout import META_SHEET
 from .package import MAX_PART_BYTES, MAX_RATIO, MAX_STRINGS_BYTES, MAX_UNPACKED_BYTES, Package, Unreadable
-from .cellvalues import Styles, read_shared_strings, read_styles
+from .cellvalues import Styles, read_shared_strings, read_styles, whole
 from .sheetscan import EMPTY, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, BookValues, Cell, Scan, read_xlsx_sheet, scan_ods
 
 __all__ = ["Book", "Cell", "Sheet", "Unreadable", "preflight", "read_book", "MAX_FILE_BYTES",
@@ -210,7 +210,7 @@ def _value(v: Any) -> Any:
     if v == "" or v is None:
         return None
     if type(v) is float:
-        return int(v) if v.is_integer() and abs(v) < 1e15 else v
+        return whole(v)
     if type(v) is dt.date:
         return dt.datetime(v.year, v.month, v.day)
     return v
