@@ -108,10 +108,13 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
     """Bound one worksheet part and read the cells of its first ``read_cols`` columns (one expat pass):
     values, formulas ("=SUM(F16,H16)", shared ones translated) and error values ("#DIV/0!").
 
-    Written as closures over local state, the common elements first: the start handler runs for every
-    element of the sheet and is most of the reader's own cost. Text is gathered only for the read columns:
-    a <v> or <f> until its end; an inline string (<is>) from its <t> runs, phonetic runs (<rPh>) left out."""
-    cells: dict[Pos, Cell] = {}  # in document order; made a grid at the end
+    Rows of cells from the first row to the last one holding a value, empty cells as EMPTY.
+
+    Written as closures over local state, the common elements first: a Python call per XML element is
+    most of the reader's cost, so the end handler is set only while a <v>, <f> or <t> is open, and a
+    value goes straight into its row. An inline string (<is>) is read from its <t> runs, phonetic runs
+    (<rPh>) left out."""
+    rows: list[list[Cell]] = []
     shared: dict[str, tuple[str, Pos]] = {}
     p = safe_parser()
     refs = _REFS
@@ -124,6 +127,14 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
     text: list[str] = []
     fattrs: dict = {}
     new = tuple.__new__  # Cell(value, formula) without the NamedTuple's Python-level __new__
+
+    def put(cell: Cell) -> None:
+        while row >= len(rows):
+            rows.append([])
+        line = rows[row]
+        if col >= len(line):
+            line.extend([EMPTY] * (col + 1 - len(line)))
+        line[col] = cell
 
     def start(name: str, attrs: dict) -> None:
         nonlocal row, col, count, kind, style, has_formula, fattrs, inline, phonetic
@@ -142,13 +153,11 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
                 raise _too_far(title, row, col)
             if count > MAX_CELLS:
                 raise _too_many(title)
-            kind, style, has_formula = attrs.get("t"), attrs.get("s"), False
-        elif inline:
-            if name == "t":
-                if not phonetic:
-                    p.CharacterDataHandler = text.append
-            elif name == "rPh":
-                phonetic += 1
+            kind, style, has_formula, inline = attrs.get("t"), attrs.get("s"), False, False
+        elif name == "t":
+            if inline and not phonetic:
+                p.CharacterDataHandler = text.append
+                p.EndElementHandler = end_text
         elif name == "row":
             ref = attrs.get("r")
             if ref is None:
@@ -162,66 +171,51 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
             raise _CellsRead
         elif not 0 <= col < read_cols:
             return
-        elif name == "is":
-            inline, phonetic = True, 0
-            text.clear()
-            p.EndElementHandler = end_inline
         elif name == "v":
             if not has_formula and kind != "inlineStr":
                 text.clear()
                 p.CharacterDataHandler = text.append
                 p.EndElementHandler = end_value
+        elif name == "is":
+            inline, phonetic = True, 0
+            text.clear()
         elif name == "f":
             has_formula, fattrs = True, attrs
             text.clear()
             p.CharacterDataHandler = text.append
             p.EndElementHandler = end_formula
+        elif name == "rPh" and inline:
+            phonetic += 1
+            p.EndElementHandler = end_phonetic
 
-    def end_value(name: str) -> None:
-        if name.rpartition(":")[2] == "v":
-            p.CharacterDataHandler = p.EndElementHandler = None
-            if text and not has_formula:
-                cells[row, col] = new(Cell, (_value("".join(text), kind, style, book, part), False))
+    def end_value(_name: str) -> None:  # </v>: a <v> holds no element
+        p.CharacterDataHandler = p.EndElementHandler = None
+        if text:
+            put(new(Cell, (_value("".join(text), kind, style, book, part), False)))
 
-    def end_formula(name: str) -> None:
-        if name.rpartition(":")[2] == "f":
-            p.CharacterDataHandler = p.EndElementHandler = None
-            formula = "".join(text)
-            if len(formula) > MAX_FORMULA:  # translating it for every shared cell would take minutes
-                raise _too_long(title)
-            cells[row, col] = new(Cell, (_formula(formula, fattrs, (row, col), shared), True))
+    def end_formula(_name: str) -> None:  # </f>
+        p.CharacterDataHandler = p.EndElementHandler = None
+        formula = "".join(text)
+        if len(formula) > MAX_FORMULA:  # translating it for every shared cell would take minutes
+            raise _too_long(title)
+        put(new(Cell, (_formula(formula, fattrs, (row, col), shared), True)))
 
-    def end_inline(name: str) -> None:
-        nonlocal inline, phonetic
-        name = name.rpartition(":")[2]
-        if name == "t":
-            p.CharacterDataHandler = None
-        elif name == "rPh":
+    def end_text(_name: str) -> None:  # </t> of an inline string: the runs so far are its value
+        p.CharacterDataHandler = p.EndElementHandler = None
+        if text and not has_formula and kind == "inlineStr":
+            put(new(Cell, ("".join(text), False)))
+
+    def end_phonetic(name: str) -> None:  # inside <rPh>: its <t> is a reading, not the text
+        nonlocal phonetic
+        if name.rpartition(":")[2] == "rPh":
             phonetic -= 1
-        elif name == "is":
-            inline = False
             p.EndElementHandler = None
-            if text and not has_formula and kind == "inlineStr":
-                cells[row, col] = new(Cell, ("".join(text), False))
 
     p.StartElementHandler = start
     try:
         parse_part(p, data, part)
     except _CellsRead:
         pass  # the rest of the sheet is its page setup, merges, validations...: nothing the checker reads
-    return _grid(cells)
-
-
-def _grid(cells: dict[Pos, Cell]) -> list[list[Cell]]:
-    """Rows of cells from the first row to the last one holding a value, empty cells as EMPTY."""
-    if not cells:
-        return []
-    rows: list[list[Cell]] = [[] for _ in range(max(cells)[0] + 1)]
-    for (r, c), cell in cells.items():
-        line = rows[r]
-        if c >= len(line):
-            line.extend([EMPTY] * (c + 1 - len(line)))
-        line[c] = cell
     return rows
 
 
