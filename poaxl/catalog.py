@@ -475,6 +475,9 @@ def spanish_error(error) -> str:
         if isinstance(error.instance, dict) and {"ramo", "ramos"} <= set(error.instance):
             return "use «ramo» (un solo ramo) o «ramos» (varios ramos), no los dos"
         return "falta el campo obligatorio «ramo» (o «ramos», la lista, si el catálogo tiene varios ramos)"
+    if v == "pattern" and isinstance(error.instance, str) and (
+            not error.instance.isprintable() or error.instance != error.instance.strip()):
+        v = "exact"  # a space, line break or zero-width character: quoted plainly it would look valid
     if v == "pattern":
         hint = PATTERN_HINTS.get(val, "")
         return f"«{_brief(error.instance)}» no tiene el formato esperado{': ' + hint if hint else ''}"

@@ -15,7 +15,7 @@ from .errors import PoaxlError
 from .files import atomic_path
 from .policy import Policy
 from .layout import (COL, COLUMNS, HEADER_CODE_COL, HEADER_LABEL_SPAN, HEADER_NAME_COL, HEADER_NAME_SPAN, LAST_COL, LAYOUT_VERSION, META_KEYS,
-                     META_SHEET, PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula,
+                     META_SHEET, meta_text, PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula,
                      cutoff_cell, fecha, form_code_cell, header_rows, over_programme_rule, p_key,
                      quarter_label, relative_formula, titles, under_programme_rule)
 
@@ -452,8 +452,6 @@ def _metadata_sheet(wb, cat: Catalog, unit: Unit, quarter: int, password: str | 
     ws = wb.add_worksheet(META_SHEET)
     values = (__version__, LAYOUT_VERSION, cat.id, unit.code, cat.year, quarter, unit.fingerprint(), unit.code,
               _ramo(cat, unit).code)
-    for row, (key, value) in enumerate(zip(META_KEYS, values)):
-        ws.write_string(row, 0, key)
-        ws.write_string(row, 1, str(value))
+    ws.write_string(0, 0, meta_text({key: str(value) for key, value in zip(META_KEYS, values)}))
     ws.hide()
     ws.protect(password or "")

@@ -21,6 +21,23 @@ META_KEYS = ("poaxl", "layout", "catalog", "unit", "year", "quarter", "fingerpri
 # "ramo" came later: a form generated before it has no ramo key, and is of its catalog's only ramo
 
 
+def meta_text(values: dict[str, str]) -> str:
+    """The hidden metadata as the one cell A1 of its sheet holds it: ``key=value`` lines, first ``poaxl=``.
+
+    One cell, not a key/value row each: every cell is XML the checker parses for every file it reads."""
+    return "\n".join(f"{key}={values[key]}" for key in META_KEYS)
+
+
+def read_meta(rows: Sequence[Sequence[Any]]) -> dict[str, str]:
+    """The metadata from the values of its sheet: the one-cell ``key=value`` lines, or the two columns
+    (key, value) of the forms generated before it was one cell."""
+    first = rows[0][0] if rows and rows[0] else None
+    if isinstance(first, str) and first.startswith("poaxl="):
+        pairs = (line.partition("=") for line in first.split("\n"))  # a spreadsheet may save \r\n
+        return {key.strip(): value.strip() for key, _, value in pairs}
+    return {str(r[0]): str(r[1]) for r in rows if len(r) > 1 and r[0] is not None}
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

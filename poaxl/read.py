@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import reason
-from .layout import META_SHEET
+from .layout import META_SHEET, read_meta
 from .package import MAX_PART_BYTES, MAX_RATIO, MAX_STRINGS_BYTES, MAX_UNPACKED_BYTES, Package, Unreadable
 from .cellvalues import Styles, read_shared_strings, read_styles, whole
 from .sheetscan import EMPTY, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, BookValues, Cell, Scan, read_xlsx_sheet, scan_ods
@@ -217,7 +217,7 @@ def _value(v: Any) -> Any:
 
 
 def _meta(rows: list[list[Cell]]) -> dict[str, str]:
-    return {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
+    return read_meta([[c.value for c in row] for row in rows])
 
 
 # --------------------------------------------------------------------------- for --annotate

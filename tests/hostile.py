@@ -89,16 +89,32 @@ def replace_value(src: Path, dst: Path, old: str, new: str) -> Path:
     return rezip(src, dst, change)
 
 
-def edit_meta(src: Path, dst: Path, key: str, value: str) -> Path:
-    """A coordinator editing the hidden metadata sheet (openpyxl, as a hand edit in Excel would)."""
+def meta_of(wb) -> dict[str, str]:
+    """The hidden metadata of an openpyxl workbook: cell A1 of _poaxl holds ``key=value`` lines."""
+    text = wb[META_SHEET]["A1"].value
+    assert text.startswith("poaxl=") and wb[META_SHEET].max_row == 1 and wb[META_SHEET].max_column == 1
+    return dict(line.split("=", 1) for line in text.split("\n"))
+
+
+def set_meta(wb, values: dict[str, str]) -> None:
+    """Write the metadata back into A1 as ``key=value`` lines (a hand edit of the hidden sheet)."""
+    cell = wb[META_SHEET]["A1"]
+    cell.value = "\n".join(f"{k}={v}" for k, v in values.items())
+    cell.data_type = "s"
+
+
+def edit_meta(src: Path, dst: Path, key: str, value: str | None) -> Path:
+    """A coordinator editing the hidden metadata sheet (openpyxl, as a hand edit in Excel would);
+    ``value`` None removes the key."""
     import openpyxl
 
     wb = openpyxl.load_workbook(src)
-    ws = wb[META_SHEET]
-    for row in ws.iter_rows():
-        if row[0].value == key:
-            row[1].value = value
-            row[1].data_type = "s"
+    meta = meta_of(wb)
+    if value is None:
+        del meta[key]
+    else:
+        meta[key] = value
+    set_meta(wb, meta)
     wb.save(dst)
     return dst
 

@@ -196,14 +196,10 @@ def test_old_form_edited_too_is_held_to_the_current_catalog(tmp_path, filled, ca
 
 
 def test_forged_fingerprint_does_not_hide_an_edited_plan(tmp_path, filled, catalog):
-    import openpyxl
+    import hostile
 
     path = filled("003", [["value", cell(catalog, "003", "3.1", "p1"), 999]])
-    wb = openpyxl.load_workbook(path)
-    meta = wb[META_SHEET]
-    row = next(r for r in meta.iter_rows() if r[0].value == "fingerprint")
-    row[1].value = "0123456789abcdef"
-    wb.save(path)
+    hostile.edit_meta(path, path, "fingerprint", "0123456789abcdef")
     report = check_file(path, catalog)
     assert ("planned-changed", cell(catalog, "003", "3.1", "p1")) in codes(report)
 
@@ -303,3 +299,23 @@ def test_aggregation_changed_in_the_catalog_is_not_an_edit(tmp_path, filled, cat
         aggregation="average"))
     (finding,) = [f for f in check_file(path, cat).findings if f.code == "catalog-changed"]
     assert "cambiaron las metas 3.1" in finding.message and "ya no son los que se enviaron" not in finding.message
+
+
+def test_a_form_with_the_metadata_of_earlier_versions_is_read_the_same(tmp_path, filled, catalog):
+    """Forms generated before the metadata was one cell keep it as key/value rows (A: key, B: value)."""
+    import hostile
+    import openpyxl
+
+    new = filled("003", [["value", cell(catalog, "003", "3.2", "a2"), 0]])
+    wb = openpyxl.load_workbook(new)
+    meta = hostile.meta_of(wb)
+    ws = wb[META_SHEET]
+    ws["A1"] = None
+    for row, (key, value) in enumerate(meta.items(), start=1):
+        ws.cell(row, 1, key).data_type = "s"
+        ws.cell(row, 2, value).data_type = "s"
+    wb.save(tmp_path / "antiguo.xlsx")
+    old, current = check_file(tmp_path / "antiguo.xlsx", catalog), check_file(new, catalog)
+    assert old.unit == "003" and old.quarter == 2 and old.status == "errors"
+    assert "missing-observation" in only_codes(old) and "no-metadata" not in only_codes(old)
+    assert [f.message for f in old.findings] == [f.message for f in current.findings]

@@ -44,7 +44,7 @@ def test_libreoffice_recalculates_rate_goal_as_average(lo_filled, catalog):
 def test_metadata_protection_validation_survive_a_libreoffice_save(lo_filled, catalog):
     wb = openpyxl.load_workbook(lo_filled["003"])
     ws = wb["003"]
-    meta = {r[0].value: r[1].value for r in wb[META_SHEET].iter_rows()}
+    meta = dict(line.split("=", 1) for line in wb[META_SHEET]["A1"].value.split("\n"))
     assert meta["unit"] == "003" and meta["quarter"] == "2" and wb[META_SHEET].sheet_state == "hidden"
     assert ws.protection.sheet
     assert ws[cell(catalog, "003", "3", "meta")].protection.locked

@@ -50,7 +50,7 @@ def reference_read_book(path) -> Book:
                     raise Unreadable("demasiadas filas")
                 rows.append([Cell(_percent(c), getattr(c, "data_type", None) == "f") for c in row])
             if ws.title == META_SHEET:
-                meta = {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
+                meta = _meta_reference(rows)
             else:
                 sheets.append(Sheet(ws.title, rows))
         return Book(sheets, meta)
@@ -60,6 +60,14 @@ def reference_read_book(path) -> Book:
         raise Unreadable(f"openpyxl: {exc}") from None
     finally:
         wb.close()
+
+
+def _meta_reference(rows) -> dict[str, str]:
+    """The metadata: ``key=value`` lines in A1, or (forms of earlier versions) a key/value row each."""
+    first = rows[0][0].value if rows and rows[0] else None
+    if isinstance(first, str) and first.startswith("poaxl="):
+        return {k.strip(): v.strip() for k, _, v in (line.partition("=") for line in first.split("\n"))}
+    return {str(r[0].value): str(r[1].value) for r in rows if len(r) > 1 and r[0].value is not None}
 
 
 def _percent(c):
