@@ -12,6 +12,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 from xml.parsers import expat
 
 from .errors import PoaxlError
@@ -69,12 +70,13 @@ def _stop(*_args) -> None:
 class Package:
     """An open zip whose directory passed the limits. ``kind`` is 'xlsx' or 'ods'."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, raw: BinaryIO | None = None):
+        """``raw``: the file already open (read.checked_open); the package closes it."""
         self.path = path
         self.strings = "xl/sharedStrings.xml"  # xlsx_sheets() corrects it from the relationships
         self.date1904 = False                  # the workbook counts dates from 1904 (old Mac Excel)
         try:
-            self._raw = open(path, "rb")  # one open file: the zip directory and our own inflating read it
+            self._raw = raw or open(path, "rb")  # one open file: the zip directory and our own inflating read it
         except OSError as exc:
             raise Unreadable(reason("zip-error"), str(exc)) from None
         try:

@@ -10,10 +10,11 @@ openpyxl is not used here: it stays for the writers that need it (--annotate).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .findings import reason
 from .layout import META_SHEET, read_meta
@@ -29,6 +30,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024        # the packed file
 READ_COLS = 18   # the form's 15 columns and a little margin
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
+_NONBLOCK, _BINARY = getattr(os, "O_NONBLOCK", 0), getattr(os, "O_BINARY", 0)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _ODS_PARTS = ("META-INF/manifest.xml",)
@@ -53,29 +55,40 @@ class Book:
 
 def preflight(path: Path) -> None:
     """Cheap checks on the bytes, before the zip is opened; raises Unreadable with the reason."""
+    checked_open(path).close()
+
+
+def checked_open(path: Path) -> BinaryIO:
+    """The file opened for reading once its size and first bytes say it can be a workbook (the zip reader
+    then uses the same open file); raises Unreadable with the reason."""
     try:
-        try:
-            st = path.stat()
+        try:  # non-blocking: opening a FIFO must not wait for a writer (fstat then refuses it)
+            fh = os.fdopen(os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY), "rb")
         except (FileNotFoundError, NotADirectoryError):
             raise Unreadable(reason("missing")) from None
-        if not stat.S_ISREG(st.st_mode):
-            raise Unreadable(reason("not-a-file"))
-        size = st.st_size
-        if size == 0:
-            raise Unreadable(reason("empty"))
-        if size > MAX_FILE_BYTES:
-            raise Unreadable(reason("too-big", mb=size // 1048576, limit=MAX_FILE_BYTES // 1048576))
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-            if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls
-                fh.seek(0)
-                encrypted = "EncryptionInfo".encode("utf-16-le") in fh.read()
+        try:
+            _check_head(fh)
+        except BaseException:
+            fh.close()
+            raise
     except OSError as exc:
         raise Unreadable(reason("not-readable"), exc.strerror or str(exc)) from None
-    if head.startswith(OLE_MAGIC):
-        if encrypted:
-            raise Unreadable(reason("encrypted"))
-        raise Unreadable(reason("xls"))
+    return fh
+
+
+def _check_head(fh: BinaryIO) -> None:
+    st = os.fstat(fh.fileno())
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable(reason("not-a-file"))
+    size = st.st_size
+    if size == 0:
+        raise Unreadable(reason("empty"))
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(reason("too-big", mb=size // 1048576, limit=MAX_FILE_BYTES // 1048576))
+    head = fh.read(4096)
+    if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls
+        fh.seek(0)
+        raise Unreadable(reason("encrypted" if "EncryptionInfo".encode("utf-16-le") in fh.read() else "xls"))
     if not head.startswith(ZIP_MAGIC):
         kind = "texto o CSV" if _looks_like_text(head) else "un archivo de otro tipo"
         raise Unreadable(reason("not-xlsx", kind=kind))
@@ -92,8 +105,7 @@ def _looks_like_text(head: bytes) -> bool:
 def read_book(path: str | Path) -> Book:
     """The form sheet(s) as cell grids (value + is-formula) and the hidden metadata, read-only."""
     path = Path(path)
-    preflight(path)
-    with Package(path) as pkg:
+    with Package(path, checked_open(path)) as pkg:
         if pkg.kind == "ods":
             return _read_ods(pkg)
         return _read_xlsx(pkg)
