@@ -167,23 +167,23 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
             else:  # row 0, "x": openpyxl's int() fails; cells without r would land outside the sheet
                 raise Unreadable(reason("bad-reference"), f"bad row number {ref[:20]!r}")
             col = -1
-        elif name in AFTER_CELLS:
-            raise _CellsRead
-        elif not 0 <= col < read_cols:
-            return
         elif name == "v":
-            if not has_formula and kind != "inlineStr":
+            if not has_formula and kind != "inlineStr" and 0 <= col < read_cols:
                 text.clear()
                 p.CharacterDataHandler = text.append
                 p.EndElementHandler = end_value
         elif name == "is":
-            inline, phonetic = True, 0
-            text.clear()
+            if 0 <= col < read_cols:
+                inline, phonetic = True, 0
+                text.clear()
         elif name == "f":
-            has_formula, fattrs = True, attrs
-            text.clear()
-            p.CharacterDataHandler = text.append
-            p.EndElementHandler = end_formula
+            if 0 <= col < read_cols:
+                has_formula, fattrs = True, attrs
+                text.clear()
+                p.CharacterDataHandler = text.append
+                p.EndElementHandler = end_formula
+        elif name in AFTER_CELLS:
+            raise _CellsRead
         elif name == "rPh" and inline:
             phonetic += 1
             p.EndElementHandler = end_phonetic
