@@ -8,7 +8,8 @@ shared machine's other work does not count; --jobs 2 is measured in wall time, a
 - poaxl.check (1 job and --jobs 2),
 - a bare openpyxl.load_workbook of the same files (what poaxl used to build on),
 - python-calamine reading the values of the same sheets (poaxl's value reader, alone),
-- the floor: opening the zip and parsing the sheet parts with expat, no handlers;
+- the floor: opening the zip and parsing the sheet parts with expat, no handlers, and the same with a
+  do-nothing Python handler called for every element (the least an expat-callback reader pays);
 then the cost per goal at 20, 200 and 1,500 goals, and `poaxl check one.xlsx` as a new process
 against `python -c "import click"` (CPU time of each finished process, median of 15).
 Goals (issue 13): check <= 0.10x openpyxl, <= 3x the floor; one file end to end <= 2.0x click.
@@ -72,6 +73,19 @@ def floor(files: list[Path]) -> None:
             for name in z.namelist():
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     expat.ParserCreate().Parse(z.read(name), True)
+
+
+def one_call_per_element(files: list[Path]) -> None:
+    """The floor plus the least a Python reader built on expat pays: a call of a do-nothing handler for
+    every element of the sheet parts (what any callback reader costs before it reads anything)."""
+    nothing = lambda name, attrs: None  # noqa: E731
+    for f in files:
+        with zipfile.ZipFile(f) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    p = expat.ParserCreate()
+                    p.StartElementHandler = nothing
+                    p.Parse(z.read(name), True)
 
 
 def calamine(files: list[Path]) -> None:
@@ -138,6 +152,7 @@ def main(count: int = 300) -> None:
             "openpyxl": lambda: [openpyxl.load_workbook(f) for f in sample],
             "calamine": lambda: calamine(files),
             "floor": lambda: floor(files),
+            "calls": lambda: one_call_per_element(files),
         }, clock=time.process_time)
         ms = {k: v / (len(sample) if k == "openpyxl" else count) * 1000 for k, v in cpu.items()}
         wall = best({"one": lambda: check(files, catalog=catalog), "jobs2": lambda: check(files, catalog=catalog, jobs=2)})
@@ -153,6 +168,8 @@ def main(count: int = 300) -> None:
         print(f"  {label:34} {ms[name]:7.3f} ms/form")
     print(f"    of which reading (poaxl.read.read_book) {ms['read']:.3f} ms = {ms['read'] / ms['floor']:.2f}x the floor; "
           f"the rules {ms['poaxl'] - ms['read']:.3f} ms")
+    print(f"    the floor with a do-nothing Python call per element {ms['calls']:.3f} ms = "
+          f"{ms['calls'] / ms['floor']:.2f}x the floor (what any expat-callback reader pays first)")
     print(f"  poaxl / openpyxl  {ms['poaxl'] / ms['openpyxl']:.3f}x   (goal <= 0.10x)")
     print(f"  poaxl / floor     {ms['poaxl'] / ms['floor']:.2f}x    (goal <= 3x)")
     print(f"  poaxl / calamine  {ms['poaxl'] / ms['calamine']:.2f}x")
