@@ -19,6 +19,7 @@ from .findings import FindingType, cell_text, number, percent
 from .policy import Policy
 from .layout import CATALOG_BOOK_SHEETS, FINDINGS_SHEET, META_SHEET, SUMMARY_SHEET
 from .read import FORM_SUFFIXES, READ_COLS, Cell, Sheet, Unreadable, read_book
+from .sheetscan import EMPTY
 
 ANNOTATED = ".revisado.xlsx"  # suffix of --annotate copies; folders are checked without them
 ARCHIVE_DIRS = ("historial", "cuarentena")  # poaxl collect's archives inside an answers folder
@@ -88,6 +89,8 @@ def parse_number(value) -> tuple[float | None, str]:
 
     Accepts what coordinators type: ``1,367``, `` 12 ``, ``28%``, ``0.28``.
     """
+    if (type(value) is int or type(value) is float) and -MAX_VALUE <= value <= MAX_VALUE:
+        return float(value), "number"  # most cells (exactly int or float: not bool, not Percent; not nan)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, "empty"
     if isinstance(value, bool):
@@ -151,10 +154,20 @@ def _text(cell: Cell) -> str:
     return "" if cell.value is None else str(cell.value).strip()
 
 
+def _says(value, words: frozenset[str]) -> bool:
+    """Whether a cell value, stripped and upper-cased, is one of ``words`` (labels such as L/A or ELABORÓ).
+    Only a text can be: numbers, dates and booleans are ruled out by their type, without making a string."""
+    return isinstance(value, str) and value.strip().upper() in words
+
+
+_LA = frozenset({COLUMNS[COL["la"]].header})
+_SIGNATURE_LABELS = frozenset(label for _, label, _, _ in SIGNATURES)
+
+
 def find_header(sheet: Sheet) -> int | None:
     """Row of the table header: the one whose first cell says L/A."""
     for r, row in enumerate(sheet.rows):
-        if row and _text(row[0]).upper() == "L/A":
+        if row and _says(row[0].value, _LA):
             return r
     return None
 
@@ -163,10 +176,11 @@ MAX_MARGIN = READ_COLS - len(COLUMNS)  # empty columns a hand-made form may keep
 
 
 def locate_table(sheet: Sheet) -> tuple[int, int] | None:
-    """(row, column) of the table's L/A header cell, in column A or after a narrow margin."""
+    """(row, column) of the table's L/A header cell, in column A or after a narrow margin. Seen from that
+    column (``aligned``), the same row is ``find_header``'s: no row above has L/A there either."""
     for r, row in enumerate(sheet.rows):
         for c, cell in enumerate(row[:MAX_MARGIN + 1]):
-            if _text(cell).upper() == "L/A":
+            if _says(cell.value, _LA):
                 return r, c
     return None
 
@@ -187,22 +201,30 @@ class Row:
 
 def goal_rows(sheet: Sheet, header: int) -> list[Row]:
     """Rows between the table header and the signatures (blank rows inside are kept as rows)."""
-    signature_labels = {label for _, label, _, _ in SIGNATURES}
     rows: list[Row] = []
     first = header + 1  # after the header's PERÍODO / quarter / P-A rows (a hand-made form may have one row)
     while first < header + TABLE_HEADER_ROWS and not (_text(sheet.get(first, COL["la"]))
                                                       or _text(sheet.get(first, COL["goal"]))):
         first += 1
+    goal = COL["goal"]
     for r in range(first, len(sheet.rows)):
-        cells = [_text(c) for c in sheet.rows[r][:LAST_COL + 1]]
-        if any(c.upper() in signature_labels for c in cells):
+        cells = sheet.rows[r][:LAST_COL + 1]
+        if _signed(cells):
             break
-        text = cells[COL["goal"]] if len(cells) > COL["goal"] else ""
+        text = _text(cells[goal]) if len(cells) > goal else ""
         match = _GOAL.match(text)
         rows.append(Row(r, match.group(1), match.group(2).strip()) if match else Row(r, None, text))
     while rows and not any(_text(c) for c in sheet.rows[rows[-1].row][:LAST_COL + 1]):
         rows.pop()
     return rows
+
+
+def _signed(cells: list[Cell]) -> bool:
+    """Whether a row holds a signature label (ELABORÓ...): the end of the goals."""
+    for cell in cells:
+        if _says(cell.value, _SIGNATURE_LABELS):
+            return True
+    return False
 
 
 def sheet_header(sheet: Sheet, header: int) -> Header:
@@ -244,6 +266,7 @@ def infer_goal(sheet: Sheet, row: Row) -> Goal:
 
 
 def _normal_formula(text: str) -> str:
+    """A formula as compared: without =, $ and spaces, in capitals (Excel and LibreOffice rewrite these)."""
     return str(text).lstrip("=").replace("$", "").replace(" ", "").upper()
 
 
@@ -257,22 +280,26 @@ class SheetCheck:
 
 
 def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, policy: Policy,
-                generated: bool = True, margin: int = 0, stale: bool = False) -> SheetCheck:
+                generated: bool = True, margin: int = 0, stale: bool = False,
+                header: int | None = None) -> SheetCheck:
     """All rules on one form sheet. ``unit`` is the plan the file must keep, or None for internal checks
     only. ``generated``: the totals are poaxl's formulas (a typed total is then ``formula-replaced``);
     a hand-made form without metadata has typed totals by nature, and only their values are checked.
-    ``sheet`` is aligned on the table; ``margin`` columns before it only shift the cells findings name."""
+    ``sheet`` is aligned on the table; ``margin`` columns before it only shift the cells findings name.
+    ``header``: the table's header row when the caller found it already (else it is looked for)."""
     sink = _Sink(sheet.name, unit_code, generated, margin)
     sink.stale = stale
-    header = find_header(sheet)
+    header = find_header(sheet) if header is None else header
     if header is None:
         sink.add(F.STRUCTURE_CHANGED, variant="no-header")
         return SheetCheck(sink.items, sink.values)
     rows = goal_rows(sheet, header)
     matched = _match_structure(sheet, rows, unit, sink)  # catalog goals, or the file's own without one
     for row, goal in matched:
-        _check_planned(sheet, row, goal, unit is not None, sink)
-        _check_row(sheet, row, goal, quarter, policy, sink)
+        cells = _row_cells(sheet, row.row)
+        if unit is not None:
+            _check_planned(cells, row.row, goal, sink)
+        _check_row(cells, row.row, goal, quarter, policy, sink)
     for lint in lint_goals([goal for _, goal in matched], unit.lineas if unit else None):
         sink.add(lint.kind, matched[lint.index][0].row, lint.kind.column, goal=lint.goal.number,
                  variant=lint.variant, **lint.fields)
@@ -285,88 +312,104 @@ def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Si
         return [(r, infer_goal(sheet, r)) for r in rows if r.number]
     by_number = {g.number: g for g in unit.goals}
     order = [g.number for g in unit.goals]
-    pairs, seen = [], []
+    pairs, seen, found = [], [], set()  # seen in file order; found: the same, to look up (1,500 goals)
     for r in rows:
         goal = by_number.get(r.number) if r.number else None
-        if goal is None or r.number in seen:
+        if goal is None or r.number in found:
             what = f"la fila «{cell_text(r.text[:40])}»" if r.text else "una fila vacía"
             sink.add(F.STRUCTURE_CHANGED, r.row, "goal", variant="extra-row", what=what)
             continue
         seen.append(r.number)
+        found.add(r.number)
         pairs.append((r, goal))
-        for key, expected, label in (("goal", goal.text, "el texto de la meta"), ("la", goal.la, "la L/A"),
-                                     ("measure", goal.measure, "la unidad de medida")):
-            found = r.text if key == "goal" else _text(sheet.get(r.row, COL[key]))
-            if " ".join(found.split()) != " ".join(expected.split()):
-                sink.add(F.STRUCTURE_CHANGED, r.row, key, goal=goal.number, variant="edited", label=label,
-                         expected=expected[:60])
+        _check_texts(sheet, r, goal, sink)
     for n in order:
-        if n not in seen:
+        if n not in found:
             sink.add(F.STRUCTURE_CHANGED, goal=n, variant="missing-goal", number=n)
-    kept = [n for n in order if n in seen]
+    kept = [n for n in order if n in found]
     if seen != kept:
         sink.add(F.STRUCTURE_CHANGED, variant="reordered", found=", ".join(seen), expected=", ".join(kept))
     return pairs
 
 
-def _check_planned(sheet: Sheet, row: Row, goal: Goal, against_catalog: bool, sink: _Sink) -> None:
-    """META and P cells: numbers, and equal to the catalog when there is one."""
-    for key, expected, q in (("meta", goal.meta, None),
-                             *((p_key(q), goal.planned[q - 1], q) for q in QUARTERS)):
-        value = parse_number(sheet.get(row.row, COL[key]).value)[0]
-        if against_catalog and (value is None or not _same(value, expected, 1e-9)):
-            sink.add(F.PLANNED_CHANGED, row.row, key, goal=goal.number, quarter=q,
-                     variant="stale" if sink.stale else "",
-                     shown=_shown(sheet.get(row.row, COL[key]).value), expected=number(expected))
+def _check_texts(sheet: Sheet, r: Row, goal: Goal, sink: _Sink) -> None:
+    """The goal's text, L/A and unit of measure as the catalog has them (spacing aside)."""
+    for key, expected, label in (("goal", goal.text, "el texto de la meta"), ("la", goal.la, "la L/A"),
+                                 ("measure", goal.measure, "la unidad de medida")):
+        found = r.text if key == "goal" else _text(sheet.get(r.row, COL[key]))
+        if found != expected and " ".join(found.split()) != " ".join(expected.split()):
+            sink.add(F.STRUCTURE_CHANGED, r.row, key, goal=goal.number, variant="edited", label=label,
+                     expected=expected[:60])
 
 
-def _check_row(sheet: Sheet, row: Row, goal: Goal, quarter: int, policy: Policy, sink: _Sink) -> None:
-    r, n = row.row, goal.number
+_PLANNED = (("meta", COL["meta"], None), *((p_key(q), COL[p_key(q)], q) for q in QUARTERS))
+_ACTUALS = tuple((q, a_key(q), COL[a_key(q)]) for q in QUARTERS)
+
+
+def _row_cells(sheet: Sheet, r: int) -> list[Cell]:
+    """Row ``r`` with at least every column of the layout (EMPTY where the file has no cell): the rules
+    index it by column directly (``Sheet.get`` for each cell of each rule costs more than the rule)."""
+    row = sheet.rows[r] if r < len(sheet.rows) else []
+    return row if len(row) > LAST_COL else row + [EMPTY] * (LAST_COL + 1 - len(row))
+
+
+def _check_planned(cells: list[Cell], r: int, goal: Goal, sink: _Sink) -> None:
+    """META and P cells: numbers, and equal to the catalog's."""
+    for (key, col, q), expected in zip(_PLANNED, (goal.meta, *goal.planned)):
+        raw = cells[col].value
+        value = parse_number(raw)[0]
+        if value is None or (value != expected and not _same(value, expected, 1e-9)):
+            sink.add(F.PLANNED_CHANGED, r, key, goal=goal.number, quarter=q,
+                     variant="stale" if sink.stale else "", shown=_shown(raw), expected=number(expected))
+
+
+def _check_row(cells: list[Cell], r: int, goal: Goal, quarter: int, policy: Policy, sink: _Sink) -> None:
+    """A cells (numbers up to the report quarter, nothing after it), the totals and OBSERVACIONES."""
+    n = goal.number
     actuals: list[float | None] = []
     complete = True
     points = goal.aggregation != "sum" and goal.meta > 1  # a rate planned in percentage points (META 90)
-    for q in QUARTERS:
-        raw = sheet.get(r, COL[a_key(q)]).value
+    for q, key, col in _ACTUALS:
+        raw = cells[col].value
         value, kind = parse_number(raw)
         if points and value is not None and (kind == "percent" or type(raw) is Percent):
             value *= 100  # «90%» typed (or shown by a % format) in a goal planned in points means 90
             kind = "text-number" if kind == "percent" else kind
         if q > quarter:
             if kind != "empty":
-                sink.add(F.FUTURE_ENTRY, r, a_key(q), goal=n, quarter=q, raw=_shown(raw), report_quarter=quarter)
+                sink.add(F.FUTURE_ENTRY, r, key, goal=n, quarter=q, raw=_shown(raw), report_quarter=quarter)
             actuals.append(None)
             continue
         if kind == "empty":
-            sink.add(F.MISSING_ACTUAL, r, a_key(q), goal=n, quarter=q)
+            sink.add(F.MISSING_ACTUAL, r, key, goal=n, quarter=q)
             complete = False
         elif kind == "text":
             huge = isinstance(raw, (int, float)) and not isinstance(raw, bool)  # a number, but out of bounds
-            sink.add(F.NOT_A_NUMBER, r, a_key(q), goal=n, quarter=q, raw=cell_text(raw), variant="out-of-range" if huge else "")
+            sink.add(F.NOT_A_NUMBER, r, key, goal=n, quarter=q, raw=cell_text(raw), variant="out-of-range" if huge else "")
             complete = False
         elif kind in ("text-number", "percent"):
-            sink.add(F.NUMBER_AS_TEXT, r, a_key(q), goal=n, quarter=q, raw=cell_text(raw), value=_value(value, kind))
+            sink.add(F.NUMBER_AS_TEXT, r, key, goal=n, quarter=q, raw=cell_text(raw), value=_value(value, kind))
         if value is not None and value < 0:
-            sink.add(F.NEGATIVE_VALUE, r, a_key(q), goal=n, quarter=q, value=_value(value, kind))
+            sink.add(F.NEGATIVE_VALUE, r, key, goal=n, quarter=q, value=_value(value, kind))
             complete = False
         actuals.append(value if kind not in ("empty", "text") else None)
     absolute = goal.to_date(actuals, quarter)
     values = GoalValues(goal, actuals, absolute, goal.relative(absolute), goal.planned_to_date(quarter),
-                        _text(sheet.get(r, COL["observations"])))
+                        _text(cells[COL["observations"]]))
     sink.values.append(values)
-    _check_total(sheet, r, goal, quarter, "absolute", values.absolute, policy, sink)
-    _check_total(sheet, r, goal, quarter, "relative", values.relative, policy, sink)
+    _check_total(cells[COL["absolute"]], r, goal, quarter, "absolute", values.absolute, policy, sink)
+    _check_total(cells[COL["relative"]], r, goal, quarter, "relative", values.relative, policy, sink)
     if complete:
         _check_observation(r, values, quarter, policy, sink)
 
 
-def _check_total(sheet: Sheet, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
+def _check_total(cell: Cell, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
                  policy: Policy, sink: _Sink) -> None:
     """M and N: our formula (its value is right by construction) or a typed value that must agree."""
-    cell = sheet.get(r, COL[key])
     formula = absolute_formula(goal, r, quarter) if key == "absolute" else relative_formula(r)
     label = "AVANCE ABSOLUTO" if key == "absolute" else "ACUMULADO RELATIVO"
     if cell.formula:  # ours: right by construction; a hand-made form's own formula is its business
-        if sink.generated and _normal_formula(cell.value) != _normal_formula(formula):
+        if sink.generated and cell.value != formula and _normal_formula(cell.value) != _normal_formula(formula):
             sink.add(F.FORMULA_REPLACED, r, key, goal=goal.number, variant="edited", label=label,
                      formula=cell.value, expected=spanish_formula(formula))
         return
@@ -422,14 +465,14 @@ def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quar
         return _unreadable(report, str(exc))
     if (own := own_book(book)) is not None:
         return _unreadable(report, F.reason(own))
-    forms = [(aligned(s, at[1]), at[1]) for s in book.sheets if (at := locate_table(s)) is not None]
+    forms = [(aligned(s, at[1]), at) for s in book.sheets if (at := locate_table(s)) is not None]
     if not forms:
         return _unreadable(report, F.reason("no-form"))
     expected = Expected(unit, quarter, ramo)
-    for sheet, margin in forms:
+    for sheet, (header, margin) in forms:
         # the metadata names its sheet; a single form renamed by the user is still that sheet
         meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
-        form = _check_form(meta, sheet, catalog, expected, policy, margin)
+        form = _check_form(meta, sheet, header, catalog, expected, policy, margin)
         report.unit, report.ramo, report.key = form.unit, form.ramo, form.key
         report.year, report.quarter = form.year, form.quarter
         report.findings += form.findings
@@ -494,10 +537,10 @@ class _Form:
     goals: list[GoalValues]
 
 
-def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expected, policy: Policy,
-                margin: int = 0) -> _Form:
-    header = find_header(sheet)
-    head = sheet_header(sheet, header or 0)
+def _check_form(meta: dict[str, str], sheet: Sheet, header: int, catalog: Catalog, want: Expected,
+                policy: Policy, margin: int = 0) -> _Form:
+    """One form sheet, aligned on its table whose header is at row ``header``."""
+    head = sheet_header(sheet, header)
     head_unit, head_ramo, head_year, head_quarter = head.code("unit"), head.code("ramo"), head.year, head.quarter
     meta, edited = trusted_meta(meta)
     want_ramo, want_unit = want.split
@@ -518,7 +561,7 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
         sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
     unit = None
     if meta:
-        unit = _plan(catalog, meta, code, ramo, year, sheet, sink)
+        unit = _plan(catalog, meta, code, ramo, year, sheet, header, sink)
         if head_unit and not _same_code(head_unit, code):
             sink.add(F.UNIT_MISMATCH, variant="header", header=head_unit)
         if head_ramo and meta.get("ramo") and not _same_code(head_ramo, meta["ramo"]):
@@ -529,7 +572,7 @@ def _check_form(meta: dict[str, str], sheet: Sheet, catalog: Catalog, want: Expe
     if want.quarter and want.quarter != quarter:
         sink.add(F.WRONG_PERIOD, variant="expected", expected=want.quarter, report_quarter=quarter)
     checked = check_sheet(sheet, shown, quarter, unit, policy, generated=bool(meta), margin=margin,
-                          stale=sink.stale)
+                          stale=sink.stale, header=header)
     if meta and unit is not None:
         _check_print(catalog, unit, checked, sink)
     if not meta:  # said once, not on every typed total
@@ -583,7 +626,7 @@ def _identify(catalog: Catalog, code: str, ramo: str | None) -> Unit | None:
 
 
 def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int | None, sheet: Sheet,
-          sink: _Sink) -> Unit | None:
+          header: int, sink: _Sink) -> Unit | None:
     """The plan a generated form must keep: the catalog unit, or, when the catalog changed after the form
     was generated (fingerprints differ), the plan the form was sent with (the office's change, not the
     coordinator's: ``catalog-changed``, never ``planned-changed``). None: compare with nothing."""
@@ -598,7 +641,7 @@ def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int |
         return None
     if meta.get("fingerprint") == unit.fingerprint():
         return unit
-    sent = sent_plan(sheet, unit)
+    sent = sent_plan(sheet, unit, header)
     if sent.fingerprint() == meta.get("fingerprint"):  # the form is as it was sent: only out of date
         sink.add(F.CATALOG_CHANGED, changes=plan_changes(sent, unit))
         return sent
@@ -609,11 +652,11 @@ def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int |
     return unit
 
 
-def sent_plan(sheet: Sheet, unit: Unit) -> Unit:
+def sent_plan(sheet: Sheet, unit: Unit, header: int | None = None) -> Unit:
     """The plan a form carries (its META, P and texts; each goal's aggregation from its AVANCE ABSOLUTO
     formula, else the catalog's): what the office sent, unless someone edited it (then its fingerprint is
     not the metadata's)."""
-    header = find_header(sheet)
+    header = find_header(sheet) if header is None else header
     catalog_aggregation = {g.number: g.aggregation for g in unit.goals}
     goals = []
     for r in goal_rows(sheet, header or 0):

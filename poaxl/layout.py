@@ -290,11 +290,18 @@ def to_date_formula(goal: Goal, row: int, quarter: int, kind: str, pin: bool = F
     Mirrors ``Goal.to_date`` so cached values and the checker agree with the spreadsheet.
     ``pin`` fixes the columns ($F14) so one conditional format serves every row.
     """
+    return _to_date_formula(goal.aggregation, row, quarter, kind, pin)
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_date_formula(aggregation: str, row: int, quarter: int, kind: str, pin: bool) -> str:
+    """to_date_formula by what it depends on: the checker compares every total with it, and a batch of
+    forms repeats the same few rows and quarters."""
     keys = [f"{kind}{q}" for q in range(1, quarter + 1)]
     cells = ",".join(ref(row, k, pin) for k in keys)
-    if goal.aggregation == "sum":
+    if aggregation == "sum":
         return f"SUM({cells})"
-    if goal.aggregation == "average":
+    if aggregation == "average":
         return f"IF(COUNT({cells})=0,0,AVERAGE({cells}))"
     return f"N({ref(row, keys[-1], pin)})"
 
@@ -313,9 +320,15 @@ def aggregation_of(formula: str, row: int) -> str | None:
 
 
 def absolute_formula(goal: Goal, row: int, quarter: int) -> str:
-    return "=" + to_date_formula(goal, row, quarter, "a")
+    return _absolute_formula(goal.aggregation, row, quarter)
 
 
+@functools.lru_cache(maxsize=4096)
+def _absolute_formula(aggregation: str, row: int, quarter: int) -> str:
+    return "=" + _to_date_formula(aggregation, row, quarter, "a", False)
+
+
+@functools.lru_cache(maxsize=4096)
 def relative_formula(row: int) -> str:
     return f"=IF({ref(row, 'meta')}=0,0,{ref(row, 'absolute')}/{ref(row, 'meta')})"
 
