@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from .catalog import CUTOFF, MONTHS, QUARTER_NAMES, QUARTERS, Catalog, Coded, Goal, Unit
 
@@ -195,7 +195,8 @@ def short_cache(fn):
 @short_cache
 def _plain(text: str) -> str:
     """Upper case without accents, colons or extra spaces: how header labels are compared."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    if not text.isascii():  # (an ASCII text is its own NFKD form)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(text.replace(":", " ").upper().split())
 
 
@@ -242,16 +243,15 @@ def read_header(rows: Sequence[Sequence[Any]]) -> Header:
     head, in_lineas = Header(), False
     for row in rows:
         cells = [v for v in row if v is not None and str(v).strip()]
-        _read_period(cells, head)
         if not cells:
             continue
-        key = _LABEL_KEYS.get(_plain(str(cells[0]))) if isinstance(cells[0], str) else None
-        rest = [str(v).strip() for v in cells[1:3]]
+        key = _read_period(cells, head)
         if key == "lineas":
             in_lineas = True
+            rest = [str(v).strip() for v in cells[1:3]]
             head.lineas += [Coded(*rest)] if len(rest) == 2 else []
-        elif key and len(rest) == 2:
-            head.fields[key], in_lineas = Coded(*rest), False
+        elif key and len(cells) >= 3:
+            head.fields[key], in_lineas = Coded(str(cells[1]).strip(), str(cells[2]).strip()), False
             if key == "unit":
                 head.unit_label = " ".join(str(cells[0]).split())
         elif in_lineas and len(cells) == 2 and not any(_FECHA.search(str(v)) for v in cells):
@@ -261,25 +261,39 @@ def read_header(rows: Sequence[Sequence[Any]]) -> Header:
     return head
 
 
-def _read_period(cells: list, head: Header) -> None:
+def _read_period(cells: list, head: Header) -> str | None:
+    """Take the period the row's cells state into ``head``; return the field the row's label names."""
+    key = None
     for i, value in enumerate(cells):
-        if isinstance(value, (dt.date, dt.datetime)) and i and _plain(str(cells[i - 1])) == _plain(FECHA_LABEL):
+        if isinstance(value, str):
+            said = _said(value)
+            if said.period:
+                head.year, head.quarter = said.period
+            elif said.year is not None and head.year is None:
+                head.year = said.year
+            if i == 0:
+                key = said.label
+        elif isinstance(value, dt.date) and i and _plain(str(cells[i - 1])) == _plain(FECHA_LABEL):
             head.year, head.quarter = value.year, _quarter_of(value) or head.quarter
-        elif isinstance(value, str):
-            found, year = _period_in(value)
-            if found:
-                head.year, head.quarter = found
-            elif year is not None and head.year is None:
-                head.year = year
+    return key
+
+
+class _Said(NamedTuple):
+    """What one text of the header block says (see _said)."""
+
+    label: str | None                 # the header field it is the label of (``RAMO:`` -> ramo)
+    period: tuple[int, int] | None    # (year, quarter) of a FECHA text
+    year: int | None                  # else the year of a title (PROGRAMA OPERATIVO ANUAL 2020)
 
 
 @short_cache
-def _period_in(text: str) -> tuple[tuple[int, int] | None, int | None]:
-    """(year, quarter) of a FECHA text, else the year of a title (PROGRAMA OPERATIVO ANUAL 2020), if any."""
+def _said(text: str) -> _Said:
+    """Label, period and year of a header text, worked out once per text (every cell of the block asks)."""
+    plain = _plain(text)
     if found := parse_fecha(text):
-        return found, None
-    m = _YEAR.search(_plain(text))
-    return None, int(m.group(1)) if m else None
+        return _Said(_LABEL_KEYS.get(plain), found, None)
+    m = _YEAR.search(plain)
+    return _Said(_LABEL_KEYS.get(plain), None, int(m.group(1)) if m else None)
 
 
 # --------------------------------------------------------------------------- formulas
