@@ -154,10 +154,15 @@ def _text(cell: Cell) -> str:
     return "" if cell.value is None else str(cell.value).strip()
 
 
-def _says(value, words: frozenset[str]) -> bool:
-    """Whether a cell value, stripped and upper-cased, is one of ``words`` (labels such as L/A or ELABORÓ).
-    Only a text can be: numbers, dates and booleans are ruled out by their type, without making a string."""
-    return isinstance(value, str) and value.strip().upper() in words
+def _says(cells: list[Cell], words: frozenset[str]) -> int | None:
+    """The first of ``cells`` whose value, stripped and upper-cased, is one of ``words`` (labels such as L/A
+    or ELABORÓ), or None. Only a text can be: numbers, dates and booleans are ruled out by their type,
+    without making a string of them (most cells a check looks at are numbers or empty)."""
+    for c, cell in enumerate(cells):
+        value = cell.value
+        if isinstance(value, str) and value.strip().upper() in words:
+            return c
+    return None
 
 
 _LA = frozenset({COLUMNS[COL["la"]].header})
@@ -167,7 +172,7 @@ _SIGNATURE_LABELS = frozenset(label for _, label, _, _ in SIGNATURES)
 def find_header(sheet: Sheet) -> int | None:
     """Row of the table header: the one whose first cell says L/A."""
     for r, row in enumerate(sheet.rows):
-        if row and _says(row[0].value, _LA):
+        if _says(row[:1], _LA) is not None:
             return r
     return None
 
@@ -179,9 +184,8 @@ def locate_table(sheet: Sheet) -> tuple[int, int] | None:
     """(row, column) of the table's L/A header cell, in column A or after a narrow margin. Seen from that
     column (``aligned``), the same row is ``find_header``'s: no row above has L/A there either."""
     for r, row in enumerate(sheet.rows):
-        for c, cell in enumerate(row[:MAX_MARGIN + 1]):
-            if _says(cell.value, _LA):
-                return r, c
+        if (c := _says(row[:MAX_MARGIN + 1], _LA)) is not None:
+            return r, c
     return None
 
 
@@ -209,7 +213,7 @@ def goal_rows(sheet: Sheet, header: int) -> list[Row]:
     goal = COL["goal"]
     for r in range(first, len(sheet.rows)):
         cells = sheet.rows[r][:LAST_COL + 1]
-        if _signed(cells):
+        if _says(cells, _SIGNATURE_LABELS) is not None:  # ELABORÓ...: the end of the goals
             break
         text = _text(cells[goal]) if len(cells) > goal else ""
         match = _GOAL.match(text)
@@ -217,14 +221,6 @@ def goal_rows(sheet: Sheet, header: int) -> list[Row]:
     while rows and not any(_text(c) for c in sheet.rows[rows[-1].row][:LAST_COL + 1]):
         rows.pop()
     return rows
-
-
-def _signed(cells: list[Cell]) -> bool:
-    """Whether a row holds a signature label (ELABORÓ...): the end of the goals."""
-    for cell in cells:
-        if _says(cell.value, _SIGNATURE_LABELS):
-            return True
-    return False
 
 
 def sheet_header(sheet: Sheet, header: int) -> Header:
