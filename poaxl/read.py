@@ -10,11 +10,12 @@ openpyxl is not used here: it stays for the writers that need it (--annotate).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .findings import reason
 from .layout import META_SHEET, read_meta
@@ -55,42 +56,43 @@ class Book:
 
 def preflight(path: Path) -> None:
     """Cheap checks on the bytes, before the zip is opened; raises Unreadable with the reason."""
-    checked_open(path).close()
+    checked_bytes(path)
 
 
-def checked_open(path: Path) -> BinaryIO:
-    """The file opened for reading once its size and first bytes say it can be a workbook (the zip reader
-    then uses the same open file); raises Unreadable with the reason."""
+def checked_bytes(path: Path) -> io.BytesIO:
+    """The whole file, read once its size says it can be a workbook and checked by its first bytes; the
+    zip reader then works in memory (a form is ~20 KB; at most MAX_FILE_BYTES). Raises Unreadable."""
     try:
         try:  # non-blocking: opening a FIFO must not wait for a writer (fstat then refuses it)
-            fh = os.fdopen(os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY), "rb")
+            fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
         except (FileNotFoundError, NotADirectoryError):
             raise Unreadable(reason("missing")) from None
-        try:
-            _check_head(fh)
-        except BaseException:
-            fh.close()
-            raise
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Unreadable(reason("not-a-file"))
+            _check_size(st.st_size)
+            data = fh.read(st.st_size + 1)  # bounded by the size checked, even if the file grows meanwhile
     except OSError as exc:
         raise Unreadable(reason("not-readable"), exc.strerror or str(exc)) from None
-    return fh
+    _check_size(len(data))
+    _check_head(data)
+    return io.BytesIO(data)
 
 
-def _check_head(fh: BinaryIO) -> None:
-    st = os.fstat(fh.fileno())
-    if not stat.S_ISREG(st.st_mode):
-        raise Unreadable(reason("not-a-file"))
-    size = st.st_size
+def _check_size(size: int) -> None:
     if size == 0:
         raise Unreadable(reason("empty"))
     if size > MAX_FILE_BYTES:
         raise Unreadable(reason("too-big", mb=size // 1048576, limit=MAX_FILE_BYTES // 1048576))
-    head = fh.read(4096)
-    if head.startswith(OLE_MAGIC):  # an OLE container: encrypted OOXML or a legacy .xls
-        fh.seek(0)
-        raise Unreadable(reason("encrypted" if "EncryptionInfo".encode("utf-16-le") in fh.read() else "xls"))
-    if not head.startswith(ZIP_MAGIC):
-        kind = "texto o CSV" if _looks_like_text(head) else "un archivo de otro tipo"
+
+
+def _check_head(data: bytes) -> None:
+    """An OLE container (an encrypted workbook, an old .xls) or anything but a zip: refused with its reason."""
+    if data.startswith(OLE_MAGIC):
+        raise Unreadable(reason("encrypted" if "EncryptionInfo".encode("utf-16-le") in data else "xls"))
+    if not data.startswith(ZIP_MAGIC):
+        kind = "texto o CSV" if _looks_like_text(data[:4096]) else "un archivo de otro tipo"
         raise Unreadable(reason("not-xlsx", kind=kind))
 
 
@@ -105,7 +107,7 @@ def _looks_like_text(head: bytes) -> bool:
 def read_book(path: str | Path) -> Book:
     """The form sheet(s) as cell grids (value + is-formula) and the hidden metadata, read-only."""
     path = Path(path)
-    with Package(path, checked_open(path)) as pkg:
+    with Package(path, checked_bytes(path)) as pkg:
         if pkg.kind == "ods":
             return _read_ods(pkg)
         return _read_xlsx(pkg)

@@ -132,9 +132,12 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
         while row >= len(rows):
             rows.append([])
         line = rows[row]
-        if col >= len(line):
-            line.extend([EMPTY] * (col + 1 - len(line)))
-        line[col] = cell
+        if col < len(line):  # the second run of a rich text, or cells out of order
+            line[col] = cell
+        else:
+            if col > len(line):
+                line.extend([EMPTY] * (col - len(line)))
+            line.append(cell)
 
     def start(name: str, attrs: dict) -> None:
         nonlocal row, col, count, kind, style, has_formula, fattrs, inline, phonetic
