@@ -11,7 +11,6 @@ planned in percentage points.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -66,15 +65,9 @@ class Styles:
     percents: frozenset[str] = frozenset()
 
 
-_STYLES: dict[bytes, Styles] = {}
-
-
 def read_styles(data: bytes, part: str) -> Styles:
-    """The date, duration and percent styles of xl/styles.xml. Cached by the part's digest: a
-    municipality's forms share a few."""
-    key = hashlib.blake2b(data, digest_size=16).digest()
-    if key in _STYLES:
-        return _STYLES[key]
+    """The date, duration and percent styles of xl/styles.xml (read once per distinct part:
+    Package.parsed; a municipality's forms share a few)."""
     custom: dict[int, str] = {}
     xf_formats: list[int] = []
     in_xfs = False  # inside <cellXfs>: its <xf> are the styles cells point at (others are named styles)
@@ -109,11 +102,7 @@ def read_styles(data: bytes, part: str) -> Styles:
                 elapsed.add(str(index))
         elif code and is_percent_format(code):
             percents.add(str(index))
-    styles = Styles(frozenset(dates), frozenset(elapsed), frozenset(percents))
-    if len(_STYLES) > 256:
-        _STYLES.clear()
-    _STYLES[key] = styles
-    return styles
+    return Styles(frozenset(dates), frozenset(elapsed), frozenset(percents))
 
 
 def excel_date(serial: float, date1904: bool = False, elapsed: bool = False):

@@ -7,12 +7,13 @@ declares a DTD or entities. The real XML parser (expat) decides what a DTD is, n
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Callable
 from xml.parsers import expat
 
 from .errors import PoaxlError
@@ -23,10 +24,15 @@ MAX_RATIO = 200                          # inflated / packed, per part (zip bomb
 MAX_PART_BYTES = 8 * 1024 * 1024         # one part a reader parses (a form sheet is ~20 KB; .ods content ~100 KB)
 MAX_STRINGS_BYTES = 4 * 1024 * 1024      # the shared strings part (a form's texts are ~5 KB)
 PROLOG_CHUNK = 16384
+MAX_PARSED = 64                          # parts remembered by Package.parsed (styles, relationships)
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 REL_SHEET = "/worksheet"
 REL_STRINGS = "/sharedStrings"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+_PARSED: dict[tuple, Any] = {}
 
 
 class Unreadable(PoaxlError):
@@ -143,43 +149,68 @@ class Package:
         the zip directory says; with ``prolog``, refused when its prolog declares a DTD (for a part another
         library parses). Parts poaxl parses whole with ``safe_parser``, which refuses a DTD wherever it is,
         and parts that are not XML are read with ``prolog=False``."""
+        info = self._info(name, limit)
+        data = self._inflate(info, self._stored(info))
+        if prolog:
+            check_prolog(data, name)
+        return data
+
+    def parsed(self, name: str, parse: Callable[[bytes, str], Any], limit: int = MAX_PART_BYTES) -> Any:
+        """``parse(data, name)`` of a part, remembered by the part's stored bytes: the forms of a municipality,
+        saved by the same program, share their styles and relationships, so each is inflated and parsed once.
+        The same stored bytes inflate to the same checked content, so a hit is as safe as a parse; what
+        ``parse`` returns is shared and must not be changed."""
+        info = self._info(name, limit)
+        stored = self._stored(info)
+        key = (parse, info.compress_type, info.file_size, info.CRC, hashlib.blake2b(stored, digest_size=16).digest())
+        found = _PARSED.get(key)
+        if found is None:
+            found = parse(self._inflate(info, stored), name)
+            if len(_PARSED) >= MAX_PARSED:
+                _PARSED.clear()
+            _PARSED[key] = found
+        return found
+
+    def _info(self, name: str, limit: int) -> zipfile.ZipInfo:
         info = self.infos.get(name)
         if info is None:
             raise Unreadable(reason("part-missing"), f"missing part {name!r}")
         if info.file_size > limit:
             raise Unreadable(reason("part-too-big", part=name, kb=info.file_size // 1024, limit=limit // 1024))
-        data = self._inflate(info)
-        if prolog:
-            check_prolog(data, name)
-        return data
+        return info
 
-    def _inflate(self, info: zipfile.ZipInfo) -> bytes:
-        """Inflate exactly ``file_size`` bytes and prove the stream ends there (a lying size is a bomb)."""
+    def _broken(self, info: zipfile.ZipInfo) -> Unreadable:
+        return Unreadable(reason("part-mismatch"), f"part {info.filename!r} size or CRC mismatch")
 
-        def broken() -> Unreadable:
-            return Unreadable(reason("part-mismatch"), f"part {info.filename!r} size or CRC mismatch")
-
+    def _stored(self, info: zipfile.ZipInfo) -> bytes:
+        """The part's bytes as stored in the zip (compressed), found from its local header."""
         try:
             self._raw.seek(info.header_offset)
             header = self._raw.read(30)
             if len(header) < 30 or header[:4] != b"PK\x03\x04":
-                raise broken()
+                raise self._broken(info)
             name_len, extra_len = struct.unpack("<HH", header[26:30])
             self._raw.seek(info.header_offset + 30 + name_len + extra_len)
-            raw = self._raw.read(info.compress_size)
+            return self._raw.read(info.compress_size)
+        except OSError:
+            raise self._broken(info) from None
+
+    def _inflate(self, info: zipfile.ZipInfo, raw: bytes) -> bytes:
+        """Inflate exactly ``file_size`` bytes and prove the stream ends there (a lying size is a bomb)."""
+        try:
             if info.compress_type == zipfile.ZIP_STORED:
                 data = raw
             elif info.compress_type == zipfile.ZIP_DEFLATED:
                 inflater = zlib.decompressobj(-15)
                 data = inflater.decompress(raw, info.file_size + 1)
                 if not inflater.eof:
-                    raise broken()
+                    raise self._broken(info)
             else:
                 raise Unreadable(reason("compression"), f"compression method {info.compress_type}")
-        except (OSError, zlib.error):
-            raise broken() from None
+        except zlib.error:
+            raise self._broken(info) from None
         if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-            raise broken()
+            raise self._broken(info)
         return data
 
     def scan_all_prologs(self, skip: set[str]) -> None:
@@ -221,18 +252,29 @@ class Package:
 
         parse_xml(self.read("xl/workbook.xml", prolog=False), "xl/workbook.xml", sheet)
         targets: dict[str, str] = {}
-
-        def rel(name, attrs):
-            if name.rpartition(":")[2] == "Relationship":
-                kind = attrs.get("Type", "")
-                if kind.endswith(REL_SHEET):
-                    targets[attrs.get("Id")] = attrs.get("Target", "")
-                elif kind.endswith(REL_STRINGS):
-                    self.strings = self.actual(_part(attrs.get("Target", "")))
-
-        if self.has("xl/_rels/workbook.xml.rels"):
-            parse_xml(self.read("xl/_rels/workbook.xml.rels", prolog=False), "xl/_rels/workbook.xml.rels", rel)
+        if self.has(WORKBOOK_RELS):
+            targets, strings = self.parsed(WORKBOOK_RELS, _workbook_rels)
+            if strings is not None:
+                self.strings = self.actual(_part(strings))
         return {title: self.actual(_part(targets[rid])) for title, rid in names if targets.get(rid)}
+
+
+def _workbook_rels(data: bytes, name: str) -> tuple[dict[str, str], str | None]:
+    """The worksheet targets of xl/_rels/workbook.xml.rels by relationship id, and the shared strings'
+    target (the last one named, as before)."""
+    targets: dict[str, str] = {}
+    strings: list[str] = []
+
+    def rel(element, attrs):
+        if element.rpartition(":")[2] == "Relationship":
+            kind = attrs.get("Type", "")
+            if kind.endswith(REL_SHEET):
+                targets[attrs.get("Id")] = attrs.get("Target", "")
+            elif kind.endswith(REL_STRINGS):
+                strings.append(attrs.get("Target", ""))
+
+    parse_xml(data, name, rel)
+    return targets, strings[-1] if strings else None
 
 
 def _part(target: str) -> str:

@@ -118,8 +118,7 @@ def read_book(path: str | Path) -> Book:
 def _read_xlsx(pkg: Package) -> Book:
     parts = {t: part for t, part in pkg.xlsx_sheets().items() if pkg.has(part)}  # a lost part: no such sheet
     # every part below is parsed whole by a DTD-refusing parser: no separate prolog check
-    styles = (read_styles(pkg.read("xl/styles.xml", prolog=False), "xl/styles.xml") if pkg.has("xl/styles.xml")
-              else Styles())
+    styles = pkg.parsed("xl/styles.xml", read_styles) if pkg.has("xl/styles.xml") else Styles()
     strings = (read_shared_strings(pkg.read(pkg.strings, MAX_STRINGS_BYTES, prolog=False), pkg.strings)
                if pkg.has(pkg.strings) else [])
     values = BookValues(strings, styles, pkg.date1904)

@@ -287,3 +287,38 @@ def test_a_megabyte_number_format_is_read_in_bounded_time(tmp_path, filled, cata
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     findings = json.loads(result.stdout)["files"][0]["findings"]
     assert {f["code"] for f in findings} == {"missing-observation"}
+
+
+def central_crc(src: Path, dst: Path, part: str, crc: int) -> Path:
+    """A copy whose zip directory states another CRC for ``part`` (the stored bytes are untouched)."""
+    data = bytearray(src.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        name_len = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + name_len] == part.encode():
+            data[at + 16:at + 20] = crc.to_bytes(4, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def test_styles_shared_by_forms_are_read_once_and_a_lying_directory_still_refused(tmp_path, filled, catalog):
+    """Forms saved by the same program share xl/styles.xml: it is parsed once per distinct stored bytes.
+    A form with the same stored bytes but another CRC in its directory is no hit: it is inflated, and refused."""
+    from poaxl.package import Package
+    from poaxl.cellvalues import read_styles
+    from poaxl.check import check_file
+
+    one = filled("003")
+    two = Path(tmp_path / "copia.xlsx")
+    two.write_bytes(one.read_bytes())
+    with Package(one) as a, Package(two) as b:
+        assert a.parsed("xl/styles.xml", read_styles) is b.parsed("xl/styles.xml", read_styles)
+    crc = zipfile.ZipFile(one).getinfo("xl/styles.xml").CRC
+    lying = central_crc(one, tmp_path / "mentira.xlsx", "xl/styles.xml", crc ^ 1)
+    report = check_file(lying, catalog)
+    assert report.status == "unreadable"
+    assert report.findings[0].message.endswith(
+        "mentira.xlsx: una parte interna no coincide con su tamaño declarado (archivo dañado o manipulado); "
+        "no se abrió — ábralo en Excel o LibreOffice, guárdelo de nuevo y envíelo.")
+    assert check_file(two, catalog).status == "ok"
