@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from . import findings as F
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Goal, Unit, lint_goals, load_catalog
@@ -154,19 +154,32 @@ def _text(cell: Cell) -> str:
     return "" if cell.value is None else str(cell.value).strip()
 
 
-def _says(cells: list[Cell], words: frozenset[str]) -> int | None:
-    """The first of ``cells`` whose value, stripped and upper-cased, is one of ``words`` (labels such as L/A
-    or ELABORÓ), or None. Only a text can be: numbers, dates and booleans are ruled out by their type,
-    without making a string of them (most cells a check looks at are numbers or empty)."""
+class _Labels(NamedTuple):
+    """Labels looked for among a row's cells (L/A, ELABORÓ...). A text longer than the longest, once
+    stripped, is none of them: upper-casing never shortens a text, so it need not be upper-cased."""
+
+    words: frozenset[str]
+    longest: int
+
+
+def _labels(*words: str) -> _Labels:
+    return _Labels(frozenset(words), max(map(len, words)))
+
+
+def _says(cells: list[Cell], labels: _Labels) -> int | None:
+    """The first of ``cells`` whose value, stripped and upper-cased, is one of the labels, or None.
+    Only a text can be: numbers, dates and booleans are ruled out by their type, without making a string
+    of them (most cells a check looks at are numbers or empty), and long texts by their length."""
     for c, cell in enumerate(cells):
         value = cell.value
-        if isinstance(value, str) and value.strip().upper() in words:
+        if isinstance(value, str) and len(text := value.strip()) <= labels.longest \
+                and text.upper() in labels.words:
             return c
     return None
 
 
-_LA = frozenset({COLUMNS[COL["la"]].header})
-_SIGNATURE_LABELS = frozenset(label for _, label, _, _ in SIGNATURES)
+_LA = _labels(COLUMNS[COL["la"]].header)
+_SIGNATURE_LABELS = _labels(*(label for _, label, _, _ in SIGNATURES))
 
 
 def find_header(sheet: Sheet) -> int | None:
