@@ -570,7 +570,7 @@ def _check_form(meta: dict[str, str], sheet: Sheet, header: int, catalog: Catalo
         sink.add(F.WRONG_PERIOD, variant="unknown-quarter", report_quarter=quarter)
     unit = None
     if meta:
-        unit = _plan(catalog, meta, code, ramo, year, sheet, header, sink)
+        unit = _plan(catalog, meta, known, year, sheet, header, sink)
         if head_unit and not _same_code(head_unit, code):
             sink.add(F.UNIT_MISMATCH, variant="header", header=head_unit)
         if head_ramo and meta.get("ramo") and not _same_code(head_ramo, meta["ramo"]):
@@ -611,8 +611,9 @@ def _check_print(catalog: Catalog, unit: Unit, checked: SheetCheck, sink: _Sink)
              goal=unit.goals[longest].number, scale=percent(scale))
 
 
-META_PATTERNS = {"unit": (r"[0-9]{1,12}", "unidad"), "year": (r"20[0-9][0-9]|2100", "año"),
-                 "quarter": (r"[1-4]", "trimestre"), "ramo": (r"[0-9A-Za-z][0-9A-Za-z.]{0,19}", "ramo")}
+META_PATTERNS = {"unit": (re.compile(r"[0-9]{1,12}"), "unidad"), "year": (re.compile(r"20[0-9][0-9]|2100"), "año"),
+                 "quarter": (re.compile(r"[1-4]"), "trimestre"),
+                 "ramo": (re.compile(r"[0-9A-Za-z][0-9A-Za-z.]{0,19}"), "ramo")}
 
 
 def trusted_meta(meta: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -620,7 +621,7 @@ def trusted_meta(meta: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     sheet: quarter 5, a year of ``²`` or of 5,000 digits); also the keys that were dropped."""
     kept, edited = dict(meta), []
     for key, (pattern, name) in META_PATTERNS.items():
-        if key in kept and not re.fullmatch(pattern, kept[key]):
+        if key in kept and not pattern.fullmatch(kept[key]):
             edited.append(f"{name} «{kept.pop(key)[:12]}»")
     return kept, edited
 
@@ -634,18 +635,17 @@ def _identify(catalog: Catalog, code: str, ramo: str | None) -> Unit | None:
         return None
 
 
-def _plan(catalog: Catalog, meta: dict, code: str, ramo: str | None, year: int | None, sheet: Sheet,
-          header: int, sink: _Sink) -> Unit | None:
+def _plan(catalog: Catalog, meta: dict, unit: Unit | None, year: int | None, sheet: Sheet, header: int,
+          sink: _Sink) -> Unit | None:
     """The plan a generated form must keep: the catalog unit, or, when the catalog changed after the form
     was generated (fingerprints differ), the plan the form was sent with (the office's change, not the
-    coordinator's: ``catalog-changed``, never ``planned-changed``). None: compare with nothing."""
+    coordinator's: ``catalog-changed``, never ``planned-changed``). None: compare with nothing.
+    ``unit``: the catalog unit the form names (``_identify``), None when there is none."""
     if meta.get("catalog") != catalog.id or (year and year != catalog.year):
         sink.add(F.WRONG_PERIOD, variant="other-catalog", file_catalog=meta.get("catalog"), file_year=year,
                  catalog=catalog.id, year=catalog.year)
         return None
-    try:
-        unit = catalog.unit(code, ramo)
-    except PoaxlError:
+    if unit is None:
         sink.add(F.UNKNOWN_UNIT, catalog=catalog.id)
         return None
     if meta.get("fingerprint") == unit.fingerprint():
