@@ -4,6 +4,7 @@ Every finding has a stable code, a severity, the sheet and cell, the goal and qu
 message that says what to do; all of them are defined in findings.py (the registry)."""
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -362,9 +363,19 @@ def _row_cells(sheet: Sheet, r: int) -> list[Cell]:
     return row if len(row) > LAST_COL else row + [EMPTY] * (LAST_COL + 1 - len(row))
 
 
+_PLANNED_CELLS = operator.itemgetter(*(col for _, col, _ in _PLANNED))
+_VALUE = operator.attrgetter("value")
+_PLAIN_NUMBERS = frozenset({int, float})
+
+
 def _check_planned(cells: list[Cell], r: int, goal: Goal, sink: _Sink) -> None:
     """META and P cells: numbers, and equal to the catalog's."""
-    for (key, col, q), expected in zip(_PLANNED, (goal.meta, *goal.planned)):
+    planned = (goal.meta, *goal.planned)
+    typed = tuple(map(_VALUE, _PLANNED_CELLS(cells)))
+    if typed == planned and _PLAIN_NUMBERS.issuperset(map(type, typed)) \
+            and -MAX_VALUE <= min(planned) and max(planned) <= MAX_VALUE:
+        return  # as generated, the usual case: each is a number parse_number takes as it is, and equal
+    for (key, col, q), expected in zip(_PLANNED, planned):
         raw = cells[col].value
         value = parse_number(raw)[0]
         if value is None or (value != expected and not _same(value, expected, 1e-9)):
@@ -380,15 +391,15 @@ def _check_row(cells: list[Cell], r: int, goal: Goal, quarter: int, policy: Poli
     points = goal.aggregation != "sum" and goal.meta > 1  # a rate planned in percentage points (META 90)
     for q, key, col in _ACTUALS:
         raw = cells[col].value
+        if q > quarter:
+            if raw is not None and parse_number(raw)[1] != "empty":
+                sink.add(F.FUTURE_ENTRY, r, key, goal=n, quarter=q, raw=_shown(raw), report_quarter=quarter)
+            actuals.append(None)
+            continue
         value, kind = parse_number(raw)
         if points and value is not None and (kind == "percent" or type(raw) is Percent):
             value *= 100  # «90%» typed (or shown by a % format) in a goal planned in points means 90
             kind = "text-number" if kind == "percent" else kind
-        if q > quarter:
-            if kind != "empty":
-                sink.add(F.FUTURE_ENTRY, r, key, goal=n, quarter=q, raw=_shown(raw), report_quarter=quarter)
-            actuals.append(None)
-            continue
         if kind == "empty":
             sink.add(F.MISSING_ACTUAL, r, key, goal=n, quarter=q)
             complete = False
