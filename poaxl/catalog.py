@@ -81,6 +81,9 @@ class Coded:
     name: str
 
 
+_FINGERPRINT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps builds one per call
+
+
 @dataclass(frozen=True)
 class Unit:
     """One unidad ejecutora/responsable of one ramo. ``code`` repeats across ramos (each ramo may have
@@ -124,7 +127,7 @@ class Unit:
 
         rows = [[g.la.strip(), g.number, g.text.strip(), g.measure.strip(), n(g.meta), [n(p) for p in g.planned],
                  g.aggregation] for g in self.goals]
-        blob = json.dumps([self.code, rows], ensure_ascii=False, sort_keys=True)
+        blob = _FINGERPRINT_JSON.encode([self.code, rows])
         digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
         object.__setattr__(self, "_fingerprint", digest)  # frozen: the fields never change, the hash neither
         return digest
