@@ -102,6 +102,9 @@ class Unit:
     contacts: dict[str, list[str]] = field(default_factory=dict)
     source: str = ""
     ramo: Coded | None = None
+    # where the office corrects what a lint warning is about, by (goal index, finding code), when the catalog
+    # can say more than ``source`` (a workbook: the goal's own cell in «Metas», not its unit's row)
+    places: dict[tuple[int, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -284,7 +287,7 @@ def _load_cached(path: str, stamp: object) -> Catalog:
 
         data, origins, locate = read_book(root)
         _validate(data, str(root), origins, locate)
-        return _build(data, origins)
+        return _build(data, origins, locate)
     builtin = root == builtin_catalog_path().resolve()  # a pip user has no such files to edit: not named
     data = builtin_data() if builtin else None
     if data is not None:  # the very catalog the test suite validated: no YAML, no jsonschema
@@ -442,7 +445,7 @@ PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9._-]*$": "minúsculas, números, «.», «-» y «_» (p. ej. mexicali-2021)",
     "^[A-Za-z0-9][A-Za-z0-9._-]*$": "solo letras, números, «.», «-» y «_» (es parte del nombre de cada archivo)",
     "^[0-9A-Za-z][0-9A-Za-z.]*$": "letras, números y «.» (p. ej. 01 o 8.1.3)",
-    "^[0-9]+$": 'solo dígitos, entre comillas (p. ej. "003")',
+    "^[0-9]+$": 'solo dígitos (p. ej. "003")',  # a text already: quotes are not what it lacks
     "^[0-9]+(\\.[0-9]+)*$": "números separados por «.» (p. ej. 3 o 3.1)",
     "^\\d{4}-\\d{2}-\\d{2}$": "una fecha AAAA-MM-DD (p. ej. 2021-04-09)",
     "^([0-9A-Za-z][0-9A-Za-z.]*-)?[0-9]+$": 'el código de la unidad (p. ej. "003" o "05-003")',
@@ -508,11 +511,14 @@ def dotted_path(parts: Iterable) -> str:
 
 @lru_cache(maxsize=8)
 def _schema(name: str, part: str | None = None) -> dict:
-    """A shipped schema, or one of its ``$defs`` (``unit``) as a schema of its own."""
+    """A shipped schema, or one of its ``$defs`` (``unit``) or a field of one (``unit.code``) as a schema
+    of its own."""
     whole = json.loads(schema_path(name).read_text(encoding="utf-8"))
     if part is None:
         return whole
-    return whole["$defs"][part] | {"$schema": whole["$schema"], "$defs": whole["$defs"]}
+    definition, _, prop = part.partition(".")
+    sub = whole["$defs"][definition]
+    return (sub["properties"][prop] if prop else sub) | {"$schema": whole["$schema"], "$defs": whole["$defs"]}
 
 
 @lru_cache(maxsize=8)
@@ -533,7 +539,8 @@ class _FastError:
 
 def schema_errors(data: Any, name: str = "catalog.schema.json", part: str | None = None) -> list:
     """The JSON Schema errors of ``data`` (jsonschema's error objects, for spanish_error), against the
-    schema ``name`` or its ``$defs`` entry ``part`` (``unit``: one unit, as an import checks it).
+    schema ``name`` or its ``$defs`` entry ``part`` (``unit``: one unit, as an import checks it; ``unit.code``:
+    one field, as a catalog workbook checks a unit's code before the rows of other sheets name it).
 
     jsonschema-rs decides, fast and with the standard's regex rules (a 10,000-unit catalog in a tenth of
     a second); only an invalid document is walked again by jsonschema to phrase each problem."""
@@ -623,11 +630,14 @@ def _ramo_index(codes: tuple[str, ...], code: str) -> int | None:
     return next((i for i, c in enumerate(codes) if c == code or _same_code(c, code)), None)
 
 
-def _build(data: dict, origins: list[str]) -> Catalog:
+def _build(data: dict, origins: list[str], locate=None) -> Catalog:
+    """The Catalog of validated ``data``; ``locate`` (a workbook's) places each warning at its goal's cell."""
     ramos = _ramos(data)
     _unique([r.code for r in ramos], lambda code: [f"{origins[0] if origins else ''}: ramos: el ramo «{code}» "
                                                    "está repetido."])
     units = [_unit(raw, origin, ramos) for raw, origin in zip(data["units"], origins)]
+    if locate is not None:
+        units = [_placed(unit, i, locate) for i, unit in enumerate(units)]
     order = {r: i for i, r in enumerate(ramos)}
     units.sort(key=lambda u: (order[u.ramo], int(u.code), u.code))
     seen: dict[tuple, str] = {}
@@ -644,6 +654,17 @@ def _build(data: dict, origins: list[str]) -> Catalog:
     )
     warnings = tuple(w for u in units for w in unit_warnings(u, len(ramos) > 1))
     return replace(catalog, warnings=warnings)
+
+
+def _placed(unit: Unit, i: int, locate) -> Unit:
+    """``unit`` (the ``i``-th of the data) with the cell of each goal field its lint is about: the column
+    the finding points to in a form (META, L/A, the goal's number), in the goal's own row."""
+    def cell(lint: Lint) -> str:
+        column = lint.kind.column
+        name = "number" if column == "goal" else column  # the form's goal column starts with the number
+        return locate(["units", i, "goals", lint.index, *([name] if name else [])])
+
+    return replace(unit, places={(lint.index, lint.code): cell(lint) for lint in lint_unit(unit)})
 
 
 def _unique(codes: list[str], problem) -> None:
@@ -696,9 +717,12 @@ def unit_warnings(unit: Unit, several_ramos: bool = False) -> list[str]:
     """The lint of one unit as the planning office reads it: ``unidad 002 …, meta 6: problem``, and the
     catalog file to correct when it is the office's own (the built-in catalog's files are not theirs).
     With several ramos the unit is named with its ramo: ``unidad 05-002 …``."""
-    where = f" (en {unit.source})" if unit.source else ""
     title = f"{unit.key} {unit.name}" if several_ramos else unit.title
-    return [f"unidad {title}, meta {lint.goal.number}: {lint.message}{where}" for lint in lint_unit(unit)]
+    out = []
+    for lint in lint_unit(unit):
+        place = unit.places.get((lint.index, lint.code), unit.source)
+        out.append(f"unidad {title}, meta {lint.goal.number}: {lint.message}" + (f" (en {place})" if place else ""))
+    return out
 
 
 def _la_key(code: str) -> str:

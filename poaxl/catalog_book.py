@@ -305,6 +305,7 @@ class _Reader:
         self.path, self.grids, self.p = path, grids, problems
         self.cells: dict[tuple, tuple[str, int, dict[str, tuple[int, str]]]] = {}
         self.origins: list[str] = []
+        self.bad_codes = False  # a Unidades row whose code is refused: rows naming its unit are not attached
 
     # -- cells
     def rows(self, name: str) -> list[tuple[int, dict[str, Any], dict[str, tuple[int, str]]]]:
@@ -381,6 +382,8 @@ class _Reader:
         only = ramos[0][1]["code"] if len(ramos) == 1 else None
         units, index = [], {}
         for r, v, where in self.rows("Unidades"):
+            if not self.unit_code(r, v["code"], where):
+                continue
             key = self.unit_key(v["ramo"] or only, v["code"])
             if key in index:
                 self.p.add(f"{self.p.where('Unidades', r)}: la unidad {v['ramo']}-{v['code']} está repetida.")
@@ -398,6 +401,25 @@ class _Reader:
         data["units"] = units
         return data
 
+    def unit_code(self, r: int, code: str | None, where: dict[str, tuple[int, str]]) -> bool:
+        """Is the unit code of Unidades row ``r`` one the schema accepts? If not, it is said here, once, at
+        its cell: the other sheets' rows of that unit then name a unit that is not there, and saying so
+        row by row would bury the cause under its consequences (children() keeps quiet about them)."""
+        from .catalog import schema_errors, spanish_error
+
+        if "code" not in where:  # the column itself is missing: said once by rows()
+            problem = None
+        elif not code:
+            problem = "está vacía; escriba el código de la unidad"
+        else:
+            problem = next((spanish_error(e) for e in schema_errors(code, part="unit.code")), None)
+            if problem is None:
+                return True
+        if problem:
+            self.p.add(f"{self.p.where('Unidades', r, *where['code'])}: {problem}.")
+        self.bad_codes = True
+        return False
+
     @staticmethod
     def unit_key(ramo: str | None, code: str | None) -> tuple[str, str]:
         strip = lambda s: (s or "").lstrip("0") if (s or "").isdigit() else (s or "")  # noqa: E731
@@ -410,6 +432,8 @@ class _Reader:
             for r, v, where in self.rows(sheet):
                 i = index.get(self.unit_key(v["ramo"] or only, v["unit"]))
                 if i is None:
+                    if self.bad_codes:
+                        continue  # most likely the unit whose code was refused: fixed there, it is found
                     col, header = where.get("unit", (None, None))
                     self.p.add(f"{self.p.where(sheet, r, col, header)}: la unidad {v['ramo'] or only}-{v['unit']} "
                                "no está en la hoja Unidades; agréguela allí o corrija RAMO y UNIDAD.")

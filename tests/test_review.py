@@ -91,7 +91,7 @@ def test_a_value_of_the_wrong_shape_says_what_shape_is_expected(tmp_path):
     bad_unit.write_text(example.replace('code: "003"  ', 'code: "../003"'), encoding="utf-8")
     result = run("units", "--catalog", bad_unit)
     assert result.exit_code == 2
-    assert (f'units[0].code: «../003» no tiene el formato esperado: solo dígitos, entre comillas (p. ej. "003")'
+    assert (f'units[0].code: «../003» no tiene el formato esperado: solo dígitos (p. ej. "003")'
             in result.output)
     bad_id = tmp_path / "id.yaml"
     bad_id.write_text(example.replace("id: ejemplo-2021-r01", "id: Ejemplo 2021"), encoding="utf-8")
