@@ -77,7 +77,7 @@ class Package:
     """An open zip whose directory passed the limits. ``kind`` is 'xlsx' or 'ods'."""
 
     def __init__(self, path: Path, raw: BinaryIO | None = None):
-        """``raw``: the file already open (read.checked_open); the package closes it."""
+        """``raw``: the file already open or read into memory (read.checked_bytes); the package closes it."""
         self.path = path
         self.strings = "xl/sharedStrings.xml"  # xlsx_sheets() corrects it from the relationships
         self.date1904 = False                  # the workbook counts dates from 1904 (old Mac Excel)
