@@ -453,13 +453,22 @@ PATTERN_HINTS = {
 }
 
 
-def spanish_error(error) -> str:
-    """One jsonschema error in words a planning office understands."""
+def spanish_error(error, typed: str | None = None) -> str:
+    """One jsonschema error in words a planning office understands; ``typed`` is the text written in a
+    YAML file for a value that YAML read as something else (0046, read as the number 38)."""
     v, val = error.validator, error.validator_value
     if v == "required":  # jsonschema reports each missing field as its own error, named in the message
         field_name = next((k for k in val if repr(k) in error.message), val[0])
         shape = f"; p. ej. {SHAPES[field_name]}" if field_name in SHAPES else ""
         return f"falta el campo obligatorio «{field_name}»{shape}"
+    if v == "type" and error.instance is None:
+        return "no puede estar vacío"
+    if v == "type" and val == "string" and typed:
+        read = "un valor sí/no" if isinstance(error.instance, bool) else (
+            f"el número {_brief(error.instance)}" if isinstance(error.instance, (int, float))
+            and str(error.instance) != typed else "")
+        return f'debe ser texto: escriba "{_brief(typed)}", entre comillas' + (
+            f" (sin ellas, YAML lee {_brief(typed)} como {read})" if read else "")
     if v == "type":
         hint = ' (escriba los códigos entre comillas, p. ej. "003")' if val == "string" else ""
         return f"debe ser {_TYPES.get(val, val)}, no «{_brief(error.instance)}»{hint}"
@@ -563,6 +572,7 @@ def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:
 
     ``locate`` (a workbook catalog) turns a field's path into its sheet, row and column."""
     problems = []
+    nodes: dict[str, Any] = {}  # each YAML file composed once, only if a value's typed text is needed
     for error in schema_errors(data):
         path = list(error.absolute_path)
         if locate is not None:
@@ -573,9 +583,21 @@ def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:
             file = origins[path[1]]
             if file != head:  # a unit file of its own: the path starts inside the unit
                 path = path[2:]
-        problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error)}")
+        problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error, _typed(error, file, path, nodes))}")
     if problems:
         raise CatalogError(sorted(dict.fromkeys(problems)))
+
+
+def _typed(error, file: str, path: list, nodes: dict[str, Any]) -> str | None:
+    """What was typed in ``file`` for a value YAML did not read as text (only those need it)."""
+    if error.validator != "type" or isinstance(error.instance, (str, dict, list)) or error.instance is None \
+            or not file.lower().endswith((".yaml", ".yml")):
+        return None
+    from .safeyaml import compose, typed_at
+
+    if file not in nodes:
+        nodes[file] = compose(file)
+    return typed_at(nodes[file], path)
 
 
 def _shown(file: str, root: Path) -> str:

@@ -120,6 +120,36 @@ def _load_text(path: Path, text: str, what: str) -> Any:
     return data
 
 
+def compose(path: str | Path) -> Any:
+    """The node graph of the YAML file ``path`` (PyYAML's: each value with the text typed for it), or None
+    when it cannot be read. Only asked to phrase a problem of a file already loaded, whichever way
+    (fast path, cache) its values came: what was typed is read from the file itself."""
+    import yaml
+
+    try:
+        return yaml.compose(read_text(Path(path)), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (YamlRefused, yaml.YAMLError, ValueError, RecursionError):
+        return None
+
+
+def typed_at(node: Any, keys: list) -> str | None:
+    """The text typed for the unquoted value at ``keys`` (``["units", 0, "code"]``) below ``node``, or None.
+
+    YAML 1.1 reads ``code: 0046`` as the octal number 38 and ``name: no`` as false: a message must show
+    the 0046 or the no the office wrote, not the value PyYAML made of it."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    for key in keys:
+        if isinstance(node, MappingNode):  # the last of repeated keys, as PyYAML keeps it
+            node = next((v for k, v in reversed(node.value) if isinstance(k, ScalarNode) and k.value == str(key)),
+                        None)
+        elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            node = node.value[key]
+        else:
+            return None
+    return node.value if isinstance(node, ScalarNode) and not node.style else None  # plain: libyaml's ''
+
+
 def check_aliases(data: Any, path: Path) -> None:
     """Refuse a value whose aliases would repeat more than MAX_ALIAS_NODES values, or that contains itself."""
     sizes: dict[int, int] = {}

@@ -68,3 +68,58 @@ def test_warnings_of_one_unit_chosen_by_a_command_name_the_goal_cell_too(tmp_pat
     assert result.exit_code == 0, result.output
     assert ("Aviso: unidad 002 COORDINACIÓN DE DIRECTORES, meta 6: lo programado (7+7+7+7 = 28) no suma la META "
             "ANUAL 21 (en catalogo.xlsx, hoja «Metas», fila 6, columna G (META ANUAL))") in result.output
+
+
+def example_with(tmp_path, old: str, new: str, name: str = "catalogo.yaml"):
+    from conftest import ROOT
+
+    text = (ROOT / "examples" / "catalogo-ejemplo.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_an_unquoted_code_is_quoted_as_typed_not_as_yaml_read_it(tmp_path):
+    """YAML 1.1 reads 0046 as the octal number 38: «no «38»» named a number the office never typed."""
+    path = example_with(tmp_path, 'code: "003"  ', "code: 0046  ")
+    path.write_text(path.read_text(encoding="utf-8").replace('programa: {code: "010"', "programa: {code: 010", 1),
+                    encoding="utf-8")
+    assert check(path) == (2, f'Error: {path}: units[0].code: debe ser texto: escriba "0046", entre comillas (sin '
+                              "ellas, YAML lee 0046 como el número 38)\n"
+                              f'{path}: units[0].programa.code: debe ser texto: escriba "010", entre comillas (sin '
+                              "ellas, YAML lee 010 como el número 8)\n")
+
+
+def test_a_unit_file_names_what_was_typed_too(tmp_path):
+    import shutil
+
+    from poaxl.catalog import builtin_catalog_path
+
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    unit = cat / "units" / "0046.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace('code: "0046"', "code: 0046", 1)
+                    .replace("name: UNIDAD COORDINADORA DE TRANSPARENCIA", "name: no", 1), encoding="utf-8")
+    head = cat / "catalog.yaml"
+    head.write_text(head.read_text(encoding="utf-8").replace('"2": "2020-07-10"', '"2": 2020-07-10'),
+                    encoding="utf-8")
+    assert check(cat) == (2, f'Error: {head}: mail.deadlines.2: debe ser texto: escriba "2020-07-10", entre comillas\n'
+                             f'{unit}: code: debe ser texto: escriba "0046", entre comillas (sin ellas, YAML lee 0046 '
+                             "como el número 38)\n"
+                             f'{unit}: name: debe ser texto: escriba "no", entre comillas (sin ellas, YAML lee no '
+                             "como un valor sí/no)\n")
+
+
+def test_the_yaml_cache_does_not_change_the_message(tmp_path, monkeypatch):
+    """A big catalog's second read comes from the fast path's cache: what was typed is read from the file."""
+    import yaml
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = yaml.safe_load(example_with(tmp_path, 'code: "003"  ', "code: 46    ").read_text(encoding="utf-8"))
+    path = tmp_path / "grande.yaml"  # block style, no comment but the padding: a file the fast path vouches for
+    path.write_text(yaml.safe_dump(data, allow_unicode=True) + "# " + "relleno " * 130_000 + "\n", encoding="utf-8")
+    expected = (2, f'Error: {path}: units[0].code: debe ser texto: escriba "46", entre comillas\n')
+    assert check(path) == expected
+    assert len(list((tmp_path / "cache" / "poaxl" / "yaml").glob("*.json"))) == 1  # the next read is the cache's
+    assert check(path) == expected
