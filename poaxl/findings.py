@@ -532,6 +532,7 @@ TEXTS: dict[str, str] = {
     # report and generate --from
     "refused-unreadable": "{path}: ilegible — {why}",
     "refused-errors": "{path}: con errores — {why}",
+    "report-no-findings": "Ningún archivo tiene hallazgos.",
     "duplicate-unit": "Hay más de un archivo para la misma unidad y periodo (deje solo uno): {dupes}",
     "mixed-quarters": "Los archivos son de trimestres distintos ({quarters}): consolide un trimestre a la vez.",
     "carry-unreadable": "{path}: ilegible, no se usó — {why}",

@@ -187,62 +187,99 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.workbook_options()})
     wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · {_scope(cat, result)}",
                        "author": cat.ayuntamiento})
-    bold = wb.add_format({"bold": True, "font_name": "Arial", "font_size": UNIT_HEAD_PT, "bg_color": "#D9D9D9",
-                          "border": 1,
-                          "text_wrap": True, "align": "center", "valign": "vcenter"})
-    text = wb.add_format({"font_name": "Arial", "font_size": UNIT_BODY_PT, "border": 1, "text_wrap": True,
-                          "valign": "top"})
-    number = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "General",
-                            "valign": "top"})
-    percent = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "num_format": "0%", "valign": "top"})
-    title = wb.add_format({"font_name": "Arial", "bold": True, "font_size": 12})
-    styles = {"text": text, "number": number, "percent": percent}
-    for kind, style in list(styles.items()):
-        total = wb.add_format({"font_name": "Arial", "font_size": 9, "border": 1, "bold": True, "top": 2,
-                               "bg_color": "#EFEFEF", "text_wrap": kind == "text",
-                               "num_format": {"text": "@", "number": "General", "percent": "0%"}[kind]})
-        styles["total_" + kind] = total
-    _summary_sheet(wb, cat, result, bold, styles, title)
+    cell = {"font_name": "Arial", "font_size": UNIT_BODY_PT, "border": 1, "valign": "top"}
+    styles = {"head": wb.add_format({**cell, "bold": True, "font_size": UNIT_HEAD_PT, "bg_color": "#D9D9D9",
+                                     "text_wrap": True, "align": "center", "valign": "vcenter"}),
+              "title": wb.add_format({"font_name": "Arial", "bold": True, "font_size": TITLE_PT, "text_wrap": True,
+                                      "valign": "top"}),
+              "text": wb.add_format({**cell, "text_wrap": True}),
+              "number": wb.add_format({**cell, "num_format": "General"}),
+              "percent": wb.add_format({**cell, "num_format": "0%"})}
+    for kind, num_format in (("text", "@"), ("number", "General"), ("percent", "0%")):
+        styles["total_" + kind] = wb.add_format({**cell, "bold": True, "top": 2, "bg_color": "#EFEFEF",
+                                                 "text_wrap": kind == "text", "num_format": num_format})
+    _summary_sheet(wb, cat, result, styles)
     if cat.multi_ramo:
-        _ramos_sheet(wb, cat, result, bold, styles, title)
+        _ramos_sheet(wb, cat, result, styles)
     for row in result.units:
         if row.consolidated:
-            _unit_sheet(wb, cat, row, result.quarter, bold, styles, title)
-    _findings_sheet(wb, result, bold, styles)
+            _unit_sheet(wb, cat, row, result.quarter, styles)
+    _findings_sheet(wb, cat, result, styles)
     wb.close()
 
 
-def _print_setup(ws) -> None:
-    """Every consolidated sheet prints landscape on letter, one page wide."""
-    ws.set_landscape()
-    ws.set_paper(1)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+# The sheets on paper: columns are (header, printed width in points, kind); "text" columns wrap and set
+# their row's height. Each sheet prints landscape on letter at a fixed scale, its table one page wide.
+UNIT_BODY_PT, UNIT_HEAD_PT, UNIT_SCALE = 9, 9, 79  # 9 pt × 79 % = 7.1 pt on paper
+TITLE_PT, GAP_PT = 12, 6  # the title above each table; the blank rows under it and above a chart
+CHART_PT, CHART_MIN_PT, CHART_WIDTH_PX = 260, 180, 768  # a chart under its table, in a row of its own
+SUMMARY_SCALE = 100
+SUMMARY_COLUMNS = (("Unidad", 46, "text"), ("Nombre", 224, "text"), ("Metas", 72, "number"),
+                   ("En o sobre lo programado", 72, "number"), ("Bajo lo programado", 72, "number"),
+                   ("Con hallazgos", 72, "number"), ("Avance relativo promedio", 72, "percent"),
+                   ("Estado", 112, "text"))
+RAMOS_COLUMNS = (("Ramo", 230, "text"), ("Unidades", 72, "number"), ("Entregadas", 72, "number"),
+                 *SUMMARY_COLUMNS[2:7])
+UNIT_COLUMNS = (("L/A", 32, "text"), ("Meta", 26, "text"), ("Metas y acciones", 160, "text"),
+                ("Unidad de medida", 80, "text"), ("Meta anual", 38, "number"),
+                *((f"{label} {k}", 30, "number") for label in QUARTER_NAMES for k in ("P", "A")),
+                ("Programado al trimestre", 58, "number"), ("Avance absoluto", 58, "number"),
+                ("Acumulado relativo", 58, "percent"), ("Programado relativo", 58, "percent"),
+                ("Observaciones", 121, "text"))
+FINDINGS_COLUMNS = (("Archivo", 150, "text"), ("Unidad", 40, "text"), ("Código", 130, "text"),
+                    ("Severidad", 48, "text"), ("Corrige", 105, "text"), ("Celda", 36, "text"),
+                    ("Meta", 34, "text"), ("Trimestre", 48, "text"), ("Mensaje", 340, "text"))
+RAMOS_SHEET = "Ramos"  # beside the Resumen when the catalog has several ramos
+TABLE_TOP = 2  # the table header's row under the title and a gap (the Hallazgos table starts at row 0)
 
 
-def _table(ws, top: int, headers: list[str], rows: list[list], kinds: list[str], bold, styles,
-           print_setup: bool = True) -> None:
-    if print_setup:  # the unit sheets have their own (_unit_print_setup)
-        _print_setup(ws)
-    ws.set_row(top, 36)
-    for c, h in enumerate(headers):
-        ws.write_string(top, c, h, bold)
+def _headers(columns) -> list[str]:
+    return [h for h, _, _ in columns]
+
+
+def _width(columns) -> float:
+    return sum(w for _, w, _ in columns)
+
+
+def _title(ws, title: str, columns, style) -> dict[int, float]:
+    """The sheet's title across the table, wrapped and measured: it holds catalog names of any length."""
+    ws.merge_range(0, 0, 0, len(columns) - 1, "", style)
+    ws.write_string(0, 0, title, style)
+    return {0: paper.row_height([(title, _width(columns))], TITLE_PT, bold=True), 1: GAP_PT}
+
+
+def _row(ws, r: int, values: list, styles: list) -> None:
+    for c, (value, style) in enumerate(zip(values, styles)):
+        if value is None or (not isinstance(value, str) and not math.isfinite(value)):  # a META of 1e-300: ∞
+            ws.write_blank(r, c, None, style)
+        elif isinstance(value, str):
+            ws.write_string(r, c, value, style)  # catalog and file text is never a formula
+        else:
+            ws.write_number(r, c, value, style)
+
+
+def _height(columns, values: list, bold: bool = False) -> float:
+    """A row's height from its wrapped texts: LibreOffice shows a row without one a line high, whatever it holds."""
+    texts = [(str(v), w) for v, (_, w, kind) in zip(values, columns) if kind == "text" and v is not None]
+    return paper.row_height(texts, UNIT_BODY_PT, bold=bold)
+
+
+def _table(ws, top: int, columns, rows: list[list], styles: dict) -> dict[int, float]:
+    """The header at row ``top`` and the rows under it; their measured heights."""
+    _row(ws, top, _headers(columns), [styles["head"]] * len(columns))
+    heights = {top: paper.row_height([(h, w) for h, w, _ in columns], UNIT_HEAD_PT, bold=True)}
     for r, values in enumerate(rows, start=top + 1):
-        for c, (value, kind) in enumerate(zip(values, kinds)):
-            if value is None:
-                ws.write_blank(r, c, None, styles[kind])
-            elif isinstance(value, str):
-                ws.write_string(r, c, value, styles[kind])
-            elif not math.isfinite(value):  # a META of 1e-300 makes a ratio infinite
-                ws.write_blank(r, c, None, styles[kind])
-            else:
-                ws.write_number(r, c, value, styles[kind])
+        _row(ws, r, values, [styles[kind] for _, _, kind in columns])
+        heights[r] = _height(columns, values)
+    return heights
 
 
-def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
-           series: tuple[tuple[str, str], ...], title: str, y_axis: dict, below: int | None = None):
-    """A native column chart of some columns of a table written by _table, placed below it
-    (or below row ``below``: the summary's total row is not a category of the chart)."""
+def _chart(wb, ws, columns, top: int, n_rows: int, category: str, series: tuple[tuple[str, str], ...],
+           title: str, y_axis: dict, heights: dict[int, float], scale: int) -> None:
+    """A native column chart of some columns of the table at ``top``, in a row of its own one gap under
+    the last row written, on the page of that row (sheet_pages). CHART_PT tall, or less to stay on the
+    page the table ends on (a sheet of a page, not two) or under a very tall last row."""
+    headers = _headers(columns)
     first, last = top + 1, top + n_rows
     cat = headers.index(category)
     chart = wb.add_chart({"type": "column"})
@@ -253,9 +290,56 @@ def _chart(wb, ws, headers: list[str], top: int, n_rows: int, category: str,
     chart.set_title({"name": title})
     chart.set_x_axis({"name": category})
     chart.set_y_axis(y_axis)
-    anchor = max(last, below or 0) + 2
-    ws.insert_chart(anchor, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
-    return anchor - 2
+    above = max(heights)
+    height = chart_height(heights, top, scale)
+    heights[above + 1], heights[above + 2] = GAP_PT, height
+    chart.set_size({"width": CHART_WIDTH_PX, "height": int(height / 0.75) - 1})  # inside its row
+    ws.insert_chart(above + 2, 1, chart)
+
+
+def chart_height(heights: dict[int, float], header: int, scale: int) -> float:
+    """The chart's height under the rows of ``heights``: what is left on their last page, when at least
+    CHART_MIN_PT; else what is left on a page under the repeated header and the last row (which then
+    goes with it); never more than CHART_PT."""
+    room = paper.printable_height() * 100 / scale - GAP_PT - 1  # a point spare for rounding
+    pages = sheet_pages(heights, header, scale, chart=False)
+    start = pages.breaks[-1] if pages.breaks else 0
+    left = room - (heights[header] if pages.breaks else 0) - sum(h for r, h in heights.items() if r >= start)
+    return min(CHART_PT, left if left >= CHART_MIN_PT else room - heights[header] - heights[max(heights)])
+
+
+def sheet_pages(heights: dict[int, float], header: int, scale: int, chart: bool = True) -> paper.Pages:
+    """Where a sheet's pages break: the table header repeated on each page, and the chart (the last row,
+    under a gap row) on the page of the row above it, so that no page holds only a header and a chart."""
+    last = max(heights)
+    return paper.paginate(heights, header + 1, heights[header], keep=(last - 2, last) if chart else None,
+                          scale=scale / 100)
+
+
+def unit_sheet_pages(heights: dict[int, float]) -> paper.Pages:
+    return sheet_pages(heights, TABLE_TOP, UNIT_SCALE)
+
+
+def _print_setup(ws, columns, heights: dict[int, float], header: int, scale: int, footer: str,
+                 chart: bool = True) -> None:
+    """Landscape letter at a fixed scale with the pages broken here, where it is known which rows fit
+    (fit-to-width would let the spreadsheet choose a scale, and its own breaks through the chart)."""
+    paper.set_row_heights(ws, heights)
+    for i, (_, width, _) in enumerate(columns):
+        ws.set_column_pixels(i, i, paper.pixels(width))
+    ws.set_landscape()
+    ws.set_paper(1)
+    ws.set_margins(**paper.MARGINS)
+    ws.set_print_scale(scale)
+    ws.repeat_rows(header)
+    ws.set_h_pagebreaks(list(sheet_pages(heights, header, scale, chart).breaks))
+    ws.print_area(0, 0, max(heights), len(columns) - 1)
+    ws.set_footer(f"&L&9{_footer_text(footer)}&R&9Página &P de &N", {"margin": paper.FOOTER_MARGIN})
+    ws.center_horizontally()
+
+
+def _footer(cat: Catalog, quarter: int, sheet: str) -> str:
+    return f"{cat.form_code} {cat.year} T{quarter} · consolidado · {sheet}"
 
 
 def ramo_total(cat: Catalog, units: list[UnitSummary]) -> list:
@@ -275,56 +359,41 @@ def count_axis(peak: float, title: str) -> dict:
     return {"name": title, "min": 0, "major_unit": step, "num_format": "0"}
 
 
-def _summary_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
+PROGRESS_SERIES = (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000"))
+
+
+def _summary_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> None:
+    """The units and the ramo's total, the refused files, then the chart of the units."""
     ws = wb.add_worksheet(SUMMARY_SHEET)
-    ws.write_string(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
-                   f"({QUARTER_NAMES[result.quarter - 1]}) · {_scope(cat, result)}", title)
-    headers = ["Unidad", "Nombre", "Metas", "En o sobre lo programado", "Bajo lo programado", "Con hallazgos",
-               "Avance relativo promedio", "Estado"]
+    title = (f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
+             f"({QUARTER_NAMES[result.quarter - 1]}) · {_scope(cat, result)}")
+    heights = _title(ws, title, SUMMARY_COLUMNS, styles["title"])
     rows = [[cat.unit_id(u.unit), u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
              u.average_relative, u.status] for u in result.units]
-    kinds = ["text", "text", "number", "number", "number", "number", "percent", "text"]
-    _table(ws, 2, headers, rows, kinds, bold, styles)
-    total_row = 2 + len(rows) + 1
-    for c, value in enumerate(ramo_total(cat, result.units)):
-        style = styles["total_" + kinds[c]]
-        if value is None:
-            ws.write_blank(total_row, c, None, style)
-        elif isinstance(value, str):
-            ws.write_string(total_row, c, value, style)  # catalog text is never a formula
-        else:
-            ws.write_number(total_row, c, value, style)
-    for c, width in enumerate(SUMMARY_WIDTHS):
-        ws.set_column(c, c, width)
-    state = ramo_total(cat, result.units)[-1]  # «6 de 6 entregados, 2 rechazado(s)» may take two lines
-    ws.set_row(total_row, paper.row_height([(state, _points(SUMMARY_WIDTHS[-1]))], UNIT_BODY_PT, bold=True))
-    peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
-    last = _chart(wb, ws, headers, 2, len(rows), "Unidad",
-                  (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
-                  f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
-                  below=total_row)
+    heights |= _table(ws, TABLE_TOP, SUMMARY_COLUMNS, rows, styles)
+    total, total_row = ramo_total(cat, result.units), TABLE_TOP + len(rows) + 1
+    _row(ws, total_row, total, [styles["total_" + kind] for _, _, kind in SUMMARY_COLUMNS])
+    heights[total_row] = _height(SUMMARY_COLUMNS, total, bold=True)  # «6 de 6 entregados, 2 rechazado(s)»
     if result.refused:
-        _refused_list(wb, ws, last + 22, result.refused, styles["text"])
+        heights |= _refused_list(wb, ws, total_row + 2, result.refused, styles["text"])
+    peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
+    _chart(wb, ws, SUMMARY_COLUMNS, TABLE_TOP, len(rows), "Unidad", PROGRESS_SERIES,
+           f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
+           heights, SUMMARY_SCALE)
+    _print_setup(ws, SUMMARY_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, SUMMARY_SHEET))
 
 
-SUMMARY_WIDTHS = (8, 42, 13, 13, 13, 13, 13, 22)  # the Resumen's columns, in characters
-
-
-def _points(chars: float) -> float:
-    """A column's printed width in points from its width in characters (Excel's pixels: 7 a character + 5)."""
-    return (chars * 7 + 5) * 0.75
-
-
-def _refused_list(wb, ws, top: int, refused: list[str], text) -> None:
-    """The refused files under the chart, each line across the whole table and wrapped (a reason of three
-    findings is longer than the page is wide), sized to its text so that it prints whole."""
+def _refused_list(wb, ws, top: int, refused: list[str], text) -> dict[int, float]:
+    """The refused files under the table (one gap row above), each line across the whole table and
+    wrapped (a reason of three findings is longer than the page is wide), sized to its text."""
     ws.write_string(top, 0, "Archivos rechazados:", wb.add_format({"font_name": "Arial", "bold": True,
                                                                     "font_size": UNIT_HEAD_PT}))
-    width_pt = sum(_points(w) for w in SUMMARY_WIDTHS)
+    heights = {top - 1: GAP_PT, top: paper.text_height(1, UNIT_HEAD_PT)}
     for i, line in enumerate(refused, start=top + 1):
-        ws.merge_range(i, 0, i, len(SUMMARY_WIDTHS) - 1, "", text)
+        ws.merge_range(i, 0, i, len(SUMMARY_COLUMNS) - 1, "", text)
         ws.write_string(i, 0, line, text)  # a file name is text, never a formula
-        ws.set_row(i, paper.row_height([(line, width_pt)], UNIT_BODY_PT))
+        heights[i] = paper.row_height([(line, _width(SUMMARY_COLUMNS))], UNIT_BODY_PT)
+    return heights
 
 
 def _scope(cat: Catalog, result: Consolidation) -> str:
@@ -334,40 +403,25 @@ def _scope(cat: Catalog, result: Consolidation) -> str:
     return f"{len(result.ramos)} ramos"
 
 
-def _ramos_sheet(wb, cat: Catalog, result: Consolidation, bold, styles, title) -> None:
+def _ramos_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> None:
     """One row per ramo and the municipal total (catalogs of several ramos)."""
-    ws = wb.add_worksheet("Ramos")
-    ws.write_string(0, 0, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} por ramo", title)
-    headers = ["Ramo", "Unidades", "Entregadas", "Metas", "En o sobre lo programado", "Bajo lo programado",
-               "Con hallazgos", "Avance relativo promedio"]
+    ws = wb.add_worksheet(RAMOS_SHEET)
+    heights = _title(ws, f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} por ramo",
+                     RAMOS_COLUMNS, styles["title"])
     rows = [[r.label, r.units, r.delivered, r.goals, r.on_programme, r.under_programme, r.with_findings,
              r.average_relative] for r in [*result.ramos, result.total]]
-    _table(ws, 2, headers, rows, ["text", *["number"] * 6, "percent"], bold, styles)
-    ws.set_column(0, 0, 36)
-    ws.set_column(1, 7, 13)
-    _chart(wb, ws, headers, 2, len(rows) - 1, "Ramo",
-           (("En o sobre lo programado", "#6AA84F"), ("Bajo lo programado", "#CC0000")),
-           f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"})
+    heights |= _table(ws, TABLE_TOP, RAMOS_COLUMNS, rows, styles)
+    _chart(wb, ws, RAMOS_COLUMNS, TABLE_TOP, len(rows) - 1, "Ramo", PROGRESS_SERIES,
+           f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"}, heights, SUMMARY_SCALE)
+    _print_setup(ws, RAMOS_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, RAMOS_SHEET))
 
 
-# the unit sheets on paper: (header, printed width in points, kind); 9 pt type printed at UNIT_SCALE %
-UNIT_BODY_PT, UNIT_HEAD_PT, UNIT_SCALE = 9, 9, 79  # 9 pt × 79 % = 7.1 pt on paper
-UNIT_COLUMNS = (("L/A", 32, "text"), ("Meta", 26, "text"), ("Metas y acciones", 160, "text"),
-                ("Unidad de medida", 80, "text"), ("Meta anual", 38, "number"),
-                *((f"{label} {k}", 30, "number") for label in QUARTER_NAMES for k in ("P", "A")),
-                ("Programado al trimestre", 58, "number"), ("Avance absoluto", 58, "number"),
-                ("Acumulado relativo", 58, "percent"), ("Programado relativo", 58, "percent"),
-                ("Observaciones", 121, "text"))
-UNIT_WRAPPED = ("L/A", "Metas y acciones", "Unidad de medida", "Observaciones")  # texts that set row heights
-CHART_ROWS, CHART_ROW_PT = 17, 16  # the chart below the table: 17 rows of 16 pt (its 260 pt)
-
-
-def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, title) -> None:
+def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, styles: dict) -> None:
     name = cat.unit_id(row.unit)  # 001 repeats across ramos: 05-001
     ws = wb.add_worksheet(name)
     ramo = f"Ramo {row.unit.ramo.code} · " if cat.multi_ramo and row.unit.ramo else ""
-    ws.write_string(0, 0, f"{ramo}{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", title)
-    headers = [h for h, _, _ in UNIT_COLUMNS]
+    heights = _title(ws, f"{ramo}{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", UNIT_COLUMNS,
+                     styles["title"])
     rows = []
     for g in row.report.goals:
         goal = g.goal
@@ -377,76 +431,27 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, bold, styles, 
         cells += [g.planned_to_date, g.absolute, g.relative,
                   goal.relative(g.planned_to_date), g.observation or None]
         rows.append(cells)
-    _table(ws, 2, headers, rows, [k for _, _, k in UNIT_COLUMNS], bold, styles, print_setup=False)
-    heights = unit_sheet_heights(rows)
-    paper.set_row_heights(ws, heights)
-    _chart(wb, ws, headers, 2, len(rows), "Meta",
+    heights |= _table(ws, TABLE_TOP, UNIT_COLUMNS, rows, styles)
+    _chart(wb, ws, UNIT_COLUMNS, TABLE_TOP, len(rows), "Meta",
            (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")),
-           f"{name}: avance por meta contra lo programado", {"num_format": "0%"})
-    _unit_print_setup(ws, heights, f"{cat.form_code} {cat.year} T{quarter} · consolidado · unidad {name}")
+           f"{name}: avance por meta contra lo programado", {"num_format": "0%"}, heights, UNIT_SCALE)
+    _print_setup(ws, UNIT_COLUMNS, heights, TABLE_TOP, UNIT_SCALE, _footer(cat, quarter, f"unidad {name}"))
 
 
-def unit_sheet_heights(rows: list[list]) -> dict[int, float]:
-    """Row heights of a unit sheet (title, blank, header, goals, blank, chart rows), measured."""
-    widths = [w for _, w, _ in UNIT_COLUMNS]
-    wrapped = [i for i, (h, _, _) in enumerate(UNIT_COLUMNS) if h in UNIT_WRAPPED]
-    heights = {0: paper.text_height(1, 12), 1: 6,
-               2: paper.row_height([(h, w) for h, w, _ in UNIT_COLUMNS], UNIT_HEAD_PT, bold=True)}
-    for r, cells in enumerate(rows, start=3):
-        heights[r] = paper.row_height([(str(cells[i] or ""), widths[i]) for i in wrapped], UNIT_BODY_PT)
-    heights[3 + len(rows)] = 6  # then the chart (placed by _chart one row below the table)
-    for r in range(4 + len(rows), 4 + len(rows) + CHART_ROWS):
-        heights[r] = CHART_ROW_PT
-    return heights
-
-
-def unit_sheet_pages(heights: dict[int, float]) -> paper.Pages:
-    """The table's pages (header row repeated); the chart under it, or on the next page when it
-    does not fit (a chart is never cut)."""
-    chart = max(heights) - CHART_ROWS + 1
-    return paper.paginate(heights, 3, heights[2], keep=(chart - 1, max(heights)), scale=UNIT_SCALE / 100)
-
-
-def _unit_print_setup(ws, heights: dict[int, float], footer: str) -> None:
-    for i, (_, width, _) in enumerate(UNIT_COLUMNS):
-        ws.set_column_pixels(i, i, paper.pixels(width))
-    ws.set_landscape()
-    ws.set_paper(1)
-    ws.set_margins(**paper.MARGINS)
-    ws.set_print_scale(UNIT_SCALE)
-    ws.repeat_rows(2)
-    ws.set_h_pagebreaks(list(unit_sheet_pages(heights).breaks))
-    ws.print_area(0, 0, max(heights), len(UNIT_COLUMNS) - 1)
-    ws.set_footer(f"&L&9{_footer_text(footer)}&R&9Página &P de &N", {"margin": paper.FOOTER_MARGIN})  # 9 pt × 79 %
-    ws.center_horizontally()
-
-
-# the Hallazgos sheet: (header, printed width in points); ~930 pt, printed one page wide at ~79 % like the unit sheets
-FINDINGS_COLUMNS = (("Archivo", 150), ("Unidad", 40), ("Código", 130), ("Severidad", 48), ("Corrige", 105),
-                    ("Celda", 36), ("Meta", 34), ("Trimestre", 48), ("Mensaje", 340))
-
-
-def findings_sheet_heights(rows: list[list]) -> dict[int, float]:
-    """Every row measured from its wrapped texts, so a two-line message never prints over the next row."""
-    widths = [w for _, w in FINDINGS_COLUMNS]
-    heights = {0: paper.row_height([(h, w) for h, w in FINDINGS_COLUMNS], UNIT_HEAD_PT, bold=True)}
-    for r, values in enumerate(rows, start=1):
-        heights[r] = paper.row_height([("" if v is None else str(v), w) for v, w in zip(values, widths)],
-                                      UNIT_BODY_PT)
-    return heights
-
-
-def _findings_sheet(wb, result: Consolidation, bold, styles) -> None:
+def _findings_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> None:
+    """Every finding of every file, one page wide at the unit sheets' scale; a line saying there are
+    none when so (a printed table of only its header reads as a page gone missing)."""
     ws = wb.add_worksheet(FINDINGS_SHEET)
-    headers = [h for h, _ in FINDINGS_COLUMNS]
     rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], FAULT_LABEL[get(f.code).fault], f.cell,
              f.goal, f.quarter, f.message] for r in result.reports for f in r.findings]
-    _table(ws, 0, headers, rows, ["text"] * len(headers), bold, styles)
-    for i, (_, width) in enumerate(FINDINGS_COLUMNS):
-        ws.set_column_pixels(i, i, paper.pixels(width))
-    paper.set_row_heights(ws, findings_sheet_heights(rows))
-    ws.repeat_rows(0)
-    ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
+    heights = _table(ws, 0, FINDINGS_COLUMNS, rows, styles)
+    if not rows:
+        ws.merge_range(1, 0, 1, len(FINDINGS_COLUMNS) - 1, "", styles["text"])
+        ws.write_string(1, 0, text("report-no-findings"), styles["text"])
+        heights[1] = paper.row_height([], UNIT_BODY_PT)
+    ws.autofilter(0, 0, max(1, len(rows)), len(FINDINGS_COLUMNS) - 1)
+    _print_setup(ws, FINDINGS_COLUMNS, heights, 0, UNIT_SCALE, _footer(cat, result.quarter, FINDINGS_SHEET),
+                 chart=False)
 
 
 # --------------------------------------------------------------------------- carry forward

@@ -1,0 +1,133 @@
+"""The consolidated report on paper, printed by a real LibreOffice: no page of only the repeated header
+and a chart (session-3 defect: a unit of six goals printed its chart alone on a second page), the
+Resumen continued under its header with the chart beside its last rows, every word of each cell printed."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from conftest import apply_openpyxl, on_plan_ops
+from test_print import long_text, words
+from poaxl.catalog import builtin_catalog_path, load_catalog
+from poaxl.findings import text
+from poaxl.generate import generate
+from poaxl.layout import FINDINGS_SHEET, SUMMARY_SHEET
+from poaxl.report import report, unit_sheet_pages
+
+# goals per unit: enough units for a Resumen of two pages; 6 to 10 and 18 goals ended a page with no
+# room left for the chart; the last unit's last goal is as tall as a row can be (~2000 characters)
+GOALS = (1, 2, 4, 6, 7, 8, 9, 10, 12, 18, 25, 3, 5, 6, 8, 10, 6, 7, 9, 2, 4, 6, 8, 10, 6, 7, 8, 9, 6, 7, 6, 8, 2)
+
+
+def goal_text(code: str, i: int, n: int) -> str:
+    """Each goal's words start with G<unit>X<goal>Y, so a page that holds a goal row says whose it is."""
+    chars = 1980 if code == unit_code(len(GOALS) - 1) and i == n - 1 else (60, 140, 230)[i % 3]
+    return long_text(f"G{code}X{i}Y", chars)
+
+
+def unit_code(k: int) -> str:
+    return f"{800 + k}"
+
+
+def unit_name(k: int) -> str:
+    """Every seventh name wraps in the Resumen's Nombre column and in the sheet's title."""
+    return long_text(f"UNIDAD{k}", 160 if k % 7 == 0 else 20)
+
+
+def make_catalog(folder: Path) -> Path:
+    head = yaml.safe_load((builtin_catalog_path() / "catalog.yaml").read_text(encoding="utf-8"))
+    base = yaml.safe_load((builtin_catalog_path() / "units" / "003.yaml").read_text(encoding="utf-8"))
+    units = []
+    for k, n in enumerate(GOALS):
+        code = unit_code(k)
+        goals = [{"la": "2.3.1", "number": "9" if i == 0 else f"9.{i}", "text": goal_text(code, i, n),
+                  "measure": "ACCIÓN", "meta": 40, "planned": [10, 10, 10, 10]} for i in range(n)]
+        units.append({**base, "code": code, "name": unit_name(k), "goals": goals})
+    path = folder / "catalogo-informe.yaml"
+    path.write_text(yaml.safe_dump({**head, "id": "informe-impreso", "units": units}, allow_unicode=True,
+                                   sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory, libreoffice):
+    """The report of every unit filled on plan (two units with an A value left out: findings), as PDF."""
+    root = tmp_path_factory.mktemp("informe")
+    cat = load_catalog(make_catalog(root))
+    filled = []
+    for form in generate(all_units=True, out=root / "formatos", catalog=cat):
+        code = form.stem.rsplit("_", 1)[1]
+        ops = on_plan_ops(cat, code)
+        filled.append(apply_openpyxl(form, root / form.name, ops[1:] if code in ("801", "808") else ops))
+    path = root / "consolidado.xlsx"
+    report(filled, path, catalog=cat, include_errors=True)
+    pages = [[w for w, _ in page] for page in libreoffice.pdf_words(libreoffice.to_pdf(path, root))]
+    return cat, path, pages
+
+
+def sheet_pages(pages: list[list[str]], footer: str) -> list[list[str]]:
+    """The printed pages of one sheet: its footer (… · consolidado · <footer>) is on each."""
+    pattern = re.compile(rf"consolidado · {footer}(?!\S)")
+    return [page for page in pages if pattern.search(" ".join(page))]
+
+
+def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
+    cat, path, pages = printed
+    wb = openpyxl.load_workbook(path)
+    for unit in cat.units:
+        mine = sheet_pages(pages, f"unidad {unit.code}")
+        assert mine, unit.code
+        for number, page in enumerate(mine, start=1):  # a goal text, not a goal number: the chart's axis has those
+            assert any(w.startswith(f"G{unit.code}X") for w in page), f"{unit.code}: page {number} has no goal"
+        charts = [p for p in mine if "avance por meta contra lo programado" in " ".join(p)]
+        assert len(charts) == 1 and charts[0] is mine[-1], unit.code  # the chart once, under the last goal
+        heights = {r - 1: d.height for r, d in wb[unit.code].row_dimensions.items() if d.height}
+        assert len(mine) == unit_sheet_pages(heights).count, unit.code  # the pages designed are the pages printed
+    assert len(sheet_pages(pages, "unidad 810")) == 3  # 25 goals: the header repeated on pages 2 and 3
+
+
+def test_a_goal_as_tall_as_a_row_can_be_keeps_the_chart_under_it(printed):
+    cat, _, pages = printed
+    unit = cat.units[-1]
+    last = sheet_pages(pages, f"unidad {unit.code}")[-1]
+    assert f"G{unit.code}X1Y" in last and "avance por meta contra lo programado" in " ".join(last)
+
+
+def test_the_summary_continues_under_its_header_and_keeps_its_chart(printed):
+    cat, _, pages = printed
+    mine = sheet_pages(pages, SUMMARY_SHEET)
+    assert len(mine) == 2
+    for page in mine:
+        assert "Nombre" in page and "Estado" in page  # the table header on each page
+        assert any(w.startswith("UNIDAD") for w in page), "a page of the Resumen without a unit"
+    assert "TOTAL" in mine[-1] and "Avance contra lo programado por unidad · T2" in " ".join(mine[-1])
+
+
+def test_every_word_of_the_summary_titles_and_findings_is_printed(printed):
+    cat, path, pages = printed
+    wb = openpyxl.load_workbook(path)
+    summary = sheet_pages(pages, SUMMARY_SHEET)
+    names = Counter(w for u in cat.units for w in words(u.name))
+    assert not names - Counter(w for p in summary for w in p for w in words(w))
+    for unit in cat.units:
+        title = wb[unit.code]["A1"].value
+        first = sheet_pages(pages, f"unidad {unit.code}")[0]
+        assert not Counter(words(title)) - Counter(w for w in first for w in words(w)), unit.code
+    findings = sheet_pages(pages, FINDINGS_SHEET)
+    messages = [r[8] for r in wb[FINDINGS_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert len(messages) == 2 and messages[0].startswith("801 ")
+    printed_words = Counter(w for p in findings for w in p for w in words(w))
+    assert not Counter(w for m in messages for w in words(m)) - printed_words
+
+
+def test_a_report_without_findings_says_so_on_its_findings_sheet(tmp_path, catalog):
+    form = generate(["003"], out=tmp_path / "tpl", catalog=catalog)[0]
+    filled = apply_openpyxl(form, tmp_path / form.name, on_plan_ops(catalog, "003"))
+    report([filled], tmp_path / "c.xlsx", catalog=catalog)
+    ws = openpyxl.load_workbook(tmp_path / "c.xlsx")[FINDINGS_SHEET]
+    assert ws["A2"].value == text("report-no-findings") == "Ningún archivo tiene hallazgos."
