@@ -305,7 +305,7 @@ class _Reader:
         self.path, self.grids, self.p = path, grids, problems
         self.cells: dict[tuple, tuple[str, int, dict[str, tuple[int, str]]]] = {}
         self.origins: list[str] = []
-        self.bad_codes = False  # a Unidades row whose code is refused: rows naming its unit are not attached
+        self.bad_codes = False  # a Unidades row whose code or ramo is refused: rows naming its unit are not found
 
     # -- cells
     def rows(self, name: str) -> list[tuple[int, dict[str, Any], dict[str, tuple[int, str]]]]:
@@ -382,7 +382,7 @@ class _Reader:
         only = ramos[0][1]["code"] if len(ramos) == 1 else None
         units, index = [], {}
         for r, v, where in self.rows("Unidades"):
-            if not self.unit_code(r, v["code"], where):
+            if not self.findable(r, v, where, [v["code"] for _, v, _ in ramos]):
                 continue
             key = self.unit_key(v["ramo"] or only, v["code"])
             if key in index:
@@ -401,24 +401,36 @@ class _Reader:
         data["units"] = units
         return data
 
-    def unit_code(self, r: int, code: str | None, where: dict[str, tuple[int, str]]) -> bool:
-        """Is the unit code of Unidades row ``r`` one the schema accepts? If not, it is said here, once, at
-        its cell: the other sheets' rows of that unit then name a unit that is not there, and saying so
-        row by row would bury the cause under its consequences (children() keeps quiet about them)."""
+    def findable(self, r: int, v: dict[str, Any], where: dict[str, tuple[int, str]], ramos: list[str]) -> bool:
+        """Can the other sheets' rows find the unit of Unidades row ``r`` by its RAMO and UNIDAD? A code the
+        schema refuses, or a ramo not in «Ramos», is said here, once, at its cell: the other sheets' rows
+        of that unit then name a unit that is not there, and saying so row by row would bury the cause
+        under its consequences (children() keeps quiet about them)."""
+        problems = {key: why for key, why in (("ramo", self.ramo_problem(v["ramo"], ramos)),
+                                              ("code", self.code_problem(v["code"]))) if why}
+        for key, why in problems.items():
+            if key in where:  # a missing column is said once by rows()
+                self.p.add(f"{self.p.where('Unidades', r, *where[key])}: {why}.")
+        self.bad_codes = self.bad_codes or bool(problems)
+        return not problems
+
+    @staticmethod
+    def code_problem(code: str | None) -> str | None:
         from .catalog import schema_errors, spanish_error
 
-        if "code" not in where:  # the column itself is missing: said once by rows()
-            problem = None
-        elif not code:
-            problem = "está vacía; escriba el código de la unidad"
-        else:
-            problem = next((spanish_error(e) for e in schema_errors(code, part="unit.code")), None)
-            if problem is None:
-                return True
-        if problem:
-            self.p.add(f"{self.p.where('Unidades', r, *where['code'])}: {problem}.")
-        self.bad_codes = True
-        return False
+        if not code:
+            return "está vacía; escriba el código de la unidad"
+        return next((spanish_error(e) for e in schema_errors(code, part="unit.code")), None)
+
+    def ramo_problem(self, ramo: str | None, ramos: list[str]) -> str | None:
+        """A unit's RAMO must be one of «Ramos» (``1`` is ``01``); it may be left empty when there is one."""
+        if not ramos or not ramo and len(ramos) == 1:
+            return None
+        if not ramo:
+            return f"está vacía; escriba el ramo de la unidad, uno de: {', '.join(ramos)}"
+        if all(self.unit_key(code, None)[0] != self.unit_key(ramo, None)[0] for code in ramos):
+            return f"el ramo «{ramo[:20]}» no está en la hoja Ramos; use uno de: {', '.join(ramos)}"
+        return None
 
     @staticmethod
     def unit_key(ramo: str | None, code: str | None) -> tuple[str, str]:

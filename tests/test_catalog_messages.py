@@ -40,6 +40,20 @@ def test_a_bad_unit_code_in_the_workbook_is_one_error_at_its_cell(book):
     assert check(book)[0] == 0
 
 
+def test_a_unit_ramo_not_in_the_ramos_sheet_is_one_error_at_its_cell(tmp_path):
+    from test_multi_ramo import make_multi_ramo
+
+    book = export_catalog(make_multi_ramo(tmp_path), tmp_path / "municipio.xlsx")
+    edit(book, lambda wb: wb["Unidades"].__setitem__("A3", "07"))
+    assert check(book) == (2, "Error: municipio.xlsx, hoja «Unidades», fila 3, columna A (RAMO): el ramo «07» no "
+                              "está en la hoja Ramos; use uno de: 01, 05.\n")
+    edit(book, lambda wb: wb["Unidades"].__setitem__("A3", None))
+    assert check(book) == (2, "Error: municipio.xlsx, hoja «Unidades», fila 3, columna A (RAMO): está vacía; "
+                              "escriba el ramo de la unidad, uno de: 01, 05.\n")
+    edit(book, lambda wb: wb["Unidades"].__setitem__("A3", "1"))  # 1 is 01
+    assert check(book)[0] == 0
+
+
 def test_a_row_naming_a_missing_unit_is_still_reported_when_every_code_is_good(book):
     edit(book, lambda wb: wb["Metas"].append(["01", "009", "1", "8.1.3", "UNA META", "REPORTE", 1, 0, 0, 1, 0,
                                               "suma"]))
