@@ -185,7 +185,7 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True, **TEXT_ONLY, **paper.workbook_options()})
-    wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · {_scope(cat, result)}",
+    wb.set_properties({"title": f"Consolidado {cat.form_code} {cat.year} T{result.quarter} · {_scope(result)}",
                        "author": cat.ayuntamiento})
     cell = {"font_name": "Arial", "font_size": UNIT_BODY_PT, "border": 1, "valign": "top"}
     styles = {"head": wb.add_format({**cell, "bold": True, "font_size": UNIT_HEAD_PT, "bg_color": "#D9D9D9",
@@ -274,6 +274,13 @@ def _table(ws, top: int, columns, rows: list[list], styles: dict) -> dict[int, f
     return heights
 
 
+def _total_row(ws, columns, values: list, heights: dict[int, float], styles: dict) -> None:
+    """The total under a table's last row, bold on grey, measured in bold."""
+    row = max(heights) + 1
+    _row(ws, row, values, [styles["total_" + kind] for _, _, kind in columns])
+    heights[row] = _height(columns, values, bold=True)
+
+
 def _chart(wb, ws, columns, top: int, n_rows: int, category: str, series: tuple[tuple[str, str], ...],
            title: str, y_axis: dict, heights: dict[int, float], scale: int) -> None:
     """A native column chart of some columns of the table at ``top``, in a row of its own one gap under
@@ -294,7 +301,8 @@ def _chart(wb, ws, columns, top: int, n_rows: int, category: str, series: tuple[
     height = chart_height(heights, top, scale)
     heights[above + 1], heights[above + 2] = GAP_PT, height
     chart.set_size({"width": CHART_WIDTH_PX, "height": int(height / 0.75) - 1})  # inside its row
-    ws.insert_chart(above + 2, 1, chart)
+    table_px = sum(paper.pixels(w) for _, w, _ in columns)
+    ws.insert_chart(above + 2, 0, chart, {"x_offset": (table_px - CHART_WIDTH_PX) // 2})  # centred: on the page
 
 
 def chart_height(heights: dict[int, float], header: int, scale: int) -> float:
@@ -342,12 +350,16 @@ def _footer(cat: Catalog, quarter: int, sheet: str) -> str:
     return f"{cat.form_code} {cat.year} T{quarter} · consolidado · {sheet}"
 
 
-def ramo_total(cat: Catalog, units: list[UnitSummary]) -> list:
-    """The ramo's row under the units: counts added up; the average over every consolidated goal."""
+def ramo_total(result: Consolidation) -> list:
+    """The row under the units: the ramo's counts added up (the municipality's, for several ramos: the
+    catalog's first ramo is not the total of all); the average over every consolidated goal."""
+    units = result.units
+    ramo = result.ramos[0].ramo if len(result.ramos) == 1 else None
+    label = [f"Ramo {ramo.code}", f"TOTAL {ramo.name}"] if ramo else [_scope(result), result.total.label]
     delivered = [u for u in units if u.report is not None]
     refused = sum(not u.consolidated for u in delivered)  # received, but not consolidated: say so beside the count
     rel = [g.relative for u in units if u.consolidated for g in u.report.goals if g.relative is not None]
-    return [f"Ramo {cat.ramo.code}", f"TOTAL {cat.ramo.name}", sum(u.goals for u in units),
+    return [*label, sum(u.goals for u in units),
             sum(u.on_programme for u in units), sum(u.under_programme for u in units),
             sum(u.with_findings for u in units), sum(rel) / len(rel) if rel else None,
             f"{len(delivered)} de {len(units)} entregados" + (f", {refused} rechazado(s)" if refused else "")]
@@ -366,16 +378,14 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> Non
     """The units and the ramo's total, the refused files, then the chart of the units."""
     ws = wb.add_worksheet(SUMMARY_SHEET)
     title = (f"{cat.ayuntamiento} · POA {cat.year} · Avance físico T{result.quarter} "
-             f"({QUARTER_NAMES[result.quarter - 1]}) · {_scope(cat, result)}")
+             f"({QUARTER_NAMES[result.quarter - 1]}) · {_scope(result)}")
     heights = _title(ws, title, SUMMARY_COLUMNS, styles["title"])
     rows = [[cat.unit_id(u.unit), u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
              u.average_relative, u.status] for u in result.units]
     heights |= _table(ws, TABLE_TOP, SUMMARY_COLUMNS, rows, styles)
-    total, total_row = ramo_total(cat, result.units), TABLE_TOP + len(rows) + 1
-    _row(ws, total_row, total, [styles["total_" + kind] for _, _, kind in SUMMARY_COLUMNS])
-    heights[total_row] = _height(SUMMARY_COLUMNS, total, bold=True)  # «6 de 6 entregados, 2 rechazado(s)»
+    _total_row(ws, SUMMARY_COLUMNS, ramo_total(result), heights, styles)  # «6 de 6 entregados, 2 rechazado(s)»
     if result.refused:
-        heights |= _refused_list(wb, ws, total_row + 2, result.refused, styles["text"])
+        heights |= _refused_list(wb, ws, max(heights) + 2, result.refused, styles["text"])
     peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
     _chart(wb, ws, SUMMARY_COLUMNS, TABLE_TOP, len(rows), "Unidad", PROGRESS_SERIES,
            f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
@@ -396,7 +406,7 @@ def _refused_list(wb, ws, top: int, refused: list[str], text) -> dict[int, float
     return heights
 
 
-def _scope(cat: Catalog, result: Consolidation) -> str:
+def _scope(result: Consolidation) -> str:
     """What the workbook covers: one ramo, or the municipality's ramos."""
     if len(result.ramos) == 1:
         return f"Ramo {result.ramos[0].label}"
@@ -410,7 +420,8 @@ def _ramos_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> None:
                      RAMOS_COLUMNS, styles["title"])
     rows = [[r.label, r.units, r.delivered, r.goals, r.on_programme, r.under_programme, r.with_findings,
              r.average_relative] for r in [*result.ramos, result.total]]
-    heights |= _table(ws, TABLE_TOP, RAMOS_COLUMNS, rows, styles)
+    heights |= _table(ws, TABLE_TOP, RAMOS_COLUMNS, rows[:-1], styles)
+    _total_row(ws, RAMOS_COLUMNS, rows[-1], heights, styles)
     _chart(wb, ws, RAMOS_COLUMNS, TABLE_TOP, len(rows) - 1, "Ramo", PROGRESS_SERIES,
            f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"}, heights, SUMMARY_SCALE)
     _print_setup(ws, RAMOS_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, RAMOS_SHEET))

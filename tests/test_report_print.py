@@ -131,3 +131,22 @@ def test_a_report_without_findings_says_so_on_its_findings_sheet(tmp_path, catal
     report([filled], tmp_path / "c.xlsx", catalog=catalog)
     ws = openpyxl.load_workbook(tmp_path / "c.xlsx")[FINDINGS_SHEET]
     assert ws["A2"].value == text("report-no-findings") == "Ningún archivo tiene hallazgos."
+
+
+def test_charts_are_under_their_table_in_a_row_of_their_own(tmp_path):
+    """A chart wider than the room right of column A ran off the Ramos page; one spanning rows could be
+    cut by a page break. Several ramos: the Resumen's total is the municipality's, not the first ramo's."""
+    from test_multi_ramo import make_multi_ramo
+
+    cat = load_catalog(make_multi_ramo(tmp_path))
+    path = tmp_path / "consolidado.xlsx"
+    report(generate(all_units=True, out=tmp_path / "formatos", catalog=cat), path, catalog=cat, include_errors=True)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        for chart in ws._charts:
+            anchor, last_row = chart.anchor, max(r for r, d in ws.row_dimensions.items() if d.height) - 1
+            assert anchor._from.row == anchor.to.row == last_row, ws.title  # the sheet's last row, its own
+            assert anchor.to.col <= ws.max_column - 1, ws.title  # inside the table, so on the page
+    assert sum(len(ws._charts) for ws in wb) == 2 + 8  # Resumen, Ramos, each unit
+    total = next(r for r in wb[SUMMARY_SHEET].iter_rows(values_only=True) if r[1] == "TOTAL MUNICIPAL")
+    assert total[0] == "2 ramos" and total[2] == 32 and total[7] == "8 de 8 entregados"
