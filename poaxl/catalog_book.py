@@ -381,12 +381,16 @@ class _Reader:
             self.p.add(f"{self.p.where('Ramos')}: no hay ningún ramo; agregue al menos una fila (CÓDIGO, NOMBRE).")
         only = ramos[0][1]["code"] if len(ramos) == 1 else None
         units, index = [], {}
+        ramo_codes = [row["code"] for _, row, _ in ramos]
         for r, v, where in self.rows("Unidades"):
-            if not self.findable(r, v, where, [v["code"] for _, v, _ in ramos]):
+            if not self.findable(r, v, where, ramo_codes):
                 continue
             key = self.unit_key(v["ramo"] or only, v["code"])
-            if key in index:
-                self.p.add(f"{self.p.where('Unidades', r)}: la unidad {v['ramo']}-{v['code']} está repetida.")
+            if key in index:  # a code typed as another unit's: that unit's rows elsewhere are not found either
+                first = self.cells[("units", index[key])][1]
+                self.p.add(f"{self.p.where('Unidades', r, *where['code'])}: la unidad {v['ramo'] or only}-{v['code']} "
+                           f"está repetida (ya está en la fila {first + 1}); corrija el código de una de las dos.")
+                self.bad_codes = True
                 continue
             unit = {"code": v["code"], **({"ramo": v["ramo"] or only} if several else {}),
                     "label": v["label"], "name": v["name"],

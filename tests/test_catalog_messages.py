@@ -36,6 +36,9 @@ def test_a_bad_unit_code_in_the_workbook_is_one_error_at_its_cell(book):
     edit(book, lambda wb: wb["Unidades"].__setitem__("B3", None))
     assert check(book) == (2, "Error: catalogo.xlsx, hoja «Unidades», fila 3, columna B (UNIDAD): está vacía; "
                               "escriba el código de la unidad.\n")
+    edit(book, lambda wb: wb["Unidades"].__setitem__("B3", "1"))  # 001's code, without its zeros
+    assert check(book) == (2, "Error: catalogo.xlsx, hoja «Unidades», fila 3, columna B (UNIDAD): la unidad 01-1 está "
+                              "repetida (ya está en la fila 2); corrija el código de una de las dos.\n")
     edit(book, lambda wb: wb["Unidades"].__setitem__("B3", "002"))
     assert check(book)[0] == 0
 
