@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Callable, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
 from .catalog import Catalog, Unit, load_catalog, schema_path
 from .errors import PoaxlError, network_reason
@@ -99,9 +99,20 @@ def load_contacts(catalog: Catalog, path: str | Path | None = None) -> dict[str,
             raise PoaxlError(f"{path}: no se pudo leer el archivo de contactos: {exc}") from None
     else:
         data = load(path, "archivo de contactos")
-        data = {} if data is None else data
+        data = {} if data is None else _codes_as_typed(path, data)
     _validate_contacts(path, data)
     return {catalog.unit_id(catalog.unit(code)): value for code, value in data.items()}
+
+
+def _codes_as_typed(path: Path, data: Any) -> Any:
+    """Unit codes written without quotes, as the office typed them: YAML reads ``0046:`` as the octal
+    number 38 and ``010:`` as 8, which would name another unit (or none the office recognises)."""
+    if not isinstance(data, dict) or all(isinstance(k, str) for k in data):
+        return data
+    from .safeyaml import compose, typed_keys
+
+    typed = typed_keys(compose(path))
+    return {k if isinstance(k, str) else typed.get(k, k): v for k, v in data.items()}
 
 
 def _contacts_csv(text: str) -> dict:

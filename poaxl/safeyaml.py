@@ -150,6 +150,23 @@ def typed_at(node: Any, keys: list) -> str | None:
     return node.value if isinstance(node, ScalarNode) and not node.style else None  # plain: libyaml's ''
 
 
+def typed_keys(node: Any) -> dict[Any, str]:
+    """The text typed for each unquoted key of a mapping node that YAML reads as something else, by the
+    value YAML made of it: ``0046:`` is the octal number 38 and ``010:`` is 8, another unit's code."""
+    from yaml.nodes import MappingNode, ScalarNode
+
+    out: dict[Any, str] = {}
+    for key, _ in node.value if isinstance(node, MappingNode) else ():
+        if isinstance(key, ScalarNode) and not key.style:
+            try:
+                value = _plain_value(key.value)
+            except _NotFast:
+                continue
+            if not isinstance(value, str):
+                out[value] = key.value
+    return out
+
+
 def check_aliases(data: Any, path: Path) -> None:
     """Refuse a value whose aliases would repeat more than MAX_ALIAS_NODES values, or that contains itself."""
     sizes: dict[int, int] = {}

@@ -140,3 +140,19 @@ def test_the_yaml_cache_does_not_change_the_message(tmp_path, monkeypatch):
     assert check(path) == expected
     assert len(list((tmp_path / "cache" / "poaxl" / "yaml").glob("*.json"))) == 1  # the next read is the cache's
     assert check(path) == expected
+
+
+def test_unquoted_unit_codes_in_a_contacts_file_are_taken_as_typed(tmp_path):
+    """``0046:`` was YAML's octal 38 («La unidad «38» no existe»), and ``010:`` the unit 8."""
+    contacts = tmp_path / "contactos.yaml"
+    contacts.write_text("0046: {to: [transparencia@ejemplo.mx]}\n", encoding="utf-8")
+    args = ["send", "--dry-run", str(tmp_path / "correo"), "--out", str(tmp_path / "formatos"), "--contacts",
+            str(contacts)]
+    result = CliRunner().invoke(main, [*args, "--unit", "0046"])
+    assert result.exit_code == 0, result.output
+    assert "  0046  escrito (.eml)  transparencia@ejemplo.mx\n" in result.output
+    contacts.write_text("010: {to: [transparencia@ejemplo.mx]}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [*args, "--unit", "003"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: La unidad «010» no existe en el catálogo mexicali-2020-r01. Unidades "
+                                  "válidas: 001, 002, 003, 004, 005, 0046.\n")
