@@ -45,7 +45,8 @@ def _units(text: str, bold: bool) -> int:
 
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """The lines a spreadsheet shows for ``text`` wrapped in ``width`` points: breaks at spaces and at
-    line breaks, a word longer than the line is cut where it must be (as Excel and LibreOffice do).
+    line breaks, a word longer than the line is cut after a hyphen or else where it must be (as Excel
+    and LibreOffice do).
     A line's width is the sum of its words' and spaces' (advance widths add up; no kerning), so each
     word is measured once, not the whole line again for every word added."""
     lines: list[str] = []
@@ -61,8 +62,9 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
             if line:
                 lines.append(line)
             while text_width(word, size, bold) > width:  # a word wider than the cell: cut it
-                cut = max(1, max(i for i in range(1, len(word) + 1)
-                                 if i == 1 or text_width(word[:i], size, bold) <= width))
+                fits = [i for i in range(1, len(word) + 1) if i == 1 or text_width(word[:i], size, bold) <= width]
+                hyphens = [i for i in fits if word[i - 1] == "-" and i < len(word)]
+                cut = max(hyphens or fits)  # after a hyphen when one fits (LibreOffice: «TMM-» then F004_…)
                 lines.append(word[:cut])
                 word = word[cut:]
             line, used = word, _units(word, bold)

@@ -3,7 +3,9 @@ and a chart (session-3 defect: a unit of six goals printed its chart alone on a 
 Resumen continued under its header with the chart beside its last rows, every word of each cell printed."""
 from __future__ import annotations
 
+import html
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -13,11 +15,12 @@ import yaml
 
 from conftest import apply_openpyxl, on_plan_ops
 from test_print import long_text, words
+from poaxl import fontmetrics, paper
 from poaxl.catalog import builtin_catalog_path, load_catalog
 from poaxl.findings import text
 from poaxl.generate import generate
 from poaxl.layout import FINDINGS_SHEET, SUMMARY_SHEET
-from poaxl.report import report, unit_sheet_pages
+from poaxl.report import FINDINGS_COLUMNS, UNIT_BODY_PT, UNIT_SCALE, report, unit_sheet_pages
 
 # goals per unit: enough units for a Resumen of two pages; 6 to 10 and 18 goals ended a page with no
 # room left for the chart; the last unit's last goal is as tall as a row can be (~2000 characters)
@@ -37,6 +40,9 @@ def unit_code(k: int) -> str:
 def unit_name(k: int) -> str:
     """Every seventh name wraps in the Resumen's Nombre column and in the sheet's title."""
     return long_text(f"UNIDAD{k}", 160 if k % 7 == 0 else 20)
+
+
+LONG_FILE_NAME = "TMM-F004_2020_T2_801_version_corregida_por_la_coordinacion_administrativa_final.xlsx"
 
 
 def make_catalog(folder: Path) -> Path:
@@ -63,11 +69,12 @@ def printed(tmp_path_factory, libreoffice):
     for form in generate(all_units=True, out=root / "formatos", catalog=cat):
         code = form.stem.rsplit("_", 1)[1]
         ops = on_plan_ops(cat, code)
-        filled.append(apply_openpyxl(form, root / form.name, ops[1:] if code in ("801", "808") else ops))
+        name = LONG_FILE_NAME if code == "801" else form.name
+        filled.append(apply_openpyxl(form, root / name, ops[1:] if code in ("801", "808") else ops))
     path = root / "consolidado.xlsx"
     report(filled, path, catalog=cat, include_errors=True)
     pages = [[w for w, _ in page] for page in libreoffice.pdf_words(libreoffice.to_pdf(path, root))]
-    return cat, path, pages
+    return cat, path, pages, root / "consolidado.pdf"
 
 
 def sheet_pages(pages: list[list[str]], footer: str) -> list[list[str]]:
@@ -77,7 +84,7 @@ def sheet_pages(pages: list[list[str]], footer: str) -> list[list[str]]:
 
 
 def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
-    cat, path, pages = printed
+    cat, path, pages, _ = printed
     wb = openpyxl.load_workbook(path)
     for unit in cat.units:
         mine = sheet_pages(pages, f"unidad {unit.code}")
@@ -92,14 +99,14 @@ def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
 
 
 def test_a_goal_as_tall_as_a_row_can_be_keeps_the_chart_under_it(printed):
-    cat, _, pages = printed
+    cat, _, pages, _ = printed
     unit = cat.units[-1]
     last = sheet_pages(pages, f"unidad {unit.code}")[-1]
     assert f"G{unit.code}X1Y" in last and "avance por meta contra lo programado" in " ".join(last)
 
 
 def test_the_summary_continues_under_its_header_and_keeps_its_chart(printed):
-    cat, _, pages = printed
+    cat, _, pages, _ = printed
     mine = sheet_pages(pages, SUMMARY_SHEET)
     assert len(mine) == 2
     for page in mine:
@@ -109,7 +116,7 @@ def test_the_summary_continues_under_its_header_and_keeps_its_chart(printed):
 
 
 def test_every_word_of_the_summary_titles_and_findings_is_printed(printed):
-    cat, path, pages = printed
+    cat, path, pages, _ = printed
     wb = openpyxl.load_workbook(path)
     summary = sheet_pages(pages, SUMMARY_SHEET)
     names = Counter(w for u in cat.units for w in words(u.name))
@@ -150,3 +157,30 @@ def test_charts_are_under_their_table_in_a_row_of_their_own(tmp_path):
     assert sum(len(ws._charts) for ws in wb) == 2 + 8  # Resumen, Ramos, each unit
     total = next(r for r in wb[SUMMARY_SHEET].iter_rows(values_only=True) if r[1] == "TOTAL MUNICIPAL")
     assert total[0] == "2 ramos" and total[2] == 32 and total[7] == "8 de 8 entregados"
+
+
+def left_edge(pdf: Path, footer: str, columns, scale: int) -> list[list[tuple[float, str]]]:
+    """Per page of a sheet, the (top, word) printed at the left edge of its table, top to bottom: the
+    first column's lines (a word wider than the column prints in pieces, one a line)."""
+    widths = [paper.printed_width(paper.pixels(w)) * scale / 100 for _, w, _ in columns]
+    left = (paper.PAGE_WIDTH - sum(widths)) / 2
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in out.split("<page ")[1:]:
+        words = [(float(y), float(x), html.unescape(w)) for x, y, w in
+                 re.findall(r'<word xMin="([^"]+)" yMin="([^"]+)" xMax="[^"]+" yMax="[^"]+">([^<]*)</word>', page)]
+        if f"consolidado · {footer}" in " ".join(w for *_, w in words):
+            pages.append([(y, w) for y, x, w in sorted(words) if abs(x - left) < 3])
+    return pages
+
+
+def test_a_long_file_name_prints_whole_in_the_findings(printed):
+    """Wider than its column: cut after its hyphen, then inside the word, four lines (the row was
+    measured for three: the fourth is in the PDF's text but clipped, so lines are checked by position)."""
+    *_, pdf = printed
+    pages = left_edge(pdf, FINDINGS_SHEET, FINDINGS_COLUMNS, UNIT_SCALE)
+    assert LONG_FILE_NAME in "".join(w for page in pages for _, w in page)
+    pitch = fontmetrics.line_height(UNIT_BODY_PT) * UNIT_SCALE / 100
+    for page in pages:  # each line a line below the one above: none printed over the next row, hidden
+        assert all(b - a > 0.9 * pitch for (a, _), (b, _) in zip(page, page[1:])), page
+    assert fontmetrics.wrap(LONG_FILE_NAME, paper.text_room(FINDINGS_COLUMNS[0][1]), UNIT_BODY_PT)[0] == "TMM-"
