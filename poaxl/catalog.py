@@ -285,9 +285,9 @@ def _load_cached(path: str, stamp: object) -> Catalog:
     if root.suffix.lower() in (".xlsx", ".xlsm"):  # the catalog as a workbook (poaxl catalog export)
         from .catalog_book import read_book
 
-        data, origins, locate = read_book(root)
-        _validate(data, str(root), origins, locate)
-        return _build(data, origins, locate)
+        data, origins, book = read_book(root)
+        _validate(data, str(root), origins, book.problem)
+        return _build(data, origins, book.locate)
     builtin = root == builtin_catalog_path().resolve()  # a pip user has no such files to edit: not named
     data = builtin_data() if builtin else None
     if data is not None:  # the very catalog the test suite validated: no YAML, no jsonschema
@@ -567,16 +567,16 @@ def schema_errors(data: Any, name: str = "catalog.schema.json", part: str | None
     return [_FastError(e) for e in _fast_validator(name, part).iter_errors(data)][:50]
 
 
-def _validate(data: dict, head: str, origins: list[str], locate=None) -> None:
+def _validate(data: dict, head: str, origins: list[str], phrase=None) -> None:
     """Validate against the JSON Schema; name the file each problem is in, and the field inside it.
 
-    ``locate`` (a workbook catalog) turns a field's path into its sheet, row and column."""
+    ``phrase`` (a workbook catalog's) says an error at its sheet, row and column, in the workbook's terms."""
     problems = []
     nodes: dict[str, Any] = {}  # each YAML file composed once, only if a value's typed text is needed
     for error in schema_errors(data):
         path = list(error.absolute_path)
-        if locate is not None:
-            problems.append(f"{locate(path)}: {spanish_error(error)}")
+        if phrase is not None:
+            problems.append(phrase(error))
             continue
         file = head
         if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int) and path[1] < len(origins):

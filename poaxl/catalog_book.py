@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .catalog import CLASSIFICATION, QUARTER_NAMES, QUARTERS, Catalog
 from .errors import CatalogError
@@ -251,8 +251,9 @@ class _Problems:
         self.items.append(message)
 
 
-def read_book(path: str | Path) -> tuple[dict[str, Any], list[str], Callable[[list], str]]:
-    """The workbook as catalog data, each unit's origin, and a locator of schema paths to cells.
+def read_book(path: str | Path) -> tuple[dict[str, Any], list[str], "_Reader"]:
+    """The workbook as catalog data, each unit's origin, and its reader: ``problem`` says a schema error
+    at its cell, ``locate`` turns a schema path into the cell it came from.
 
     Raises CatalogError (every problem with its sheet, row and column) when cells cannot be read."""
     import openpyxl
@@ -279,7 +280,7 @@ def read_book(path: str | Path) -> tuple[dict[str, Any], list[str], Callable[[li
     data = reader.data()
     if problems.items:
         raise CatalogError(problems.items)
-    return data, reader.origins, reader.locate
+    return data, reader.origins, reader
 
 
 def _sheet_key(title: str) -> str:
@@ -305,6 +306,8 @@ class _Reader:
         self.path, self.grids, self.p = path, grids, problems
         self.cells: dict[tuple, tuple[str, int, dict[str, tuple[int, str]]]] = {}
         self.origins: list[str] = []
+        self.units: list[dict[str, Any]] = []
+        self.only: str | None = None  # the ramo of every unit when «Ramos» has one
         self.bad_codes = False  # a Unidades row whose code or ramo is refused: rows naming its unit are not found
 
     # -- cells
@@ -402,7 +405,7 @@ class _Reader:
             self.origins.append(f"{self.path.name}, hoja «Unidades», fila {r + 1}")
             units.append(unit)
         self.children(units, index, only)
-        data["units"] = units
+        data["units"], self.units, self.only = units, units, only
         return data
 
     def findable(self, r: int, v: dict[str, Any], where: dict[str, tuple[int, str]], ramos: list[str]) -> bool:
@@ -505,9 +508,10 @@ class _Reader:
                     self.p.add(f"{self.p.where(title, r, 0, 'CAMPO')}: «{label[:40]}» no es un dato del catálogo; "
                                "use uno de: " + ", ".join(lab for _, lab, _, _ in GENERAL_FIELDS) + ".")
                 continue
-            if raw is None or str(raw).strip() == "":
-                continue  # optional fields; required ones are reported by the schema
             at = (1, "VALOR")
+            if raw is None or str(raw).strip() == "":
+                self.cells[tuple(key.split("."))] = (title, r, {"": at})  # a required one is said at its cell
+                continue
             value = self.number(title, r, at, raw, "integer") if kinds[key] == "integer" else text_of(raw)
             self.cells[tuple(key.split("."))] = (title, r, {"": at})
             target = data
@@ -516,6 +520,43 @@ class _Reader:
                 target = target.setdefault(part, {})
             target[parts[-1]] = value
         return data
+
+    def problem(self, error) -> str:
+        """A schema error as the person editing the workbook acts on it: at the cell of the value, or, for
+        what is missing, the sheet and row to write it in (the schema's words, «falta el campo obligatorio
+        «elaboro»» or «debe tener al menos 1 elemento», name a YAML field the workbook does not have)."""
+        from .catalog import spanish_error
+
+        path = list(error.absolute_path)
+        return self.missing(path, error) or f"{self.locate(path)}: {spanish_error(error)}"
+
+    def missing(self, path: list, error) -> str | None:
+        """What a unit lacks (its líneas, goals, a signature) or «General» lacks, said as the row to add."""
+        v, instance = error.validator, error.instance
+        if v == "required" and not path:
+            labels = {key: (label, note) for key, label, _, note in GENERAL_FIELDS}
+            lacking = [k for k in error.validator_value if k not in instance and k in labels
+                       and repr(k) in error.message]  # one error per missing field, named in its message
+            if lacking:
+                label, note = labels[lacking[0]]
+                if (lacking[0],) in self.cells:
+                    return f"{self.locate([lacking[0]])}: {label} está vacío. {note}"
+                return f"{self.p.where(GENERAL)}: falta la fila de CAMPO {label}. {note}"
+        if path == ["units"] and v == "minItems":
+            return f"{self.p.where('Unidades')}: no hay ninguna unidad; agregue una fila por unidad."
+        if len(path) != 3 or path[0] != "units" or not isinstance(path[1], int) or path[1] >= len(self.units):
+            return None
+        unit = self.units[path[1]]
+        name = f"la unidad {unit.get('ramo') or self.only}-{unit['code']}"
+        sheet = {"lineas": "Líneas", "goals": "Metas"}.get(path[2])
+        if sheet and v == "minItems":
+            return (f"{self.locate(path[:2])}: {name} no tiene ninguna fila en la hoja «{sheet}»; agregue al "
+                    "menos una.")
+        if path[2] == "signatures" and v == "required":
+            signers = [label for label, key in SIGNERS.items() if key in error.validator_value and key not in instance]
+            return (f"{self.locate(path[:2])}: {name} no tiene la firma {', '.join(signers)}; agregue su fila en la "
+                    "hoja «Firmas».")
+        return None
 
     def locate(self, path: list) -> str:
         """A schema error's path (units[3].goals[2].meta) as the cell it came from."""

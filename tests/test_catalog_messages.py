@@ -37,8 +37,8 @@ def test_a_bad_unit_code_in_the_workbook_is_one_error_at_its_cell(book):
     assert check(book) == (2, "Error: catalogo.xlsx, hoja «Unidades», fila 3, columna B (UNIDAD): está vacía; "
                               "escriba el código de la unidad.\n")
     edit(book, lambda wb: wb["Unidades"].__setitem__("B3", "1"))  # 001's code, without its zeros
-    assert check(book) == (2, "Error: catalogo.xlsx, hoja «Unidades», fila 3, columna B (UNIDAD): la unidad 01-1 está "
-                              "repetida (ya está en la fila 2); corrija el código de una de las dos.\n")
+    assert check(book) == (2, "Error: catalogo.xlsx, hoja «Unidades», fila 3, columna B (UNIDAD): la unidad 01-1 "
+                              "está repetida (ya está en la fila 2); corrija el código de una de las dos.\n")
     edit(book, lambda wb: wb["Unidades"].__setitem__("B3", "002"))
     assert check(book)[0] == 0
 
@@ -156,3 +156,24 @@ def test_unquoted_unit_codes_in_a_contacts_file_are_taken_as_typed(tmp_path):
     assert result.exit_code == 2
     assert result.output.endswith("Error: La unidad «010» no existe en el catálogo mexicali-2020-r01. Unidades "
                                   "válidas: 001, 002, 003, 004, 005, 0046.\n")
+
+
+def test_what_the_workbook_lacks_is_said_as_the_row_to_add(book):
+    """The schema's words named YAML fields at the unit's row: «falta el campo obligatorio «elaboro»; p. ej.
+    elaboro: {cargo: …}», «debe tener al menos 1 elemento(s)» (of what?), «falta … «id»» in «General»."""
+    def spoil(wb):
+        wb["Firmas"].delete_rows(5)  # 002's ELABORÓ
+        wb["Líneas"].delete_rows(5, 2)  # 002's two líneas
+        wb["General"]["B2"] = None  # IDENTIFICADOR
+        wb["General"].delete_rows(4)  # AÑO
+
+    edit(book, spoil)
+    assert check(book) == (2, "Error: catalogo.xlsx, hoja «General», fila 2, columna B (VALOR): IDENTIFICADOR está "
+                              "vacío. Identificador del catálogo: minúsculas, números, «-», «.», «_» (p. ej. "
+                              "mexicali-2021).\n"
+                              "catalogo.xlsx, hoja «General»: falta la fila de CAMPO AÑO. Año del Programa "
+                              "Operativo Anual.\n"
+                              "catalogo.xlsx, hoja «Unidades», fila 3: la unidad 01-002 no tiene la firma ELABORÓ; "
+                              "agregue su fila en la hoja «Firmas».\n"
+                              "catalogo.xlsx, hoja «Unidades», fila 3: la unidad 01-002 no tiene ninguna fila en la "
+                              "hoja «Líneas»; agregue al menos una.\n")
