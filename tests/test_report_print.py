@@ -20,7 +20,8 @@ from poaxl.catalog import builtin_catalog_path, load_catalog
 from poaxl.findings import text
 from poaxl.generate import generate
 from poaxl.layout import FINDINGS_SHEET, SUMMARY_SHEET
-from poaxl.report import FINDINGS_COLUMNS, UNIT_BODY_PT, UNIT_SCALE, report, unit_sheet_pages
+from poaxl.report import (FINDINGS_COLUMNS, SUMMARY_COLUMNS, SUMMARY_SCALE, UNIT_BODY_PT, UNIT_COLUMNS, UNIT_SCALE,
+                          report, unit_sheet_pages)
 
 # goals per unit: enough units for a Resumen of two pages; 6 to 10 and 18 goals ended a page with no
 # room left for the chart; the last unit's last goal is as tall as a row can be (~2000 characters)
@@ -73,8 +74,8 @@ def printed(tmp_path_factory, libreoffice):
         filled.append(apply_openpyxl(form, root / name, ops[1:] if code in ("801", "808") else ops))
     path = root / "consolidado.xlsx"
     report(filled, path, catalog=cat, include_errors=True)
-    pages = [[w for w, _ in page] for page in libreoffice.pdf_words(libreoffice.to_pdf(path, root))]
-    return cat, path, pages, root / "consolidado.pdf"
+    pdf = libreoffice.to_pdf(path, root)
+    return cat, path, [[w for w, _ in page] for page in libreoffice.pdf_words(pdf)], pdf
 
 
 def sheet_pages(pages: list[list[str]], footer: str) -> list[list[str]]:
@@ -116,6 +117,7 @@ def test_the_summary_continues_under_its_header_and_keeps_its_chart(printed):
 
 
 def test_every_word_of_the_summary_titles_and_findings_is_printed(printed):
+    """In the PDF's text (a line clipped at its cell's bottom is there too: test_no_line_…_is_clipped)."""
     cat, path, pages, _ = printed
     wb = openpyxl.load_workbook(path)
     summary = sheet_pages(pages, SUMMARY_SHEET)
@@ -159,28 +161,48 @@ def test_charts_are_under_their_table_in_a_row_of_their_own(tmp_path):
     assert total[0] == "2 ramos" and total[2] == 32 and total[7] == "8 de 8 entregados"
 
 
-def left_edge(pdf: Path, footer: str, columns, scale: int) -> list[list[tuple[float, str]]]:
-    """Per page of a sheet, the (top, word) printed at the left edge of its table, top to bottom: the
-    first column's lines (a word wider than the column prints in pieces, one a line)."""
-    widths = [paper.printed_width(paper.pixels(w)) * scale / 100 for _, w, _ in columns]
-    left = (paper.PAGE_WIDTH - sum(widths)) / 2
+def placed_words(pdf: Path, footer: str) -> list[list[tuple[float, float, str]]]:
+    """Per printed page of a sheet, its words as (top, left, word), top to bottom."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = []
     for page in out.split("<page ")[1:]:
         words = [(float(y), float(x), html.unescape(w)) for x, y, w in
                  re.findall(r'<word xMin="([^"]+)" yMin="([^"]+)" xMax="[^"]+" yMax="[^"]+">([^<]*)</word>', page)]
-        if f"consolidado · {footer}" in " ".join(w for *_, w in words):
-            pages.append([(y, w) for y, x, w in sorted(words) if abs(x - left) < 3])
+        if re.search(rf"consolidado · {footer}(?!\S)", " ".join(w for *_, w in words)):
+            pages.append(sorted(words))
     return pages
+
+
+def column_lines(page: list[tuple[float, float, str]], columns, scale: int, kind: str = "text") -> list[list]:
+    """Per column of ``kind``, the (top, word) that begin its lines: words at the column's left edge
+    (the table is centred on the page; LibreOffice prints the columns' widths paper.printed_width)."""
+    widths = [paper.printed_width(paper.pixels(w)) * scale / 100 for _, w, _ in columns]
+    edges = [(paper.PAGE_WIDTH - sum(widths)) / 2 + sum(widths[:i]) for i in range(len(columns))]
+    return [[(y, w) for y, x, w in page if abs(x - edge) < 1.5]
+            for edge, (_, _, k) in zip(edges, columns) if k == kind]
+
+
+def overprinted(pdf: Path, footer: str, columns, scale: int) -> list[tuple[str, str]]:
+    """Lines of a column less than a line apart: a line LibreOffice clipped at its cell's bottom lies on
+    the next row's first line (its text is in the PDF, hidden: pdftotext alone would not tell)."""
+    pitch = fontmetrics.line_height(UNIT_BODY_PT) * scale / 100
+    return [(a[1], b[1]) for page in placed_words(pdf, footer) for lines in column_lines(page, columns, scale)
+            for a, b in zip(lines, lines[1:]) if b[0] - a[0] < 0.9 * pitch]
 
 
 def test_a_long_file_name_prints_whole_in_the_findings(printed):
     """Wider than its column: cut after its hyphen, then inside the word, four lines (the row was
-    measured for three: the fourth is in the PDF's text but clipped, so lines are checked by position)."""
+    measured for three: the fourth was clipped)."""
     *_, pdf = printed
-    pages = left_edge(pdf, FINDINGS_SHEET, FINDINGS_COLUMNS, UNIT_SCALE)
-    assert LONG_FILE_NAME in "".join(w for page in pages for _, w in page)
-    pitch = fontmetrics.line_height(UNIT_BODY_PT) * UNIT_SCALE / 100
-    for page in pages:  # each line a line below the one above: none printed over the next row, hidden
-        assert all(b - a > 0.9 * pitch for (a, _), (b, _) in zip(page, page[1:])), page
+    pages = placed_words(pdf, FINDINGS_SHEET)
+    first = "".join(w for page in pages for _, w in column_lines(page, FINDINGS_COLUMNS, UNIT_SCALE)[0])
+    assert LONG_FILE_NAME in first
     assert fontmetrics.wrap(LONG_FILE_NAME, paper.text_room(FINDINGS_COLUMNS[0][1]), UNIT_BODY_PT)[0] == "TMM-"
+
+
+def test_no_line_of_any_sheet_is_clipped(printed):
+    cat, _, _, pdf = printed
+    sheets = [(SUMMARY_SHEET, SUMMARY_COLUMNS, SUMMARY_SCALE), (FINDINGS_SHEET, FINDINGS_COLUMNS, UNIT_SCALE),
+              *((f"unidad {u.code}", UNIT_COLUMNS, UNIT_SCALE) for u in cat.units)]
+    for footer, columns, scale in sheets:
+        assert not overprinted(pdf, footer, columns, scale), footer
