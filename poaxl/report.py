@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import paper
+from . import fontmetrics, paper
 from .catalog import QUARTER_NAMES, QUARTERS, Catalog, Coded, Unit, load_catalog
 from .check import FileReport, check, nothing_to_check
 from .errors import PoaxlError
@@ -212,6 +212,7 @@ def _write(cat: Catalog, result: Consolidation, path: Path) -> None:
 # their row's height. Each sheet prints landscape on letter at a fixed scale, its table one page wide.
 UNIT_BODY_PT, UNIT_HEAD_PT, UNIT_SCALE = 9, 9, 79  # 9 pt × 79 % = 7.1 pt on paper
 TITLE_PT, GAP_PT = 12, 6  # the title above each table; the blank rows under it and above a chart
+ROW_LINES = int((paper.MAX_ROW_PT - 3) / fontmetrics.line_height(UNIT_BODY_PT))  # of wrapped text a row holds
 CHART_PT, CHART_MIN_PT, CHART_WIDTH_PX = 260, 180, 768  # a chart under its table, in a row of its own
 SUMMARY_SCALE = 100
 SUMMARY_COLUMNS = (("Unidad", 46, "text"), ("Nombre", 224, "text"), ("Metas", 72, "number"),
@@ -281,19 +282,54 @@ def _total_row(ws, columns, values: list, heights: dict[int, float], styles: dic
     heights[row] = _height(columns, values, bold=True)
 
 
-def _chart(wb, ws, columns, top: int, n_rows: int, category: str, series: tuple[tuple[str, str], ...],
+def _rows_under(top: int, rows: list) -> list[int]:
+    """The sheet rows of a table's ``rows`` written under its header at ``top``."""
+    return list(range(top + 1, top + 1 + max(1, len(rows))))
+
+
+def _continued(columns, values: list) -> list[list]:
+    """A row whose wrapped texts need more than a row's MAX_ROW_PT (the tallest a spreadsheet allows:
+    the rest would be clipped), as rows of at most ROW_LINES lines each: the first holds the numbers
+    and the texts' first lines, the next ones the texts' following lines, broken where measured."""
+    wrapped = {i: fontmetrics.wrap(v, paper.text_room(w), UNIT_BODY_PT)
+               for i, (v, (_, w, kind)) in enumerate(zip(values, columns)) if kind == "text" and isinstance(v, str)}
+    parts = max([math.ceil(len(lines) / ROW_LINES) for lines in wrapped.values()] + [1])
+    if parts == 1:
+        return [values]
+    rows = [list(values)] + [[None] * len(values) for _ in range(parts - 1)]
+    for i, lines in wrapped.items():
+        for part, row in enumerate(rows):
+            row[i] = "\n".join(lines[part * ROW_LINES:(part + 1) * ROW_LINES]) or None
+    return rows
+
+
+def _cells(ws, rows: list[int], col: int):
+    """A chart series' cells: column ``col`` of ``rows``, a range, or a union of ranges when a goal's
+    text goes on in rows of its own (those are not categories)."""
+    from xlsxwriter.utility import quote_sheetname, xl_range_abs
+
+    runs = [[rows[0], rows[0]]]
+    for r in rows[1:]:
+        if r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    if len(runs) == 1:
+        return [ws.name, rows[0], col, rows[-1], col]
+    return "=(" + ",".join(f"{quote_sheetname(ws.name)}!{xl_range_abs(a, col, b, col)}" for a, b in runs) + ")"
+
+
+def _chart(wb, ws, columns, rows: list[int], category: str, series: tuple[tuple[str, str], ...],
            title: str, y_axis: dict, heights: dict[int, float], scale: int) -> None:
-    """A native column chart of some columns of the table at ``top``, in a row of its own one gap under
+    """A native column chart of some columns of a table's ``rows``, in a row of its own one gap under
     the last row written, on the page of that row (sheet_pages). CHART_PT tall, or less to stay on the
     page the table ends on (a sheet of a page, not two) or under a very tall last row."""
     headers = _headers(columns)
-    first, last = top + 1, top + n_rows
-    cat = headers.index(category)
+    top = rows[0] - 1  # the table's header
     chart = wb.add_chart({"type": "column"})
     for label, color in series:
-        col = headers.index(label)
-        chart.add_series({"name": label, "categories": [ws.name, first, cat, last, cat],
-                          "values": [ws.name, first, col, last, col], "fill": {"color": color}})
+        chart.add_series({"name": label, "categories": _cells(ws, rows, headers.index(category)),
+                          "values": _cells(ws, rows, headers.index(label)), "fill": {"color": color}})
     chart.set_title({"name": title})
     chart.set_x_axis({"name": category})
     chart.set_y_axis(y_axis)
@@ -387,7 +423,7 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> Non
     if result.refused:
         heights |= _refused_list(wb, ws, max(heights) + 2, result.refused, styles["text"])
     peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
-    _chart(wb, ws, SUMMARY_COLUMNS, TABLE_TOP, len(rows), "Unidad", PROGRESS_SERIES,
+    _chart(wb, ws, SUMMARY_COLUMNS, _rows_under(TABLE_TOP, rows), "Unidad", PROGRESS_SERIES,
            f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
            heights, SUMMARY_SCALE)
     _print_setup(ws, SUMMARY_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, SUMMARY_SHEET))
@@ -422,7 +458,7 @@ def _ramos_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> None:
              r.average_relative] for r in [*result.ramos, result.total]]
     heights |= _table(ws, TABLE_TOP, RAMOS_COLUMNS, rows[:-1], styles)
     _total_row(ws, RAMOS_COLUMNS, rows[-1], heights, styles)
-    _chart(wb, ws, RAMOS_COLUMNS, TABLE_TOP, len(rows) - 1, "Ramo", PROGRESS_SERIES,
+    _chart(wb, ws, RAMOS_COLUMNS, _rows_under(TABLE_TOP, rows[:-1]), "Ramo", PROGRESS_SERIES,
            f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"}, heights, SUMMARY_SCALE)
     _print_setup(ws, RAMOS_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, RAMOS_SHEET))
 
@@ -433,7 +469,7 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, styles: dict) 
     ramo = f"Ramo {row.unit.ramo.code} · " if cat.multi_ramo and row.unit.ramo else ""
     heights = _title(ws, f"{ramo}{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", UNIT_COLUMNS,
                      styles["title"])
-    rows = []
+    rows, goal_rows = [], []
     for g in row.report.goals:
         goal = g.goal
         cells = [goal.la, goal.number, goal.text, goal.measure, goal.meta]
@@ -441,9 +477,10 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, styles: dict) 
             cells += [goal.planned[q - 1], g.actuals[q - 1] if q <= len(g.actuals) else None]
         cells += [g.planned_to_date, g.absolute, g.relative,
                   goal.relative(g.planned_to_date), g.observation or None]
-        rows.append(cells)
+        goal_rows.append(TABLE_TOP + 1 + len(rows))
+        rows += _continued(UNIT_COLUMNS, cells)
     heights |= _table(ws, TABLE_TOP, UNIT_COLUMNS, rows, styles)
-    _chart(wb, ws, UNIT_COLUMNS, TABLE_TOP, len(rows), "Meta",
+    _chart(wb, ws, UNIT_COLUMNS, goal_rows or [TABLE_TOP + 1], "Meta",
            (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")),
            f"{name}: avance por meta contra lo programado", {"num_format": "0%"}, heights, UNIT_SCALE)
     _print_setup(ws, UNIT_COLUMNS, heights, TABLE_TOP, UNIT_SCALE, _footer(cat, quarter, f"unidad {name}"))

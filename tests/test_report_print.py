@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import yaml
 
-from conftest import apply_openpyxl, on_plan_ops
+from conftest import apply_openpyxl, cell, on_plan_ops
 from test_print import long_text, words
 from poaxl import fontmetrics, paper
 from poaxl.catalog import builtin_catalog_path, load_catalog
@@ -29,9 +29,12 @@ GOALS = (1, 2, 4, 6, 7, 8, 9, 10, 12, 18, 25, 3, 5, 6, 8, 10, 6, 7, 9, 2, 4, 6, 
 
 
 def goal_text(code: str, i: int, n: int) -> str:
-    """Each goal's words start with G<unit>X<goal>Y, so a page that holds a goal row says whose it is."""
-    chars = 1980 if code == unit_code(len(GOALS) - 1) and i == n - 1 else (60, 140, 230)[i % 3]
-    return long_text(f"G{code}X{i}Y", chars)
+    """Each word of a goal starts with G<unit>X, so a page that holds some of it says whose it is."""
+    chars = 2000 if code == unit_code(len(GOALS) - 1) and i == n - 1 else (60, 140, 230)[i % 3]
+    words = [f"G{code}X{w}" for w in long_text(f"{i}Y", chars).split()]
+    while len(" ".join(words)) > chars:
+        words.pop()
+    return " ".join(words)
 
 
 def unit_code(k: int) -> str:
@@ -43,6 +46,7 @@ def unit_name(k: int) -> str:
     return long_text(f"UNIDAD{k}", 160 if k % 7 == 0 else 20)
 
 
+LONG_OBSERVATION = " ".join(f"O820X{w}" for w in long_text("Y", 1200).split())
 LONG_FILE_NAME = "TMM-F004_2020_T2_801_version_corregida_por_la_coordinacion_administrativa_final.xlsx"
 
 
@@ -70,6 +74,8 @@ def printed(tmp_path_factory, libreoffice):
     for form in generate(all_units=True, out=root / "formatos", catalog=cat):
         code = form.stem.rsplit("_", 1)[1]
         ops = on_plan_ops(cat, code)
+        if code == "820":  # an observation longer than a row holds: 1500 characters in the narrow column
+            ops.append(["value", cell(cat, code, "9", "observations"), LONG_OBSERVATION])
         name = LONG_FILE_NAME if code == "801" else form.name
         filled.append(apply_openpyxl(form, root / name, ops[1:] if code in ("801", "808") else ops))
     path = root / "consolidado.xlsx"
@@ -90,8 +96,8 @@ def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
     for unit in cat.units:
         mine = sheet_pages(pages, f"unidad {unit.code}")
         assert mine, unit.code
-        for number, page in enumerate(mine, start=1):  # a goal text, not a goal number: the chart's axis has those
-            assert any(w.startswith(f"G{unit.code}X") for w in page), f"{unit.code}: page {number} has no goal"
+        for number, page in enumerate(mine, start=1):  # a goal's text or observation (the chart's axis has numbers)
+            assert any(w.startswith((f"G{unit.code}X", f"O{unit.code}X")) for w in page), f"{unit.code}: page {number}"
         charts = [p for p in mine if "avance por meta contra lo programado" in " ".join(p)]
         assert len(charts) == 1 and charts[0] is mine[-1], unit.code  # the chart once, under the last goal
         heights = {r - 1: d.height for r, d in wb[unit.code].row_dimensions.items() if d.height}
@@ -99,11 +105,23 @@ def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
     assert len(sheet_pages(pages, "unidad 810")) == 3  # 25 goals: the header repeated on pages 2 and 3
 
 
-def test_a_goal_as_tall_as_a_row_can_be_keeps_the_chart_under_it(printed):
-    cat, _, pages, _ = printed
+def test_a_goal_taller_than_a_row_goes_on_in_rows_of_its_own_above_the_chart(printed):
+    """2000 characters, 84 lines: more than the 409 pt a row can be. The lines past it were clipped
+    (pdftotext still showed them, printed over the chart); now the text goes on in two more rows."""
+    cat, path, pages, pdf = printed
     unit = cat.units[-1]
-    last = sheet_pages(pages, f"unidad {unit.code}")[-1]
-    assert f"G{unit.code}X1Y" in last and "avance por meta contra lo programado" in " ".join(last)
+    text = unit.goals[-1].text
+    mine = sheet_pages(pages, f"unidad {unit.code}")
+    assert not Counter(text.split()) - Counter(w for page in mine for w in page)
+    last = placed_words(pdf, f"unidad {unit.code}")[-1]
+    chart = min(y for y, _, w in last if w == "avance")  # the chart's title, under the table
+    assert max(y for lines in column_lines(last, UNIT_COLUMNS, UNIT_SCALE) for y, _ in lines) < chart
+    ws = openpyxl.load_workbook(path)[unit.code]
+    rows = list(ws.iter_rows(min_row=ws.max_row - 2, values_only=True))  # the goal's three rows
+    assert " ".join(r[2] for r in rows).split() == text.split()
+    assert rows[0][1] == unit.goals[-1].number and rows[0][4] == 40 and rows[1][:2] == rows[2][:2] == (None, None)
+    observed = Counter(w for page in sheet_pages(pages, "unidad 820") for w in page if w.startswith("O820X"))
+    assert observed == Counter(LONG_OBSERVATION.split())
 
 
 def test_the_summary_continues_under_its_header_and_keeps_its_chart(printed):
