@@ -265,14 +265,19 @@ def _height(columns, values: list, bold: bool = False) -> float:
     return paper.row_height(texts, UNIT_BODY_PT, bold=bold)
 
 
-def _table(ws, top: int, columns, rows: list[list], styles: dict) -> dict[int, float]:
-    """The header at row ``top`` and the rows under it; their measured heights."""
+def _table(ws, top: int, columns, rows: list[list], styles: dict) -> tuple[dict[int, float], list[int]]:
+    """The header at row ``top`` and the rows under it (each in as many sheet rows as its texts need,
+    _continued); their measured heights, and the sheet row each of ``rows`` starts on."""
     _row(ws, top, _headers(columns), [styles["head"]] * len(columns))
     heights = {top: paper.row_height([(h, w) for h, w, _ in columns], UNIT_HEAD_PT, bold=True)}
-    for r, values in enumerate(rows, start=top + 1):
-        _row(ws, r, values, [styles[kind] for _, _, kind in columns])
-        heights[r] = _height(columns, values)
-    return heights
+    starts = []
+    for values in rows:
+        starts.append(top + len(heights))
+        for part in _continued(columns, values):
+            r = top + len(heights)
+            _row(ws, r, part, [styles[kind] for _, _, kind in columns])
+            heights[r] = _height(columns, part)
+    return heights, starts
 
 
 def _total_row(ws, columns, values: list, heights: dict[int, float], styles: dict) -> None:
@@ -280,11 +285,6 @@ def _total_row(ws, columns, values: list, heights: dict[int, float], styles: dic
     row = max(heights) + 1
     _row(ws, row, values, [styles["total_" + kind] for _, _, kind in columns])
     heights[row] = _height(columns, values, bold=True)
-
-
-def _rows_under(top: int, rows: list) -> list[int]:
-    """The sheet rows of a table's ``rows`` written under its header at ``top``."""
-    return list(range(top + 1, top + 1 + max(1, len(rows))))
 
 
 def _continued(columns, values: list) -> list[list]:
@@ -323,7 +323,9 @@ def _chart(wb, ws, columns, rows: list[int], category: str, series: tuple[tuple[
            title: str, y_axis: dict, heights: dict[int, float], scale: int) -> None:
     """A native column chart of some columns of a table's ``rows``, in a row of its own one gap under
     the last row written, on the page of that row (sheet_pages). CHART_PT tall, or less to stay on the
-    page the table ends on (a sheet of a page, not two) or under a very tall last row."""
+    page the table ends on (a sheet of a page, not two) or under a very tall last row. No rows, no chart."""
+    if not rows:
+        return
     headers = _headers(columns)
     top = rows[0] - 1  # the table's header
     chart = wb.add_chart({"type": "column"})
@@ -418,12 +420,13 @@ def _summary_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> Non
     heights = _title(ws, title, SUMMARY_COLUMNS, styles["title"])
     rows = [[cat.unit_id(u.unit), u.unit.name, u.goals, u.on_programme, u.under_programme, u.with_findings,
              u.average_relative, u.status] for u in result.units]
-    heights |= _table(ws, TABLE_TOP, SUMMARY_COLUMNS, rows, styles)
+    table, starts = _table(ws, TABLE_TOP, SUMMARY_COLUMNS, rows, styles)
+    heights |= table
     _total_row(ws, SUMMARY_COLUMNS, ramo_total(result), heights, styles)  # «6 de 6 entregados, 2 rechazado(s)»
     if result.refused:
         heights |= _refused_list(wb, ws, max(heights) + 2, result.refused, styles["text"])
     peak = max([max(u.on_programme, u.under_programme) for u in result.units] + [1])
-    _chart(wb, ws, SUMMARY_COLUMNS, _rows_under(TABLE_TOP, rows), "Unidad", PROGRESS_SERIES,
+    _chart(wb, ws, SUMMARY_COLUMNS, starts, "Unidad", PROGRESS_SERIES,
            f"Avance contra lo programado por unidad · T{result.quarter}", count_axis(peak, "Metas"),
            heights, SUMMARY_SCALE)
     _print_setup(ws, SUMMARY_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, SUMMARY_SHEET))
@@ -456,9 +459,10 @@ def _ramos_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> None:
                      RAMOS_COLUMNS, styles["title"])
     rows = [[r.label, r.units, r.delivered, r.goals, r.on_programme, r.under_programme, r.with_findings,
              r.average_relative] for r in [*result.ramos, result.total]]
-    heights |= _table(ws, TABLE_TOP, RAMOS_COLUMNS, rows[:-1], styles)
+    table, starts = _table(ws, TABLE_TOP, RAMOS_COLUMNS, rows[:-1], styles)
+    heights |= table
     _total_row(ws, RAMOS_COLUMNS, rows[-1], heights, styles)
-    _chart(wb, ws, RAMOS_COLUMNS, _rows_under(TABLE_TOP, rows[:-1]), "Ramo", PROGRESS_SERIES,
+    _chart(wb, ws, RAMOS_COLUMNS, starts, "Ramo", PROGRESS_SERIES,
            f"Avance contra lo programado por ramo · T{result.quarter}", {"name": "Metas"}, heights, SUMMARY_SCALE)
     _print_setup(ws, RAMOS_COLUMNS, heights, TABLE_TOP, SUMMARY_SCALE, _footer(cat, result.quarter, RAMOS_SHEET))
 
@@ -469,7 +473,7 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, styles: dict) 
     ramo = f"Ramo {row.unit.ramo.code} · " if cat.multi_ramo and row.unit.ramo else ""
     heights = _title(ws, f"{ramo}{row.unit.code} {row.unit.name} · T{quarter} · {row.status}", UNIT_COLUMNS,
                      styles["title"])
-    rows, goal_rows = [], []
+    rows = []
     for g in row.report.goals:
         goal = g.goal
         cells = [goal.la, goal.number, goal.text, goal.measure, goal.meta]
@@ -477,10 +481,10 @@ def _unit_sheet(wb, cat: Catalog, row: UnitSummary, quarter: int, styles: dict) 
             cells += [goal.planned[q - 1], g.actuals[q - 1] if q <= len(g.actuals) else None]
         cells += [g.planned_to_date, g.absolute, g.relative,
                   goal.relative(g.planned_to_date), g.observation or None]
-        goal_rows.append(TABLE_TOP + 1 + len(rows))
-        rows += _continued(UNIT_COLUMNS, cells)
-    heights |= _table(ws, TABLE_TOP, UNIT_COLUMNS, rows, styles)
-    _chart(wb, ws, UNIT_COLUMNS, goal_rows or [TABLE_TOP + 1], "Meta",
+        rows.append(cells)
+    table, starts = _table(ws, TABLE_TOP, UNIT_COLUMNS, rows, styles)
+    heights |= table
+    _chart(wb, ws, UNIT_COLUMNS, starts, "Meta",
            (("Programado relativo", "#A4C2F4"), ("Acumulado relativo", "#3C78D8")),
            f"{name}: avance por meta contra lo programado", {"num_format": "0%"}, heights, UNIT_SCALE)
     _print_setup(ws, UNIT_COLUMNS, heights, TABLE_TOP, UNIT_SCALE, _footer(cat, quarter, f"unidad {name}"))
@@ -492,12 +496,12 @@ def _findings_sheet(wb, cat: Catalog, result: Consolidation, styles: dict) -> No
     ws = wb.add_worksheet(FINDINGS_SHEET)
     rows = [[Path(r.path).name, r.unit, f.code, SEVERITY_LABEL[f.severity], FAULT_LABEL[get(f.code).fault], f.cell,
              f.goal, f.quarter, f.message] for r in result.reports for f in r.findings]
-    heights = _table(ws, 0, FINDINGS_COLUMNS, rows, styles)
+    heights, _ = _table(ws, 0, FINDINGS_COLUMNS, rows, styles)
     if not rows:
         ws.merge_range(1, 0, 1, len(FINDINGS_COLUMNS) - 1, "", styles["text"])
         ws.write_string(1, 0, text("report-no-findings"), styles["text"])
         heights[1] = paper.row_height([], UNIT_BODY_PT)
-    ws.autofilter(0, 0, max(1, len(rows)), len(FINDINGS_COLUMNS) - 1)
+    ws.autofilter(0, 0, max(heights), len(FINDINGS_COLUMNS) - 1)
     _print_setup(ws, FINDINGS_COLUMNS, heights, 0, UNIT_SCALE, _footer(cat, result.quarter, FINDINGS_SHEET),
                  chart=False)
 
