@@ -270,13 +270,15 @@ def _table(ws, top: int, columns, rows: list[list], styles: dict) -> tuple[dict[
     _continued); their measured heights, and the sheet row each of ``rows`` starts on."""
     _row(ws, top, _headers(columns), [styles["head"]] * len(columns))
     heights = {top: paper.row_height([(h, w) for h, w, _ in columns], UNIT_HEAD_PT, bold=True)}
-    starts = []
+    starts, kinds = [], [styles[kind] for _, _, kind in columns]
     for values in rows:
         starts.append(top + len(heights))
-        for part in _continued(columns, values):
+        height = _height(columns, values)
+        parts = _continued(columns, values) if height >= paper.MAX_ROW_PT else [values]  # measured once if not
+        for part in parts:
             r = top + len(heights)
-            _row(ws, r, part, [styles[kind] for _, _, kind in columns])
-            heights[r] = _height(columns, part)
+            _row(ws, r, part, kinds)
+            heights[r] = height if len(parts) == 1 else _height(columns, part)
     return heights, starts
 
 
@@ -294,8 +296,6 @@ def _continued(columns, values: list) -> list[list]:
     wrapped = {i: fontmetrics.wrap(v, paper.text_room(w), UNIT_BODY_PT)
                for i, (v, (_, w, kind)) in enumerate(zip(values, columns)) if kind == "text" and isinstance(v, str)}
     parts = max([math.ceil(len(lines) / ROW_LINES) for lines in wrapped.values()] + [1])
-    if parts == 1:
-        return [values]
     rows = [list(values)] + [[None] * len(values) for _ in range(parts - 1)]
     for i, lines in wrapped.items():
         for part, row in enumerate(rows):
