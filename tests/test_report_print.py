@@ -1,6 +1,7 @@
 """The consolidated report on paper, printed by a real LibreOffice: no page of only the repeated header
 and a chart (session-3 defect: a unit of six goals printed its chart alone on a second page), the
-Resumen continued under its header with the chart beside its last rows, every word of each cell printed."""
+Resumen continued under its header with the chart beside its last rows, every word of each cell printed
+and no line clipped (texts longer than a row can hold go on in rows of their own)."""
 from __future__ import annotations
 
 import html
@@ -21,20 +22,20 @@ from poaxl.findings import text
 from poaxl.generate import generate
 from poaxl.layout import FINDINGS_SHEET, SUMMARY_SHEET
 from poaxl.report import (FINDINGS_COLUMNS, SUMMARY_COLUMNS, SUMMARY_SCALE, UNIT_BODY_PT, UNIT_COLUMNS, UNIT_SCALE,
-                          report, unit_sheet_pages)
+                          TABLE_TOP, report, sheet_pages, unit_sheet_pages)
 
-# goals per unit: enough units for a Resumen of two pages; 6 to 10 and 18 goals ended a page with no
-# room left for the chart; the last unit's last goal is as tall as a row can be (~2000 characters)
+# goals per unit: enough units for a Resumen of several pages; 6 to 10 and 18 goals ended a page with no
+# room left for the chart; the last unit's last goal is longer than a row can hold (2000 characters)
 GOALS = (1, 2, 4, 6, 7, 8, 9, 10, 12, 18, 25, 3, 5, 6, 8, 10, 6, 7, 9, 2, 4, 6, 8, 10, 6, 7, 8, 9, 6, 7, 6, 8, 2)
 
 
 def goal_text(code: str, i: int, n: int) -> str:
     """Each word of a goal starts with G<unit>X, so a page that holds some of it says whose it is."""
     chars = 2000 if code == unit_code(len(GOALS) - 1) and i == n - 1 else (60, 140, 230)[i % 3]
-    words = [f"G{code}X{w}" for w in long_text(f"{i}Y", chars).split()]
-    while len(" ".join(words)) > chars:
-        words.pop()
-    return " ".join(words)
+    pieces = [f"G{code}X{w}" for w in long_text(f"{i}Y", chars).split()]
+    while len(" ".join(pieces)) > chars:  # the catalog takes 2000 at most
+        pieces.pop()
+    return " ".join(pieces)
 
 
 def unit_code(k: int) -> str:
@@ -85,7 +86,7 @@ def printed(tmp_path_factory, libreoffice):
     return cat, path, [[w for w, _ in page] for page in libreoffice.pdf_words(pdf)], pdf
 
 
-def sheet_pages(pages: list[list[str]], footer: str) -> list[list[str]]:
+def printed_pages(pages: list[list[str]], footer: str) -> list[list[str]]:
     """The printed pages of one sheet: its footer (… · consolidado · <footer>) is on each."""
     pattern = re.compile(rf"consolidado · {footer}(?!\S)")
     return [page for page in pages if pattern.search(" ".join(page))]
@@ -95,7 +96,7 @@ def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
     cat, path, pages, _ = printed
     wb = openpyxl.load_workbook(path)
     for unit in cat.units:
-        mine = sheet_pages(pages, f"unidad {unit.code}")
+        mine = printed_pages(pages, f"unidad {unit.code}")
         assert mine, unit.code
         for number, page in enumerate(mine, start=1):  # a goal's text or observation (the chart's axis has numbers)
             assert any(w.startswith((f"G{unit.code}X", f"O{unit.code}X")) for w in page), f"{unit.code}: page {number}"
@@ -103,7 +104,7 @@ def test_every_page_of_a_unit_holds_some_of_its_goals(printed):
         assert len(charts) == 1 and charts[0] is mine[-1], unit.code  # the chart once, under the last goal
         heights = {r - 1: d.height for r, d in wb[unit.code].row_dimensions.items() if d.height}
         assert len(mine) == unit_sheet_pages(heights).count, unit.code  # the pages designed are the pages printed
-    assert len(sheet_pages(pages, "unidad 810")) == 3  # 25 goals: the header repeated on pages 2 and 3
+    assert len(printed_pages(pages, "unidad 810")) == 3  # 25 goals: the header repeated on pages 2 and 3
 
 
 def test_a_goal_taller_than_a_row_goes_on_in_rows_of_its_own_above_the_chart(printed):
@@ -112,7 +113,7 @@ def test_a_goal_taller_than_a_row_goes_on_in_rows_of_its_own_above_the_chart(pri
     cat, path, pages, pdf = printed
     unit = cat.units[-1]
     text = unit.goals[-1].text
-    mine = sheet_pages(pages, f"unidad {unit.code}")
+    mine = printed_pages(pages, f"unidad {unit.code}")
     assert not Counter(text.split()) - Counter(w for page in mine for w in page)
     last = placed_words(pdf, f"unidad {unit.code}")[-1]
     chart = min(y for y, _, w in last if w == "avance")  # the chart's title, under the table
@@ -121,14 +122,17 @@ def test_a_goal_taller_than_a_row_goes_on_in_rows_of_its_own_above_the_chart(pri
     rows = list(ws.iter_rows(min_row=ws.max_row - 2, values_only=True))  # the goal's three rows
     assert " ".join(r[2] for r in rows).split() == text.split()
     assert rows[0][1] == unit.goals[-1].number and rows[0][4] == 40 and rows[1][:2] == rows[2][:2] == (None, None)
-    observed = Counter(w for page in sheet_pages(pages, "unidad 820") for w in page if w.startswith("O820X"))
+    observed = Counter(w for page in printed_pages(pages, "unidad 820") for w in page if w.startswith("O820X"))
     assert observed == Counter(LONG_OBSERVATION.split())
 
 
 def test_the_summary_continues_under_its_header_and_keeps_its_chart(printed):
-    cat, _, pages, _ = printed
-    mine = sheet_pages(pages, SUMMARY_SHEET)
+    cat, path, pages, _ = printed
+    mine = printed_pages(pages, SUMMARY_SHEET)
     assert len(mine) == 4  # 805's name fills page 2 and goes on on page 3 (its own rows, like a long goal)
+    ws = openpyxl.load_workbook(path)[SUMMARY_SHEET]
+    heights = {r - 1: d.height for r, d in ws.row_dimensions.items() if d.height}
+    assert len(mine) == sheet_pages(heights, TABLE_TOP, SUMMARY_SCALE).count  # as designed
     for page in mine:
         assert "Nombre" in page and "Estado" in page  # the table header on each page
         assert any(w.startswith("UNIDAD") for w in page), "a page of the Resumen without a unit"
@@ -139,14 +143,14 @@ def test_every_word_of_the_summary_titles_and_findings_is_printed(printed):
     """In the PDF's text (a line clipped at its cell's bottom is there too: test_no_line_…_is_clipped)."""
     cat, path, pages, _ = printed
     wb = openpyxl.load_workbook(path)
-    summary = sheet_pages(pages, SUMMARY_SHEET)
+    summary = printed_pages(pages, SUMMARY_SHEET)
     names = Counter(w for u in cat.units for w in words(u.name))
     assert not names - Counter(w for p in summary for w in p for w in words(w))
     for unit in cat.units:
         title = wb[unit.code]["A1"].value
-        first = sheet_pages(pages, f"unidad {unit.code}")[0]
+        first = printed_pages(pages, f"unidad {unit.code}")[0]
         assert not Counter(words(title)) - Counter(w for w in first for w in words(w)), unit.code
-    findings = sheet_pages(pages, FINDINGS_SHEET)
+    findings = printed_pages(pages, FINDINGS_SHEET)
     messages = [r[8] for r in wb[FINDINGS_SHEET].iter_rows(min_row=2, values_only=True)]
     assert len(messages) == 2 and messages[0].startswith("801 ")
     printed_words = Counter(w for p in findings for w in p for w in words(w))
