@@ -258,13 +258,11 @@ def read_book(path: str | Path) -> tuple[dict[str, Any], list[str], "_Reader"]:
     Raises CatalogError (every problem with its sheet, row and column) when cells cannot be read."""
     import openpyxl
 
-    from .package import Package
-    from .read import Unreadable, preflight
+    from .read import Unreadable, open_package
 
     path = Path(path)
     try:
-        preflight(path)
-        with Package(path) as pkg:  # zip limits, every part inflated with its size proven, no DTD
+        with open_package(path) as pkg:  # zip limits, every part inflated with its size proven, no DTD
             pkg.scan_all_prologs(skip=set())
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Unreadable as exc:

@@ -104,10 +104,14 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
+def open_package(path: Path) -> Package:
+    """The workbook's zip, its bytes checked first and read once (checked_bytes)."""
+    return Package(path, checked_bytes(path))
+
+
 def read_book(path: str | Path) -> Book:
     """The form sheet(s) as cell grids (value + is-formula) and the hidden metadata, read-only."""
-    path = Path(path)
-    with Package(path, checked_bytes(path)) as pkg:
+    with open_package(Path(path)) as pkg:
         if pkg.kind == "ods":
             return _read_ods(pkg)
         return _read_xlsx(pkg)
@@ -241,8 +245,7 @@ def load_for_annotate(path: str | Path):
     import openpyxl
 
     path = Path(path)
-    preflight(path)
-    with Package(path) as pkg:
+    with open_package(path) as pkg:
         pkg.scan_all_prologs(skip=set())
         if pkg.kind == "xlsx":
             return openpyxl.load_workbook(path, keep_vba=False, keep_links=False)
