@@ -414,13 +414,15 @@ def _check_row(cells: list[Cell], r: int, goal: Goal, quarter: int, policy: Poli
             complete = False
         actuals.append(value if kind not in ("empty", "text") else None)
     absolute = goal.to_date(actuals, quarter)
+    note = cells[COL["observations"]]
+    formula = str(note.value) if note.formula else None  # «=A1» is not an explanation anyone wrote
     values = GoalValues(goal, actuals, absolute, goal.relative(absolute), goal.planned_to_date(quarter),
-                        _text(cells[COL["observations"]]))
+                        "" if formula else _text(note))
     sink.values.append(values)
     _check_total(cells[COL["absolute"]], r, goal, quarter, "absolute", values.absolute, policy, sink)
     _check_total(cells[COL["relative"]], r, goal, quarter, "relative", values.relative, policy, sink)
     if complete:
-        _check_observation(r, values, quarter, policy, sink)
+        _check_observation(r, values, quarter, policy, sink, formula)
 
 
 def _check_total(cell: Cell, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
@@ -456,18 +458,21 @@ def _check_total(cell: Cell, r: int, goal: Goal, quarter: int, key: str, expecte
         sink.add(F.RELATIVE_MISMATCH, r, key, goal=goal.number, quarter=quarter, shown=shown, expected=want)
 
 
-def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy, sink: _Sink) -> None:
-    """Under programme, or far above it, the row needs an OBSERVACIÓN."""
+def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy, sink: _Sink,
+                       formula: str | None = None) -> None:
+    """Under programme, or far above it, the row needs an OBSERVACIÓN: a text the coordinator wrote. A
+    formula in OBSERVACIONES (``formula``) counts as none, and the message says why."""
     goal, absolute, planned = values.goal, values.absolute, values.planned_to_date
     if values.observation:
         return
+    how = {"variant": "formula", "formula": cell_text(formula)} if formula else {}
     if absolute < planned - 1e-9:
         sink.add(F.MISSING_OBSERVATION, r, "observations", goal=goal.number, quarter=quarter,
-                 absolute=number(absolute), planned=number(planned))
+                 absolute=number(absolute), planned=number(planned), **how)
     elif absolute > 0 and absolute > policy.over_ratio * planned:
         pct = percent(absolute / planned) if planned else "sin programación"
         sink.add(F.UNJUSTIFIED_OVERACHIEVEMENT, r, "observations", goal=goal.number, quarter=quarter,
-                 absolute=number(absolute), planned=number(planned), percent=pct)
+                 absolute=number(absolute), planned=number(planned), percent=pct, **how)
 
 
 # --------------------------------------------------------------------------- files

@@ -271,14 +271,18 @@ MISSING_OBSERVATION = _define(
     code="missing-observation", severity=ERROR, fault=COORDINATOR, column="observations",
     title="falta explicar el incumplimiento",
     summary="A to date < P to date and OBSERVACIONES empty",
-    meaning="El avance acumulado está por debajo de lo programado al trimestre y OBSERVACIONES está vacía. Todo "
-            "incumplimiento se explica (la fila se pone roja en el formato).",
+    meaning="El avance acumulado está por debajo de lo programado al trimestre y OBSERVACIONES está vacía (o tiene "
+            "una fórmula, como =A1, que no es una explicación escrita por la unidad). Todo incumplimiento se explica "
+            "(la fila se pone roja en el formato).",
     why="La Sindicatura y la oficina de planeación piden justificar cada meta por debajo de lo programado; "
         "sin observación el informe no se puede aprobar.",
     example="004, meta 4.4: avance acumulado 0 de 50 programado, sin observación.",
     fix="Explique en OBSERVACIONES por qué no se alcanzó lo programado.",
     messages={"": Message("avance acumulado {absolute} de {planned} programado y OBSERVACIONES vacía",
-                          "explique por qué no se alcanzó la meta")},
+                          "explique por qué no se alcanzó la meta"),
+              "formula": Message("avance acumulado {absolute} de {planned} programado y OBSERVACIONES tiene una "
+                                 "fórmula («{formula}»), no una explicación",
+                                 "escriba con sus palabras por qué no se alcanzó la meta")},
 )
 
 UNJUSTIFIED_OVERACHIEVEMENT = _define(
@@ -287,13 +291,16 @@ UNJUSTIFIED_OVERACHIEVEMENT = _define(
     summary=f"A to date > {OVERACHIEVEMENT_RATIO * 100:.0f} % of P to date (`--over-ratio`) without OBSERVACIONES",
     meaning=f"El avance acumulado supera con mucho lo programado (más de {OVERACHIEVEMENT_RATIO * 100:.0f} % por "
             "omisión; --over-ratio) y "
-            "OBSERVACIONES está vacía (la fila se pone ámbar en el formato).",
+            "OBSERVACIONES está vacía o tiene una fórmula en lugar de un texto (la fila se pone ámbar en el formato).",
     why="Un avance muy superior a lo programado suele ser un error de captura (una cifra de más) o una meta "
         "mal planeada; en ambos casos hay que explicarlo.",
     example="004, meta 4.1: avance acumulado 26 contra 4 programado (650 %), sin observación.",
     fix="Explique en OBSERVACIONES por qué se superó la programación, o corrija el avance si está mal capturado.",
     messages={"": Message("avance acumulado {absolute} contra {planned} programado ({percent}) y OBSERVACIONES "
-                          "vacía", "explique por qué se superó la programación")},
+                          "vacía", "explique por qué se superó la programación"),
+              "formula": Message("avance acumulado {absolute} contra {planned} programado ({percent}) y OBSERVACIONES "
+                                 "tiene una fórmula («{formula}»), no una explicación",
+                                 "escriba con sus palabras por qué se superó la programación")},
 )
 
 PRINT_TOO_SMALL = _define(

@@ -77,6 +77,9 @@ def apply_openpyxl(src: Path, dst: Path, ops: list[list]) -> Path:
             del wb[op[1]]
         elif name == "clear":
             ws[op[1]].value = None
+        elif name == "string":  # a text even when it starts with = (openpyxl would store a formula)
+            ws[op[1]].value = op[2]
+            ws[op[1]].data_type = "s"
         else:
             ws[op[1]].value = op[2]
     wb.save(dst)

@@ -92,7 +92,7 @@ def test_annotated_copy_keeps_coordinator_formulas_and_links_as_text(tmp_path, f
 
 def test_carried_forward_form_keeps_observation_as_text(tmp_path, filled, catalog):
     obs = cell(catalog, "003", "3.2", "observations")
-    earlier = filled("003", [["value", obs, hostile.INJECTIONS[0]]])
+    earlier = filled("003", [["string", obs, hostile.INJECTIONS[0]]])  # typed as text: a formula is no observation
     poaxl("generate", "--unit", "003", "--quarter", "3", "--from", earlier, "--out", tmp_path / "t3", expect=0)
     form = tmp_path / "t3" / "TMM-F004_2020_T3_003.xlsx"
     clean(form)
