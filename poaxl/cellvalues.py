@@ -124,6 +124,29 @@ def excel_date(serial: float, date1904: bool = False, elapsed: bool = False):
     return epoch + dt.timedelta(days=day) + diff
 
 
+_DURATION = re.compile(r"(-?)P(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9}(?:\.\d{1,20})?)S)?)?")
+
+
+def odf_serial(kind: str, text: str) -> float | None:
+    """An ODF date (office:date-value, "2020-06-30T12:30:00") or time (office:time-value, a duration:
+    "PT30H00M00S") as the serial number LibreOffice writes for it in .xlsx: days since 30-dec-1899
+    (a time: days of duration). None when the text is not one (the value reader's own reading stays)."""
+    if len(text) > 64:
+        return None
+    if kind == "time":
+        m = _DURATION.fullmatch(text)
+        if m is None or not any(m.groups()[1:]):
+            return None
+        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups()[1:])
+        serial = days + hours / 24 + minutes / 1440 + seconds / 86400
+        return -serial if m.group(1) else serial
+    try:
+        moment = dt.datetime.fromisoformat(text.rstrip("Z"))
+    except ValueError:
+        return None
+    return (moment.replace(tzinfo=None) - WINDOWS_EPOCH) / dt.timedelta(days=1)
+
+
 def number(text: str) -> int | float:
     """A number as stored in <v>: whole numbers are int (as the checker compares them), inf stays inf
     (the checker calls it not-a-number)."""
@@ -198,5 +221,5 @@ def read_shared_strings(data: bytes, part: str) -> list[str]:
     return strings
 
 
-__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "excel_date", "number", "whole", "iso_date",
+__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "excel_date", "odf_serial", "number", "whole", "iso_date",
            "RichText", "is_date_format", "is_elapsed_format", "is_percent_format"]

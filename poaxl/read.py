@@ -209,9 +209,9 @@ class _Values:
         raw = self.sheet(title)
         rows = [[EMPTY if v == "" else Cell(v, False) if type(v) is str else Cell(_value(v), False)
                  for v in values[:READ_COLS]] for values in (raw[:scan.rows] if scan.rows else raw)]
-        for (r, c), text in scan.errors.items():
+        for (r, c), value in scan.values.items():  # percentages, dates, times: read as .xlsx reads them
             if r < len(rows) and c < len(rows[r]):
-                rows[r][c] = Cell(text, False)
+                rows[r][c] = Cell(value, False)
         for (r, c), text in scan.formulas.items():
             while r >= len(rows):
                 rows.append([])

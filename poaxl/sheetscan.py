@@ -4,7 +4,8 @@
 columns; refusing a sheet too large happens at the cell that crosses the limit, before any more is read.
 .ods: the pass bounds content.xml before python-calamine sees it (calamine allocates the whole rectangle
 from the first to the last cell: two cells far apart abort the process) and reads the formulas, which
-calamine does not expose. Nothing here evaluates a formula.
+calamine does not expose, and the values calamine reads otherwise than the same form saved as .xlsx
+(percentages, dates, times). Nothing here evaluates a formula.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .cellvalues import Percent, Styles, excel_date, iso_date, number
+from .cellvalues import Percent, Styles, excel_date, iso_date, number, odf_serial, whole
 from .findings import reason
 from .package import Unreadable, parse_part, safe_parser
 
@@ -26,10 +27,10 @@ Pos = tuple[int, int]
 
 @dataclass
 class Scan:
-    """What the value reader does not give: formulas and error values of the read columns."""
+    """What the value reader does not give: formulas of the read columns, and values it reads otherwise."""
 
     formulas: dict[Pos, str] = field(default_factory=dict)  # "=SUM(F16,H16)", as Excel stores it
-    errors: dict[Pos, str] = field(default_factory=dict)    # "#DIV/0!"
+    values: dict[Pos, Any] = field(default_factory=dict)    # Percent(0.9), timedelta(hours=30)...
     rows: int = 0                                            # last row with a cell, + 1
 
 
@@ -308,7 +309,14 @@ def shift_formula(formula: str, drow: int, dcol: int) -> str:
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_T = TABLE + " "
+STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
+_T, _S, _N = TABLE + " ", STYLE + " ", NUMBER + " "
+_VALUE_TYPE = OFFICE + " value-type"
+# office:value-type -> the attribute holding the value, for the types calamine reads otherwise than the
+# .xlsx reader reads the same cell saved as .xlsx (a percentage is a bare 0.9 there; a time of 30 hours
+# the text "PT30H00M00S"; a date of 1899-12-30 a datetime, not a time)
+_OWN_READING = {"percentage": OFFICE + " value", "date": OFFICE + " date-value", "time": OFFICE + " time-value"}
 
 
 class _OdsContent:
@@ -327,6 +335,9 @@ class _OdsContent:
         self.cell_content = False
         self.in_cell = False
         self.cells = 0
+        self.data_styles: dict[str, str] = {}  # cell style -> its number format (style:data-style-name)
+        self.elapsed: set[str] = set()         # number formats of a duration ([HH]:MM:SS)
+        self.column_styles: list[str | None] = []  # default cell style of each read column
 
     def start(self, name: str, attrs: dict) -> None:
         if name == _T + "table":
@@ -336,9 +347,12 @@ class _OdsContent:
                 self.scan = Scan()
                 self.scans[self.title] = self.scan
                 self.row = 0
+                self.column_styles = []
         elif self.depth != 1:
             if self.in_cell:
                 self.cell_content = True
+            elif self.depth == 0:
+                self._style(name, attrs)
         elif name == _T + "table-row":
             self.row_repeat = _count(attrs.get(_T + "number-rows-repeated"))
             self.row_content = False
@@ -352,11 +366,55 @@ class _OdsContent:
                 raise _too_long(self.title)
             if formula is not None and self.title in self.wanted:
                 text = excel_formula(formula)
-                for r in range(self.row, self.row + min(self.row_repeat, MAX_ROWS)):
-                    for c in range(self.col, min(self.col + self.cell_span, self.read_cols)):
-                        self.scan.formulas[(r, c)] = text
+                self._put(self.scan.formulas, text)
+            elif self.col < self.read_cols and attrs.get(_VALUE_TYPE) in _OWN_READING and self.title in self.wanted:
+                value = self._value(attrs)
+                if value is not None:
+                    self._put(self.scan.values, value)
+        elif name == _T + "table-column":
+            missing = self.read_cols - len(self.column_styles)
+            if missing > 0:
+                repeat = attrs.get(_T + "number-columns-repeated", "1")
+                count = int(repeat) if repeat.isdigit() and len(repeat) < 6 else 1
+                self.column_styles.extend([attrs.get(_T + "default-cell-style-name")] * min(count, missing))
         elif self.in_cell:
             self.cell_content = True
+
+    def _put(self, into: dict, value: Any) -> None:
+        """``value`` at every read position of the cell (a repeated cell stands for several)."""
+        for r in range(self.row, self.row + min(self.row_repeat, MAX_ROWS)):
+            for c in range(self.col, min(self.col + self.cell_span, self.read_cols)):
+                into[(r, c)] = value
+
+    def _style(self, name: str, attrs: dict) -> None:
+        """The automatic styles before the tables: which cell styles show a duration."""
+        if name == _S + "style":
+            data = attrs.get(_S + "data-style-name")
+            if data is not None:
+                self.data_styles[attrs.get(_S + "name", "")] = data
+        elif name == _N + "time-style" and attrs.get(_N + "truncate-on-overflow") == "false":
+            self.elapsed.add(attrs.get(_S + "name", ""))
+
+    def _value(self, attrs: dict) -> Any:
+        """The cell's value as the .xlsx reader gives the same cell saved as .xlsx (a Percent, a date or time
+        as cellvalues.excel_date makes it from LibreOffice's serial); None: calamine's reading stands."""
+        kind = attrs[_VALUE_TYPE]
+        text = attrs.get(_OWN_READING[kind], "")
+        if kind == "percentage":
+            try:
+                return Percent(number(text))
+            except ValueError:
+                return None
+        serial = odf_serial(kind, text)
+        if serial is None:
+            return None
+        style = attrs.get(_T + "style-name")
+        if style is None and self.col < len(self.column_styles):
+            style = self.column_styles[self.col]
+        try:
+            return excel_date(serial, elapsed=kind == "time" and self.data_styles.get(style) in self.elapsed)
+        except (OverflowError, ValueError):
+            return whole(serial)  # a "date" no calendar holds: the number, as the .xlsx reader gives it
 
     def end(self, name: str) -> None:
         if name == _T + "table":

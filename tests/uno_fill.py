@@ -7,6 +7,9 @@ jobs.json is a list of {"src", "dst", "ops": [[op, ...], ...], "ods": optional p
 Ops (cell addresses like "H14", rows 1-based like the user sees them):
     ["value", "H14", 1367]      type a number
     ["string", "H14", "1,367"]  type text (a user typing into a text-formatted cell)
+    ["type", "H14", "90%"]      type into the cell as a user does (Calc's number recognition: 90% becomes 0.9
+                                shown as a %, 6/30/2020 a date, 12:30 a time, TRUE a boolean; en-US locale)
+    ["rich", "O14", ["a", "b"]] a text of runs, every second one bold (rich text)
     ["formula", "M14", "=1+1"]  type a formula
     ["clear", "M14"]            delete the cell's content (a deleted formula)
     ["unprotect"] / ["protect"] sheet protection off/on (empty password)
@@ -47,14 +50,31 @@ def start():
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-            return proc, desktop
+            formatter = ctx.ServiceManager.createInstanceWithContext("com.sun.star.util.NumberFormatter", ctx)
+            return proc, desktop, formatter
         except Exception:
             time.sleep(0.25)
     proc.kill()
     raise SystemExit("LibreOffice did not start")
 
 
-def run_job(desktop, job):
+def typed(doc, formatter, cell, text):
+    """What Calc's input line makes of a typed text: the number its formatter recognises, shown with the
+    format it detects (90% -> 0.9 as 0%, 6/30/2020 -> a date, TRUE -> a boolean), or else the text.
+    (Dispatching .uno:EnterString does the same but crashes LibreOffice 7 on closing after a few cells.)"""
+    formatter.attachNumberFormatsSupplier(doc)
+    try:
+        key = formatter.detectNumberFormat(0, text)
+        value = formatter.convertStringToNumber(0, text)
+    except Exception:  # not a number in any format: a text
+        cell.setString(text)
+        return
+    cell.setValue(value)
+    if key:
+        cell.NumberFormat = key
+
+
+def run_job(desktop, formatter, job):
     doc = desktop.loadComponentFromURL(url(job["src"]), "_blank", 0, (prop("Hidden", True),))
     sheet = doc.Sheets.getByIndex(0)
     for op in job.get("ops", []):
@@ -77,6 +97,16 @@ def run_job(desktop, job):
                 cell.setFormula(op[2])
             elif name == "clear":
                 cell.setString("")
+            elif name == "type":
+                typed(doc, formatter, cell, op[2])
+            elif name == "rich":
+                text = cell.getText()
+                cell.setString("")
+                for n, run in enumerate(op[2]):
+                    text.insertString(text.getEnd(), run, False)
+                    cursor = text.createTextCursorByRange(text.getEnd())
+                    cursor.goLeft(len(run), True)  # the run just written
+                    cursor.CharWeight = 150.0 if n % 2 else 100.0
     doc.calculateAll()
     if job.get("dst"):
         doc.storeToURL(url(job["dst"]), (prop("FilterName", "Calc MS Excel 2007 XML"),))
@@ -89,10 +119,10 @@ def run_job(desktop, job):
 
 def main():
     jobs = json.load(open(sys.argv[1]))
-    proc, desktop = start()
+    proc, desktop, formatter = start()
     try:
         for job in jobs:
-            run_job(desktop, job)
+            run_job(desktop, formatter, job)
     finally:
         try:
             desktop.terminate()
