@@ -49,12 +49,22 @@ class FileReport:
     ramo: str | None = None
     key: str | None = field(default=None, repr=False)  # Unit.key of the catalog unit, when it is one
     detail: str | None = field(default=None, repr=False)  # why unreadable, technically (English): --verbose only
+    sheet: str | None = None  # the form's sheet, when the workbook holds several forms (one report each)
 
     def to_dict(self) -> dict:
-        """The JSON report entry (DOMAIN.md contract): without the goal values, the internal key and detail."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("goals", "key", "detail")}
+        """The JSON report entry (DOMAIN.md contract): without the goal values, the internal key and detail;
+        ``sheet`` only for a form of a workbook of several."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("goals", "key", "detail", "sheet")}
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
         out["findings"] = [asdict(f) for f in self.findings]  # not asdict(self): it would copy every goal too
         return out
+
+    @property
+    def where(self) -> str:
+        """The file, and the sheet when the workbook holds several forms: how messages name this form."""
+        return f"{self.path}, hoja «{cell_text(self.sheet)}»" if self.sheet is not None else self.path
 
     @property
     def errors(self) -> list[Finding]:
@@ -479,32 +489,46 @@ def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy,
 
 def check_file(path: str | Path, catalog: Catalog, unit: str | None = None, quarter: int | None = None,
                policy: Policy = Policy(), ramo: str | None = None) -> FileReport:
-    """Check one workbook. Never raises for bad input: an unreadable file gets status 'unreadable'.
+    """Check one workbook holding one form. Never raises for bad input: an unreadable file gets status
+    'unreadable'. A workbook with several forms (one sheet per unit) is refused here, naming its sheets:
+    a returned form is one unit's (collect, status); ``check_forms`` checks each form of it.
 
     ``unit`` (``003`` or ``01-003``), ``ramo`` and ``quarter`` are what the caller expects the file to be."""
+    reports = check_forms(path, catalog, unit, quarter, policy, ramo)
+    if len(reports) == 1:
+        return reports[0]
+    sheets = "; ".join(f"hoja «{cell_text(r.sheet)}»: {r.unit}" for r in reports)
+    return _unreadable(FileReport(str(path)), F.reason("several-forms", count=len(reports), sheets=sheets))
+
+
+def check_forms(path: str | Path, catalog: Catalog, unit: str | None = None, quarter: int | None = None,
+                policy: Policy = Policy(), ramo: str | None = None) -> list[FileReport]:
+    """Check every form in one workbook: one report per form sheet (an office may keep a whole ramo in one
+    workbook, a sheet per unit), each saying its unit, sheet and findings; one report for a workbook with
+    one form or none (unreadable). Never raises for bad input."""
     report = FileReport(str(path))
     try:
         book = read_book(path)
     except Unreadable as exc:
         report.detail = exc.detail
-        return _unreadable(report, str(exc))
+        return [_unreadable(report, str(exc))]
     if (own := own_book(book)) is not None:
-        return _unreadable(report, F.reason(own))
+        return [_unreadable(report, F.reason(own))]
     forms = [(aligned(s, at[1]), at) for s in book.sheets if (at := locate_table(s)) is not None]
     if not forms:
-        return _unreadable(report, F.reason("no-form"))
+        return [_unreadable(report, F.reason("no-form"))]
     expected = Expected(unit, quarter, ramo)
+    reports = []
     for sheet, (header, margin) in forms:
         # the metadata names its sheet; a single form renamed by the user is still that sheet
         meta = book.meta if len(forms) == 1 or book.meta.get("sheet") == sheet.name else {}
         form = _check_form(meta, sheet, header, catalog, expected, policy, margin)
-        report.unit, report.ramo, report.key = form.unit, form.ramo, form.key
-        report.year, report.quarter = form.year, form.quarter
-        report.findings += form.findings
-        report.goals += form.goals
-    report.findings.sort(key=lambda f: (f.severity != "error",))
-    report.status = ("errors" if report.errors else "warnings" if report.findings else "ok")
-    return report
+        one = FileReport(str(path), form.unit, form.year, form.quarter, findings=form.findings, goals=form.goals,
+                         ramo=form.ramo, key=form.key, sheet=sheet.name if len(forms) > 1 else None)
+        one.findings.sort(key=lambda f: (f.severity != "error",))
+        one.status = ("errors" if one.errors else "warnings" if one.findings else "ok")
+        reports.append(one)
+    return reports
 
 
 OWN_BOOKS = {"report-book": (SUMMARY_SHEET, FINDINGS_SHEET), "catalog-book": CATALOG_BOOK_SHEETS}
@@ -742,24 +766,26 @@ def nothing_to_check(paths: Iterable[str | Path]) -> str:
 def check(paths: Iterable[str | Path], *, catalog: Catalog | str | Path | None = None, unit: str | None = None,
           quarter: int | None = None, policy: Policy = Policy(), jobs: int = 1,
           progress: Callable[[FileReport], None] | None = None, ramo: str | None = None) -> list[FileReport]:
-    """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept."""
+    """Check many files (directories expanded), optionally in ``jobs`` processes; order is kept. One report
+    per form: a workbook with a sheet per unit gives a report for each (``FileReport.sheet``)."""
     cat = load_catalog(catalog)
     unit = cat.unit_id(cat.unit(unit, ramo)) if unit else None  # --unit 999: not in the catalog, before any file
     if ramo is not None:
         cat.find_ramo(ramo)  # an unknown --ramo is a usage error, not a finding per file
     files = expand(paths)
     reports: list[FileReport] = []
-    for report in _run(files, cat, unit, quarter, policy, jobs, ramo):
-        reports.append(report)
+    for forms in _run(files, cat, unit, quarter, policy, jobs, ramo):
+        reports += forms  # one report per form: a workbook of several units' sheets gives one each
         if progress:
-            progress(report)
+            progress(forms[0])
     return reports
 
 
-def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int, ramo=None) -> Iterator[FileReport]:
+def _run(files: list[Path], cat: Catalog, unit, quarter, policy, jobs: int,
+         ramo=None) -> Iterator[list[FileReport]]:
     if jobs <= 1 or len(files) < 2:
         for f in files:
-            yield check_file(f, cat, unit, quarter, policy, ramo)
+            yield check_forms(f, cat, unit, quarter, policy, ramo)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -778,8 +804,20 @@ def _worker_setup(*args) -> None:
     _WORKER = args
 
 
-def _worker_check(path: Path) -> FileReport:
-    return check_file(path, *_WORKER)
+def _worker_check(path: Path) -> list[FileReport]:
+    return check_forms(path, *_WORKER)
+
+
+def by_file(reports: list[FileReport]) -> list[FileReport]:
+    """One report per file: the forms of a workbook of several joined (their findings name their sheets),
+    for what is done to a file once, as its annotated copy."""
+    files: dict[str, FileReport] = {}
+    for r in reports:
+        if r.path not in files:
+            files[r.path] = replace(r, findings=list(r.findings), sheet=None)
+        else:
+            files[r.path].findings += r.findings
+    return list(files.values())
 
 
 def exit_status(reports: list[FileReport]) -> int:

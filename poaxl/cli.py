@@ -373,7 +373,7 @@ def render_report(report, color: bool) -> None:
     status = STATUS_ES[report.status]
     if report.status == "errors" and not report.delivery_errors:  # only the office's: the delivery is fine
         status = text("office-errors-status")
-    head = printable(f"{report.path}{period}: {status}", one_line=True)
+    head = printable(f"{report.where}{period}: {status}", one_line=True)
     click.echo(click.style(head, fg=style, bold=True) if color else head)
     office = of_fault(report.findings, OFFICE)
     for f in [f for f in report.findings if f not in office] + office:
@@ -413,7 +413,7 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
       poaxl check respuestas/ --format json > informe.json
       poaxl check respuestas/ --annotate revisados/
     """
-    from .check import annotate, check as run, exit_status, expand, nothing_to_check
+    from .check import annotate, by_file, check as run, exit_status, expand, nothing_to_check
     from .findings import STATUS_LABEL, text
 
     cat = load(catalog_path, ramo=ramo)
@@ -425,7 +425,7 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
         reports = run(files, catalog=cat, unit=unit, quarter=quarter, policy=policy, jobs=jobs,
                       progress=lambda r: bar.update(1), ramo=ramo)
     if annotate_dir:
-        for report in reports:
+        for report in by_file(reports):  # one copy of a workbook of several forms, every form marked
             try:
                 written = annotate(report, annotate_dir)
             except (OSError, ValueError) as exc:
@@ -449,7 +449,10 @@ def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catal
         counts = {s: sum(r.status == s for r in reports) for s in STATUS_LABEL}
         errors = sum(len(r.errors) for r in reports)
         warnings = sum(len(r.findings) for r in reports) - errors
-        click.echo("\n" + text("check-summary", files=len(reports), n_errors=errors, n_warnings=warnings, **counts))
+        files = len({r.path for r in reports})
+        forms = text("check-forms", forms=len(reports)) if files != len(reports) else ""
+        click.echo("\n" + text("check-summary", files=files, forms=forms, n_errors=errors, n_warnings=warnings,
+                                **counts))
     sys.exit(exit_status(reports))
 
 

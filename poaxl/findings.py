@@ -497,6 +497,9 @@ REASONS: dict[str, Message] = {
                            "unidad", "guarde el consolidado fuera de la carpeta de los formatos"),
     "catalog-book": Message("es un catálogo en libro de Excel (poaxl catalog export), no el formato de una unidad",
                             "valídelo con poaxl catalog check y guárdelo fuera de la carpeta de los formatos"),
+    "several-forms": Message("el libro tiene {count} formatos TMM-F004 ({sheets}); un formato devuelto es el de "
+                             "una sola unidad", "envíe cada formato en su propio archivo (o revíselos todos con "
+                             "poaxl check, que los revisa uno por uno)"),
     "no-form": Message("el libro no contiene la hoja del formato TMM-F004 (no se encontró la tabla de metas con "
                        "el encabezado «L/A»)", "envíe el formato original llenado"),
 }
@@ -526,8 +529,9 @@ TEXTS: dict[str, str] = {
     "no-files": "No se encontró ningún archivo .xlsx, .xlsm ni .ods en: {paths}",
     "only-annotated": "En {paths} solo hay copias anotadas por --annotate ({count}, *{suffix}); no se revisan de "
                       "nuevo: revise la carpeta de los formatos originales.",
-    "check-summary": "{files} archivo(s): {ok} correcto(s), {warnings} con avisos, {errors} con errores, "
+    "check-summary": "{files} archivo(s){forms}: {ok} correcto(s), {warnings} con avisos, {errors} con errores, "
                      "{unreadable} ilegible(s) · {n_errors} error(es), {n_warnings} aviso(s).",
+    "check-forms": " con {forms} formatos",  # some workbook held several forms (one per sheet)
     "unit-not-in-catalog": "La unidad «{unit}» no existe{where} en el catálogo {catalog}. Unidades válidas: {valid}.",
     "unit-ambiguous": "La unidad «{unit}» existe en varios ramos del catálogo {catalog}: {keys}. Indique el ramo: "
                       "--unit {example} o --ramo {ramo}.",

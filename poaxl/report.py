@@ -109,7 +109,7 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
             refused.append(text("refused-unreadable", path=r.path, why=r.findings[0].message))
             continue
         if _key(r) in chosen:
-            dupes.setdefault(r.unit, [chosen[_key(r)].path]).append(r.path)
+            dupes.setdefault(r.unit, [chosen[_key(r)].where]).append(r.where)
             continue
         chosen[_key(r)] = r
     if dupes:
@@ -120,7 +120,7 @@ def _accepted(reports: list[FileReport], include_errors: bool) -> tuple[dict[str
             errors = r.delivery_errors
             if errors:
                 why = " ".join(f.message for f in errors[:3]) + (" …" if len(errors) > 3 else "")  # each ends in «.»
-                refused.append(text("refused-errors", path=r.path, why=why))
+                refused.append(text("refused-errors", path=r.where, why=why))
                 del chosen[unit]
     return chosen, refused
 
@@ -523,14 +523,14 @@ def carry_forward(paths: Iterable[str | Path], catalog: Catalog, quarter: int,
         if r.status == "unreadable":
             warn(text("carry-unreadable", path=r.path, why=r.findings[0].message))
         elif r.delivery_errors:
-            warn(text("carry-errors", path=r.path, why=r.delivery_errors[0].message))
+            warn(text("carry-errors", path=r.where, why=r.delivery_errors[0].message))
         elif not r.quarter or r.quarter >= quarter:
             warn(text("carry-not-earlier", path=r.path, found=r.quarter, quarter=quarter))
         elif r.key is None:
             warn(text("carry-unknown-unit", path=r.path, unit=r.unit))
         elif r.quarter in accepted.get(r.key, {}):
             raise PoaxlError(text("carry-two-files", unit=r.unit, quarter=r.quarter,
-                                  first=accepted[r.key][r.quarter].path, second=r.path))
+                                  first=accepted[r.key][r.quarter].where, second=r.where))
         else:
             accepted.setdefault(r.key, {})[r.quarter] = r
     for key, files in accepted.items():

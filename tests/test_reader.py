@@ -14,7 +14,7 @@ import pytest
 
 import poaxl.check as check_module
 from conftest import EXAMPLES, apply_openpyxl, cell, on_plan_ops, row_number
-from poaxl.check import check_file
+from poaxl.check import check_file, check_forms
 from poaxl.generate import generate
 from poaxl.layout import META_SHEET, SheetLayout
 from poaxl.read import MAX_ROWS, READ_COLS, Book, Cell, Sheet, Unreadable, preflight, read_book
@@ -81,24 +81,26 @@ def _percent(c):
 
 
 def both(path: Path, catalog):
-    """(ours, reference) reports of one file."""
-    ours = check_file(path, catalog)
+    """(ours, reference) reports of one file: one per form (a hand-made book may hold several units)."""
+    ours = check_forms(path, catalog)
     saved = check_module.read_book
     check_module.read_book = reference_read_book
     try:
-        theirs = check_file(path, catalog)
+        theirs = check_forms(path, catalog)
     finally:
         check_module.read_book = saved
     return ours, theirs
 
 
 def assert_same(path: Path, catalog) -> None:
-    ours, theirs = both(path, catalog)
-    assert ours.status == theirs.status, (path.name, ours.findings, theirs.findings)
-    if ours.status == "unreadable":
-        assert [f.code for f in ours.findings] == [f.code for f in theirs.findings] == ["unreadable"]
-        return
-    assert ours.to_dict() == theirs.to_dict(), path.name
+    forms, references = both(path, catalog)
+    assert len(forms) == len(references), path.name
+    for ours, theirs in zip(forms, references):
+        assert ours.status == theirs.status, (path.name, ours.findings, theirs.findings)
+        if ours.status == "unreadable":
+            assert [f.code for f in ours.findings] == [f.code for f in theirs.findings] == ["unreadable"]
+            continue
+        assert ours.to_dict() == theirs.to_dict(), path.name
 
 
 # --------------------------------------------------------------------------- corpus
