@@ -491,6 +491,8 @@ REASONS: dict[str, Message] = {
                                 "TMM-F004", "borre esas celdas y envíelo de nuevo"),
     "too-many-cells": Message("la hoja «{sheet}» tiene más de {limit} celdas: no es un formato TMM-F004",
                               "envíe el formato TMM-F004 original llenado"),
+    "too-much-text": Message("la hoja «{sheet}» repite textos o espacios hasta más de {limit} caracteres: no es un "
+                             "formato TMM-F004", "envíe el formato TMM-F004 original llenado"),
     "formula-too-long": Message("la hoja «{sheet}» tiene una fórmula de más de {limit} caracteres, más de lo que "
                                 "Excel admite: no es un formato TMM-F004", "envíe el formato TMM-F004 original llenado"),
     "report-book": Message("es un consolidado de poaxl report (hojas Resumen y Hallazgos), no el formato de una "

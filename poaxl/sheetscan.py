@@ -21,6 +21,7 @@ MAX_ROWS = 2000       # a TMM-F004 sheet has a few dozen rows; far more is not o
 MAX_COLUMNS = 256     # columns A..IV: the form uses 15; a note typed further right is fine
 MAX_CELLS = 100_000   # cell elements in one sheet (a form has ~500)
 MAX_FORMULA = 8192    # characters in a formula: Excel's own limit (a form's longest is ~60)
+MAX_EXPANDED = 8_000_000  # .ods: characters calamine makes beyond the XML (repeated cells, <text:s c=>)
 
 Pos = tuple[int, int]
 
@@ -42,6 +43,10 @@ def _too_far(title: str, row: int, col: int) -> Unreadable:
 
 def _too_many(title: str) -> Unreadable:
     return Unreadable(reason("too-many-cells", sheet=title, limit=f"{MAX_CELLS:,}"))
+
+
+def _too_much_text(title: str) -> Unreadable:
+    return Unreadable(reason("too-much-text", sheet=title, limit=f"{MAX_EXPANDED:,}"))
 
 
 def _too_long(title: str) -> Unreadable:
@@ -311,7 +316,9 @@ TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
-_T, _S, _N = TABLE + " ", STYLE + " ", NUMBER + " "
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_T, _S, _N, _TEXT = TABLE + " ", STYLE + " ", NUMBER + " ", TEXT + " "
+_SPACES = _TEXT + "s"
 _VALUE_TYPE = OFFICE + " value-type"
 # office:value-type -> the attribute holding the value, for the types calamine reads otherwise than the
 # .xlsx reader reads the same cell saved as .xlsx (a percentage is a bare 0.9 there; a time of 30 hours
@@ -320,10 +327,13 @@ _OWN_READING = {"percentage": OFFICE + " value", "date": OFFICE + " date-value",
 
 
 class _OdsContent:
-    """The pass over content.xml: every table's bounds, and the formulas of the read columns."""
+    """The pass over content.xml: every table's bounds, and the formulas of the read columns.
 
-    def __init__(self, wanted: set[str], read_cols: int):
-        self.wanted, self.read_cols = wanted, read_cols
+    Bounds are what calamine will allocate: cells with content (a repeated cell is one per repetition,
+    a whole text each) and the spaces of <text:s text:c="N"/>, which calamine writes out N times."""
+
+    def __init__(self, wanted: set[str], read_cols: int, parser):
+        self.wanted, self.read_cols, self.p = wanted, read_cols, parser
         self.scans: dict[str, Scan] = {}
         self.title = ""
         self.scan: Scan | None = None
@@ -335,6 +345,9 @@ class _OdsContent:
         self.cell_content = False
         self.in_cell = False
         self.cells = 0
+        self.cell_start = 0         # byte offset of the open cell
+        self.cell_spaces = 0        # spaces its <text:s> stand for
+        self.expanded = 0           # characters calamine makes beyond the XML
         self.data_styles: dict[str, str] = {}  # cell style -> its number format (style:data-style-name)
         self.elapsed: set[str] = set()         # number formats of a duration ([HH]:MM:SS)
         self.column_styles: list[str | None] = []  # default cell style of each read column
@@ -359,6 +372,7 @@ class _OdsContent:
             self.col = 0
         elif name in (_T + "table-cell", _T + "covered-table-cell"):
             self.in_cell = True
+            self.cell_start, self.cell_spaces = self.p.CurrentByteIndex, 0
             self.cell_span = _count(attrs.get(_T + "number-columns-repeated"))
             formula = attrs.get(_T + "formula")
             self.cell_content = formula is not None or (OFFICE + " value-type") in attrs
@@ -379,6 +393,9 @@ class _OdsContent:
                 self.column_styles.extend([attrs.get(_T + "default-cell-style-name")] * min(count, missing))
         elif self.in_cell:
             self.cell_content = True
+            if name == _SPACES:
+                count = attrs.get(_TEXT + "c", "1")
+                self.cell_spaces += int(count) if count.isdigit() and len(count) < 10 else MAX_EXPANDED + 1
 
     def _put(self, into: dict, value: Any) -> None:
         """``value`` at every read position of the cell (a repeated cell stands for several)."""
@@ -431,6 +448,12 @@ class _OdsContent:
                 last = self.col + self.cell_span - 1
                 if last >= MAX_COLUMNS:
                     raise _too_far(self.title, self.row, last)
+                copies = self.cell_span * self.row_repeat
+                if copies > 1 or self.cell_spaces:  # the cell's XML bounds its text: calamine copies it
+                    size = self.p.CurrentByteIndex - self.cell_start + self.cell_spaces
+                    self.expanded += size * (copies - 1) + self.cell_spaces
+                    if self.expanded > MAX_EXPANDED:
+                        raise _too_much_text(self.title)
             self.col += self.cell_span
         elif name == _T + "table-row":
             if self.row_content:
@@ -452,8 +475,8 @@ def _count(value: str | None) -> int:
 
 def scan_ods(data: bytes, wanted: set[str], read_cols: int) -> dict[str, Scan]:
     """Bounds of every table in content.xml (calamine reads them all) and formulas of ``wanted`` ones."""
-    state = _OdsContent(wanted, read_cols)
     p = safe_parser(namespaces=True)
+    state = _OdsContent(wanted, read_cols, p)
     p.StartElementHandler = state.start
     p.EndElementHandler = state.end
     parse_part(p, data, "content.xml", damaged=reason("ods-damaged"))

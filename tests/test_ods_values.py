@@ -178,3 +178,34 @@ def test_odd_percentages_dates_and_times_are_read_without_failing(tmp_path):
     assert values[3] == dt.datetime(1900, 1, 1, 2, 0)  # 26 hours, no duration format: Excel's serial 1.08
     assert values[4] == dt.datetime(9999, 12, 31, 23, 59, 59)
     assert values[6] == dt.datetime(1899, 12, 29, 23, 0)  # -1 hour, no duration format: Excel's serial -1/24
+
+
+@pytest.mark.parametrize("cells", [
+    b'<table:table-cell office:value-type="string"><text:p>a<text:s text:c="100000000"/>b</text:p></table:table-cell>',
+    b'<table:table-cell office:value-type="string"><text:p>a<text:s text:c="99999999999999999999"/></text:p>'
+    b'</table:table-cell>',
+    b'<table:table-cell office:value-type="string" table:number-columns-repeated="200"><text:p>' + b"y" * 50_000
+    + b"</text:p></table:table-cell>",
+], ids=["spaces", "spaces-overflow", "repeated-text"])
+def test_text_calamine_would_multiply_is_refused_before_it_reads(tmp_path, cells):
+    """python-calamine writes out <text:s text:c="N"/> as N spaces and copies a repeated cell's text once per
+    repetition: a 40 KB file asked it for gigabytes. The scan counts both and refuses such a file first."""
+    from poaxl.read import Unreadable, read_book
+
+    path = _ods_with(tmp_path, cells)
+    with pytest.raises(Unreadable) as caught:
+        read_book(path)
+    assert str(caught.value) == ("la hoja «003» repite textos o espacios hasta más de 8,000,000 caracteres: no es un "
+                                 "formato TMM-F004 — envíe el formato TMM-F004 original llenado.")
+
+
+def test_spaces_and_repeated_cells_of_a_real_form_are_read(tmp_path):
+    """The bound leaves what a form holds: a few spaces, a value repeated along a row."""
+    from poaxl.read import read_book
+
+    path = _ods_with(tmp_path, b'<table:table-cell office:value-type="string"><text:p>SE<text:s text:c="3"/>SUSPENDI'
+                               b'\xc3\x93</text:p></table:table-cell><table:table-cell office:value-type="float" '
+                               b'office:value="15" table:number-columns-repeated="8"><text:p>15</text:p>'
+                               b'</table:table-cell>')
+    row = read_book(path).sheets[0].rows[0]
+    assert [c.value for c in row[:9]] == ["SE   SUSPENDIÓ"] + [15] * 8
