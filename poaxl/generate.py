@@ -32,11 +32,15 @@ class Prefill:
     notes: dict[int, str] = field(default_factory=dict)
 
 
-def file_name(catalog: Catalog, unit: Unit, quarter: int) -> str:
+def file_name(catalog: Catalog, unit: Unit, quarter: int, by_ramo: bool | None = None) -> str:
     """``TMM-F004_2020_T2_003.xlsx``; with several ramos the ramo leads: ``TMM-F004_2020_T2_05-003.xlsx``
     (a one-ramo catalog keeps the names it always had, so earlier forms and logs still match). The schema already restricts these fields; the name is made safe
-    again here so that no catalog (also one built in code) can name a path outside the chosen folder."""
-    return safe_name(f"{catalog.form_code}_{catalog.year}_T{quarter}_{catalog.unit_id(unit)}") + ".xlsx"
+    again here so that no catalog (also one built in code) can name a path outside the chosen folder.
+    ``by_ramo`` forces one naming: the other one is how the forms were named before the catalog gained
+    (or lost) ramos (send --from looks for it)."""
+    by_ramo = catalog.multi_ramo if by_ramo is None else by_ramo
+    ident = f"{(unit.ramo or catalog.ramo).code}-{unit.code}" if by_ramo else unit.code
+    return safe_name(f"{catalog.form_code}_{catalog.year}_T{quarter}_{ident}") + ".xlsx"
 
 
 def safe_name(text: str) -> str:

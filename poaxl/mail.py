@@ -452,10 +452,46 @@ def _attachments(cat: Catalog, units: list[Unit], quarter: int, folder: Path,
     paths = {u.key: folder / file_name(cat, u, quarter) for u in units}
     absent = [key for key, p in paths.items() if not p.is_file()]
     if absent and not generate_missing:
-        raise PoaxlError("No se encontraron los formatos en --from: " + ", ".join(str(paths[k]) for k in absent))
+        missing: dict[str, str] = {}
+        for unit in (u for u in units if u.key in absent):
+            found, why = _earlier_form(cat, unit, quarter, folder)
+            if found is not None:
+                paths[unit.key] = found
+            else:
+                missing[cat.unit_id(unit)] = f"{paths[unit.key]} ({why})"
+        if missing:
+            options = " ".join(f"--unit {name}" for name in missing)
+            raise PoaxlError(f"No se encontraron los formatos en --from: {'; '.join(missing.values())}. Genérelos "
+                             f"con poaxl generate {options} --out {folder}, o envíe sin --from (se generan en --out).")
+        absent = []
     if absent:
         generate(absent, quarter=quarter, out=folder, catalog=cat)
     return paths, absent
+
+
+# a form that does not say it is this unit's, of this catalog and plan, is not sent in its place
+_NOT_THIS_FORM = frozenset({"unreadable", "wrong-period", "catalog-changed", "unit-mismatch", "unknown-unit",
+                            "no-metadata", "structure-changed", "planned-changed"})
+
+
+def _earlier_form(cat: Catalog, unit: Unit, quarter: int, folder: Path) -> tuple[Path | None, str]:
+    """The unit's form under the name it had before the catalog gained (or lost) ramos
+    (``TMM-F004_2020_T2_003.xlsx`` for 01-003), when the form itself says it is this unit's and is up to
+    date with the catalog; else None and, in Spanish, why not."""
+    from .check import check_file
+    from .generate import file_name
+
+    earlier = folder / file_name(cat, unit, quarter, by_ramo=not cat.multi_ramo)
+    if not earlier.is_file():
+        return None, f"tampoco está con su nombre de antes de los ramos, {earlier.name}" if cat.multi_ramo \
+            else "no existe"
+    report = check_file(earlier, cat, quarter=quarter)
+    stale = next((f for f in report.findings if f.code in _NOT_THIS_FORM), None)
+    if report.key != unit.key:
+        return None, f"{earlier.name}, su nombre anterior, es de la unidad {report.unit or '?'}"
+    if stale is not None:
+        return None, f"{earlier.name}, su nombre anterior, no sirve: {stale.message.rstrip('.')}"
+    return earlier, ""
 
 
 def _write_eml(msg: EmailMessage, folder: Path, attachment: Path) -> Path:
