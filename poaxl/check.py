@@ -320,10 +320,26 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
         if unit is not None:
             _check_planned(cells, row.row, goal, sink)
         _check_row(cells, row.row, goal, quarter, policy, sink)
-    for lint in lint_goals([goal for _, goal in matched], unit.lineas if unit else None):
+    for lint in _lints([goal for _, goal in matched], unit):
         sink.add(lint.kind, matched[lint.index][0].row, lint.kind.column, goal=lint.goal.number,
                  variant=lint.variant, **lint.fields)
     return SheetCheck(sink.items, sink.values, sink.typed_totals)
+
+
+_UNIT_LINTS: dict[int, tuple[Unit, list]] = {}
+
+
+def _lints(goals: list[Goal], unit: Unit | None) -> list:
+    """lint_goals of the goals found; when they are the unit's own, in its order (every form as generated),
+    the unit's lint is worked out once per batch, not once per form."""
+    if unit is None or len(goals) != len(unit.goals) or any(a is not b for a, b in zip(goals, unit.goals)):
+        return lint_goals(goals, unit.lineas if unit else None)
+    found = _UNIT_LINTS.get(id(unit))
+    if found is None or found[0] is not unit:  # an id is reused once its unit is gone: the unit is kept
+        if len(_UNIT_LINTS) > 4096:
+            _UNIT_LINTS.clear()
+        found = _UNIT_LINTS[id(unit)] = (unit, lint_goals(goals, unit.lineas))
+    return found[1]
 
 
 def _match_structure(sheet: Sheet, rows: list[Row], unit: Unit | None, sink: _Sink) -> list[tuple[Row, Goal]]:

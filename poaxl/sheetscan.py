@@ -116,59 +116,59 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
 
     Rows of cells from the first row to the last one holding a value, empty cells as EMPTY.
 
-    Written as closures over local state, the common elements first: a Python call per XML element is
-    most of the reader's cost, so the end handler is set only while a <v>, <f> or <t> is open, and a
-    value goes straight into its row. An inline string (<is>) is read from its <t> runs, phonetic runs
-    (<rPh>) left out."""
+    A Python call per XML element is most of the reader's cost, so each is kept short: the common elements
+    are tested first; attributes come as expat's list (cheaper to make than a dict); an empty cell (most of
+    a form's <c>) costs only its position, its type and style being read only if a value follows; the end
+    handler is set only while a <v>, <f> or <t> is open, and a value goes straight into its row. An inline
+    string (<is>) is read from its <t> runs, phonetic runs (<rPh>) left out."""
     rows: list[list[Cell]] = []
     shared: dict[str, tuple[str, Pos]] = {}
     p = safe_parser()
-    refs = _REFS
+    p.ordered_attributes = True
+    inside = _INSIDE
     row = col = -1
     count = 0
-    kind: str | None = None
-    style: str | None = None
-    has_formula = inline = False
+    cell: list = []                 # the attributes of the open <c>
+    formula_of: list | None = None  # the <c> whose <f> was read: its <v> is only the formula's result
+    inline_of: list | None = None   # the <c> whose inline string (<is>) is being read
     phonetic = 0
     text: list[str] = []
-    fattrs: dict = {}
+    collect = text.append
+    fattrs: list = []
     new = tuple.__new__  # Cell(value, formula) without the NamedTuple's Python-level __new__
 
-    def put(cell: Cell) -> None:
+    def put(value: Cell) -> None:
         while row >= len(rows):
             rows.append([])
         line = rows[row]
         if col < len(line):  # the second run of a rich text, or cells out of order
-            line[col] = cell
+            line[col] = value
         else:
             if col > len(line):
                 line.extend([EMPTY] * (col - len(line)))
-            line.append(cell)
+            line.append(value)
 
-    def start(name: str, attrs: dict) -> None:
-        nonlocal row, col, count, kind, style, has_formula, fattrs, inline, phonetic
-        if ":" in name:
-            name = name.rpartition(":")[2]  # a prefixed x:c
+    def start(name: str, attrs: list) -> None:
+        nonlocal row, col, count, cell, formula_of, fattrs, inline_of, phonetic
         if name == "c":
             count += 1
-            ref = attrs.get("r")
-            if ref:
-                row, col = refs.get(ref) or split_ref(ref)
-            else:
-                col += 1
-                if row < 0:
-                    raise Unreadable(reason("bad-reference"), "a cell outside any row")
-            if row >= MAX_ROWS or col >= MAX_COLUMNS:
-                raise _too_far(title, row, col)
+            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
+            pos = inside.get(ref)
+            row, col = pos if pos is not None else _place(ref, row, col, title)
             if count > MAX_CELLS:
                 raise _too_many(title)
-            kind, style, has_formula, inline = attrs.get("t"), attrs.get("s"), False, False
+            cell = attrs
+        elif name == "v":
+            if -1 < col < read_cols and formula_of is not cell:
+                text.clear()
+                p.CharacterDataHandler = collect
+                p.EndElementHandler = end_value
         elif name == "t":
-            if inline and not phonetic:
-                p.CharacterDataHandler = text.append
+            if inline_of is cell and not phonetic:
+                p.CharacterDataHandler = collect
                 p.EndElementHandler = end_text
         elif name == "row":
-            ref = attrs.get("r")
+            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
             if ref is None:
                 row += 1
             elif ref.isdigit() and ref.isascii() and 0 < len(ref) <= 7 and ref[0] != "0":
@@ -176,31 +176,30 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
             else:  # row 0, "x": openpyxl's int() fails; cells without r would land outside the sheet
                 raise Unreadable(reason("bad-reference"), f"bad row number {ref[:20]!r}")
             col = -1
-        elif name == "v":
-            if not has_formula and kind != "inlineStr" and 0 <= col < read_cols:
-                text.clear()
-                p.CharacterDataHandler = text.append
-                p.EndElementHandler = end_value
         elif name == "is":
-            if 0 <= col < read_cols:
-                inline, phonetic = True, 0
+            if -1 < col < read_cols:
+                inline_of, phonetic = cell, 0
                 text.clear()
         elif name == "f":
-            if 0 <= col < read_cols:
-                has_formula, fattrs = True, attrs
+            if -1 < col < read_cols:
+                formula_of, fattrs = cell, attrs
                 text.clear()
-                p.CharacterDataHandler = text.append
+                p.CharacterDataHandler = collect
                 p.EndElementHandler = end_formula
+        elif ":" in name:
+            start(name.rpartition(":")[2], attrs)  # a prefixed x:c
         elif name in AFTER_CELLS:
             raise _CellsRead
-        elif name == "rPh" and inline:
+        elif name == "rPh" and inline_of is cell:
             phonetic += 1
             p.EndElementHandler = end_phonetic
 
     def end_value(_name: str) -> None:  # </v>: a <v> holds no element
         p.CharacterDataHandler = p.EndElementHandler = None
         if text:
-            put(new(Cell, (_value("".join(text), kind, style, book, part), False)))
+            kind, style = type_and_style(cell)
+            if kind != "inlineStr":
+                put(new(Cell, (_value("".join(text), kind, style, book, part), False)))
 
     def end_formula(_name: str) -> None:  # </f>
         p.CharacterDataHandler = p.EndElementHandler = None
@@ -211,7 +210,7 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
 
     def end_text(_name: str) -> None:  # </t> of an inline string: the runs so far are its value
         p.CharacterDataHandler = p.EndElementHandler = None
-        if text and not has_formula and kind == "inlineStr":
+        if text and formula_of is not cell and type_and_style(cell)[0] == "inlineStr":
             put(new(Cell, ("".join(text), False)))
 
     def end_phonetic(name: str) -> None:  # inside <rPh>: its <t> is a reading, not the text
@@ -226,6 +225,50 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
     except _CellsRead:
         pass  # the rest of the sheet is its page setup, merges, validations...: nothing the checker reads
     return rows
+
+
+def attribute(attrs: list, name: str) -> str | None:
+    """An attribute's value from expat's ordered list [name, value, name, value...]."""
+    for i in range(0, len(attrs) - 1, 2):
+        if attrs[i] == name:
+            return attrs[i + 1]
+    return None
+
+
+def type_and_style(attrs: list) -> tuple[str | None, str | None]:
+    """A <c>'s t and s attributes. Excel, LibreOffice and openpyxl write r, s, t in this order: those
+    lists are read by position, any other by name."""
+    n = len(attrs)
+    if n and attrs[0] == "r":
+        if n == 2:
+            return None, None
+        if n == 4:
+            if attrs[2] == "s":
+                return None, attrs[3]
+            if attrs[2] == "t":
+                return attrs[3], None
+        elif n == 6 and attrs[2] == "s" and attrs[4] == "t":
+            return attrs[5], attrs[3]
+    return attribute(attrs, "t"), attribute(attrs, "s")
+
+
+_INSIDE: dict[str | None, Pos] = {}
+
+
+def _place(ref: str | None, row: int, col: int, title: str) -> Pos:
+    """A cell's position: from its reference, or the next column when it has none; refused beyond the
+    sheet's bounds. References found inside them are remembered (every form has the same cells)."""
+    if ref:
+        pos = split_ref(ref)
+    elif row < 0:
+        raise Unreadable(reason("bad-reference"), "a cell outside any row")
+    else:
+        pos = (row, col + 1)
+    if pos[0] >= MAX_ROWS or pos[1] >= MAX_COLUMNS:
+        raise _too_far(title, *pos)
+    if ref and len(_INSIDE) < 200_000:
+        _INSIDE[ref] = pos
+    return pos
 
 
 # What follows <sheetData> in a worksheet (ECMA-376 CT_Worksheet): meeting one, the cells are all read.
@@ -271,10 +314,10 @@ def _bad(part: str, text: str) -> Any:
     raise Unreadable(reason("damaged"), f"{part}: bad cell value {text[:20]!r}")
 
 
-def _formula(text: str, attrs: dict, pos: Pos, shared: dict[str, tuple[str, Pos]]) -> str:
+def _formula(text: str, attrs: list, pos: Pos, shared: dict[str, tuple[str, Pos]]) -> str:
     """The cell's formula as openpyxl gives it ("=..."), shared formulas translated to the cell."""
-    if attrs.get("t") == "shared":
-        si = attrs.get("si", "")
+    if attribute(attrs, "t") == "shared":
+        si = attribute(attrs, "si") or ""
         if si in shared:
             master, origin = shared[si]
             return "=" + shift_formula(master, pos[0] - origin[0], pos[1] - origin[1])
