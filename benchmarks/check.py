@@ -10,7 +10,9 @@ shared machine's other work does not count; --jobs 2 is measured in wall time, a
 - python-calamine reading the values of the same sheets (poaxl's value reader, alone),
 - the floor: opening the zip and parsing the sheet parts with expat, no handlers, and the same with a
   do-nothing Python handler called for every element (the least an expat-callback reader pays);
-then the cost per goal at 20, 200 and 1,500 goals, and `poaxl check one.xlsx` as a new process
+the same on forms as LibreOffice saves them (examples/2020-T2, with their findings: what coordinators send
+is saved by Excel or LibreOffice, which write every formatted empty cell and a shared strings table), then the
+cost per goal at 20, 200 and 1,500 goals, and `poaxl check one.xlsx` as a new process
 against `python -c "import click"` (CPU time of each finished process, median of 15).
 Goals (issue 13): check <= 0.10x openpyxl, <= 3x the floor; one file end to end <= 2.0x click.
 """
@@ -95,6 +97,17 @@ def calamine(files: list[Path]) -> None:
             wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "2020-T2"
+
+
+def libreoffice_files(out: Path, count: int) -> list[Path]:
+    """The examples (filled and saved by a real LibreOffice) copied to reach ``count`` files."""
+    examples = sorted(EXAMPLES.glob("*.xlsx"))
+    out.mkdir()
+    return [Path(shutil.copy(examples[n % len(examples)], out / f"{n:04d}_{examples[n % len(examples)].name}"))
+            for n in range(count)]
+
+
 def best(jobs: dict, rounds: int = ROUNDS, **options) -> dict[str, float]:
     return timing.best(jobs, rounds, **options)
 
@@ -156,6 +169,14 @@ def main(count: int = 300) -> None:
         }, ROUNDS, clock=time.process_time)
         ms = {k: min(v) / (len(sample) if k == "openpyxl" else count) * 1000 for k, v in rounds.items()}
         paired = statistics.median(a / b for a, b in zip(rounds["poaxl"], rounds["floor"]))
+        saved = libreoffice_files(tmp / "libreoffice", count)
+        lo_rounds = timing.each_round({
+            "poaxl": lambda: check(saved, catalog=catalog),
+            "read": lambda: [read_book(f) for f in saved],
+            "floor": lambda: floor(saved),
+        }, ROUNDS, clock=time.process_time)
+        lo = {k: min(v) / count * 1000 for k, v in lo_rounds.items()}
+        lo_paired = statistics.median(a / b for a, b in zip(lo_rounds["poaxl"], lo_rounds["floor"]))
         wall = best({"one": lambda: check(files, catalog=catalog), "jobs2": lambda: check(files, catalog=catalog, jobs=2)})
         one, two = wall["one"], wall["jobs2"]
         goals = per_goal(tmp, catalog)
@@ -175,6 +196,9 @@ def main(count: int = 300) -> None:
     print(f"  poaxl / floor     {ms['poaxl'] / ms['floor']:.2f}x    (goal <= 3x; the median of the rounds' own "
           f"ratios: {paired:.2f}x)")
     print(f"  poaxl / calamine  {ms['poaxl'] / ms['calamine']:.2f}x")
+    print(f"  forms saved by LibreOffice (examples/2020-T2, findings included): check {lo['poaxl']:.3f} ms/form, "
+          f"reading {lo['read']:.3f}, floor {lo['floor']:.3f}; poaxl / floor {lo['poaxl'] / lo['floor']:.2f}x "
+          f"(median of the rounds' own ratios: {lo_paired:.2f}x)")
     print(f"  wall time: one job {one / count * 1000:.3f} ms/form; --jobs 2 {two / count * 1000:.3f} ms/form, "
           f"{one / two:.2f}x one job; 3,000 forms ~ {two / count * 3000:.1f} s (goal <= 3 s)")
     print("  cost per goal: " + ", ".join(f"{n:,} goals {v:.3f} ms" for n, v in goals.items()))

@@ -69,6 +69,10 @@ class _RootReached(Exception):
     """The prolog is over: a DOCTYPE can no longer appear."""
 
 
+class _SheetsRead(Exception):
+    """xl/workbook.xml's list of sheets is over: nothing after it is read."""
+
+
 def _stop(*_args) -> None:
     raise _RootReached
 
@@ -242,15 +246,25 @@ class Package:
         ``date1904``."""
         names: list[tuple[str, str]] = []
 
-        def sheet(name, attrs):
+        def start(name: str, attrs: list) -> None:
             name = name.rpartition(":")[2]
             if name == "sheet":
+                attrs = dict(zip(attrs[::2], attrs[1::2]))
                 rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id" and k != "sheetId"), None)
                 names.append((attrs.get("name", ""), rid))
+            elif names:
+                raise _SheetsRead  # <sheets> is over: what follows (names, calculation...) is not read
             elif name == "workbookPr":
+                attrs = dict(zip(attrs[::2], attrs[1::2]))
                 self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
-        parse_xml(self.read("xl/workbook.xml", prolog=False), "xl/workbook.xml", sheet)
+        p = safe_parser()
+        p.ordered_attributes = True  # a list is cheaper to make than a dict, and only <sheet> is read
+        p.StartElementHandler = start
+        try:
+            parse_part(p, self.read("xl/workbook.xml", prolog=False), "xl/workbook.xml")
+        except _SheetsRead:
+            pass
         targets: dict[str, str] = {}
         if self.has(WORKBOOK_RELS):
             targets, strings = self.parsed(WORKBOOK_RELS, _workbook_rels)
