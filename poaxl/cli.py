@@ -728,6 +728,9 @@ def _collect_table(run, color: bool) -> None:
               help="Archivos revisados por mensaje.")
 @click.option("--max-messages", type=click.IntRange(1), default=200, show_default=True,
               help="Mensajes nuevos procesados por ejecución (los demás, en la siguiente).")
+@click.option("--resend-unconfirmed", is_flag=True,
+              help="Envía de nuevo las respuestas «sin confirmar» (una ejecución se interrumpió mientras las "
+                   "enviaba; el coordinador podría recibirlas dos veces: la copia lo advierte).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Archivo YAML con secciones imap: (host, port, security, user, folder, cafile) y smtp:.")
 @format_option
@@ -736,7 +739,7 @@ def _collect_table(run, color: bool) -> None:
 @friendly
 def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_cafile, contacts, smtp_host, smtp_port,
             smtp_security, smtp_user, cafile, from_addr, reply_to, quarter, dry_run, watch, timeout, max_size,
-            max_attachment, max_attachments, max_messages, config, fmt, catalog_path) -> None:
+            max_attachment, max_attachments, max_messages, resend_unconfirmed, config, fmt, catalog_path) -> None:
     """Lee las respuestas del buzón, revisa cada formato, lo archiva y contesta al coordinador.
 
     Cada formato correcto queda como la entrega vigente de su unidad en --out
@@ -775,7 +778,7 @@ def collect(out, folder, imap_host, imap_port, imap_security, imap_user, imap_ca
     def once():
         return run(imap, out=out, catalog=cat, contacts=contacts, smtp=smtp,
                    sender=smtp.sender, reply_to=smtp.reply_to, dry_run=dry_run, quarter=quarter, limits=limits,
-                   progress=lambda m: click.echo(_collect_line(m), err=True) if sys.stderr.isatty() else None)
+                   resend_unconfirmed=resend_unconfirmed, progress=lambda m: click.echo(_collect_line(m), err=True) if sys.stderr.isatty() else None)
 
     def show(result) -> None:
         if fmt == "json":
@@ -859,6 +862,9 @@ def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
         click.echo(click.style(line, fg=colour.get(r.state)) if color and r.state in colour else line)
     done = sum(r.state in ("correcto", "con avisos") for r in rows)
     click.echo(f"\n{done} de {len(rows)} unidad(es) con entrega aceptada.")
+    if unconfirmed := sum(r.reply_result == "pendiente" for r in rows):
+        click.echo(f"{unconfirmed} respuesta(s) sin confirmar: pudieron llegar o no; para enviarlas de nuevo use "
+                   "poaxl collect --resend-unconfirmed.")
 
 
 @catalog_group.command("import", short_help="Crea un catálogo a partir de los formatos que ya tiene la oficina.")

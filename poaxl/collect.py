@@ -7,7 +7,8 @@ sender and a digest of the Message-ID. The run is
 crash-safe: every step is recorded in an append-only log (``poaxl-recepcion.jsonl`` in the answers
 folder, flushed line by line) and repeating a step is harmless, so a rerun continues where a crash
 stopped; a reply is recorded as *pendiente* just before it is handed to the SMTP server, and a
-pending reply is never sent again (at most once)."""
+pending reply is not sent again on its own (at most once): a rerun reports it *sin confirmar* (it may or
+may not have reached the coordinator) and sends it again only when asked (``resend_unconfirmed``)."""
 from __future__ import annotations
 
 import contextlib
@@ -121,6 +122,12 @@ class Ledger:
                 return True
         return False
 
+    def unconfirmed(self, key: str) -> bool:
+        """Whether the message's last reply was handed to the server and its answer never recorded (the
+        process was killed in between): it may or may not have been sent."""
+        replies = self.of(key, "respuesta")
+        return bool(replies) and replies[-1].get("result") == "pendiente"
+
     def add(self, entry: dict) -> None:
         entry = {"time": _now(), **entry}
         self.entries.append(entry)
@@ -178,6 +185,7 @@ class _Context:
     retries: int
     work: Path  # staging folder (a temporary one in a dry run)
     fatal: str = ""
+    resend_unconfirmed: bool = False  # send again the replies left sin confirmar by an interrupted run
 
     def people(self, unit: str) -> list[str]:
         entry = self.contacts.get(unit, {})
@@ -191,10 +199,12 @@ def collect(settings: ImapSettings, *, out: str | Path = "respuestas", catalog: 
             contacts: str | Path | None = None, smtp: SmtpSettings | None = None, sender: str | None = None,
             reply_to: str | None = None, dry_run: str | Path | None = None, quarter: int | None = None,
             limits: Limits = Limits(), retries: int = 2,
-            progress: Callable[[Received], None] | None = None) -> Run:
+            progress: Callable[[Received], None] | None = None, resend_unconfirmed: bool = False) -> Run:
     """One pass over the mailbox: every message not yet in the log is classified, its forms checked
     and filed, and the sender answered (with ``dry_run``, the answers are written as .eml files there
-    and nothing is filed or logged). Raises MailboxError when the mailbox cannot be read."""
+    and nothing is filed or logged). ``resend_unconfirmed``: the messages whose reply an interrupted run
+    left sin confirmar are processed again and answered again, saying it may be a second copy.
+    Raises MailboxError when the mailbox cannot be read."""
     cat = load_catalog(catalog)
     book = {code: {k: list(v) for k, v in entry.items()} for code, entry in load_contacts(cat, contacts).items()}
     sender = sender or cat.mail.get("from")
@@ -212,9 +222,11 @@ def collect(settings: ImapSettings, *, out: str | Path = "respuestas", catalog: 
             conn = _Connection(smtp or SmtpSettings())
             stack.callback(conn.close)
         ctx = _Context(cat, book, out, Ledger(out / LOG_NAME, write=not dry_run), limits, quarter, sender,
-                       reply_to or cat.mail.get("reply_to"), Path(dry_run) if dry_run else None, conn, retries, work)
+                       reply_to or cat.mail.get("reply_to"), Path(dry_run) if dry_run else None, conn, retries, work,
+                       resend_unconfirmed=resend_unconfirmed)
         box = stack.enter_context(Mailbox(settings))
-        fresh = [e for e in box.envelopes() if not ctx.ledger.done(e, limits)]
+        fresh = [e for e in box.envelopes() if not ctx.ledger.done(e, limits)
+                 or (resend_unconfirmed and ctx.ledger.unconfirmed(e.key))]
         run = Run([], pending=max(0, len(fresh) - limits.messages))
         for envelope in fresh[:limits.messages]:
             run.messages.append(_one(box, envelope, ctx))
@@ -373,12 +385,14 @@ def _answer(msg: Message, item: Received, envelope: Envelope, note: str, ctx: _C
         return
     earlier = ctx.ledger.of(envelope.key, "respuesta")
     last = earlier[-1].get("result") if earlier else ""
-    if last in ("enviada", "pendiente", "rechazada"):  # never twice: only a failed reply is sent again
+    again = last == "pendiente" and ctx.resend_unconfirmed
+    if last in ("enviada", "pendiente", "rechazada") and not again:  # only a failed reply is sent again, unasked
         item.reply = "sin confirmar" if last == "pendiente" else last
         if last == "pendiente":
-            item.reason = ("el proceso se interrumpió mientras se enviaba la respuesta; no se envía de nuevo "
-                           "para no duplicarla: confirme con el coordinador.")
+            item.reason = UNCONFIRMED_REASON
         return
+    if again:  # the coordinator may have it already: the copy says so
+        note = f"{note} {SECOND_COPY_NOTE}" if note else SECOND_COPY_NOTE
     units = {f.unit for f in answered if f.unit and f.unit in ctx.contacts} or set(ctx.units_of(item.sender))
     cc = sorted({a for u in units for a in ctx.people(u)} - {item.sender})
     reply = build_reply(msg, ctx.catalog, item, answered, note, sender=ctx.sender, cc=cc, reply_to=ctx.reply_to)
@@ -389,6 +403,13 @@ def _answer(msg: Message, item: Received, envelope: Envelope, note: str, ctx: _C
         item.reply = "escrita"
         return
     _send(reply, item, envelope, ctx)
+
+
+UNCONFIRMED_REASON = ("el proceso se interrumpió mientras se enviaba la respuesta: pudo llegar al coordinador o no. "
+                      "No se envía de nuevo sola, para no duplicarla; para enviarla otra vez use poaxl collect "
+                      "--resend-unconfirmed.")
+SECOND_COPY_NOTE = ("es posible que ya haya recibido esta respuesta: una interrupción impidió confirmar su envío. "
+                    "Si ya la tiene, ignore esta copia.")
 
 
 def _send(reply: EmailMessage, item: Received, envelope: Envelope, ctx: _Context) -> None:
