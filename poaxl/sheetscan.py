@@ -5,7 +5,7 @@ columns; refusing a sheet too large happens at the cell that crosses the limit, 
 .ods: the pass bounds content.xml before python-calamine sees it (calamine allocates the whole rectangle
 from the first to the last cell: two cells far apart abort the process) and reads the formulas, which
 calamine does not expose, and the values calamine reads otherwise than the same form saved as .xlsx
-(percentages, dates, times). Nothing here evaluates a formula.
+(percentages, dates, times, texts holding a tab). Nothing here evaluates a formula.
 """
 from __future__ import annotations
 
@@ -361,7 +361,9 @@ STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _T, _S, _N, _TEXT = TABLE + " ", STYLE + " ", NUMBER + " ", TEXT + " "
-_SPACES = _TEXT + "s"
+_SPACES, _PARAGRAPH = _TEXT + "s", _TEXT + "p"
+_STYLES = (_S + "style", _N + "time-style")  # the automatic styles the pass reads (_OdsContent._style)
+_BREAKS = {_TEXT + "tab": "\t", _TEXT + "line-break": "\n"}
 _VALUE_TYPE = OFFICE + " value-type"
 # office:value-type -> the attribute holding the value, for the types calamine reads otherwise than the
 # .xlsx reader reads the same cell saved as .xlsx (a percentage is a bare 0.9 there; a time of 30 hours
@@ -391,6 +393,9 @@ class _OdsContent:
         self.cell_start = 0         # byte offset of the open cell
         self.cell_spaces = 0        # spaces its <text:s> stand for
         self.expanded = 0           # characters calamine makes beyond the XML
+        self.text: list[str] | None = None  # the open text cell's text (a read column of a wanted table)
+        self.paragraphs = self.skip = 0
+        self.breaks = False         # it holds a tab or line break
         self.data_styles: dict[str, str] = {}  # cell style -> its number format (style:data-style-name)
         self.elapsed: set[str] = set()         # number formats of a duration ([HH]:MM:SS)
         self.column_styles: list[str | None] = []  # default cell style of each read column
@@ -407,7 +412,7 @@ class _OdsContent:
         elif self.depth != 1:
             if self.in_cell:
                 self.cell_content = True
-            elif self.depth == 0:
+            elif self.depth == 0 and name in _STYLES:
                 self._style(name, attrs)
         elif name == _T + "table-row":
             self.row_repeat = _count(attrs.get(_T + "number-rows-repeated"))
@@ -424,10 +429,15 @@ class _OdsContent:
             if formula is not None and self.title in self.wanted:
                 text = excel_formula(formula)
                 self._put(self.scan.formulas, text)
-            elif self.col < self.read_cols and attrs.get(_VALUE_TYPE) in _OWN_READING and self.title in self.wanted:
-                value = self._value(attrs)
-                if value is not None:
-                    self._put(self.scan.values, value)
+            elif self.col < self.read_cols and self.title in self.wanted:
+                kind = attrs.get(_VALUE_TYPE)
+                if kind == "string":  # its text is kept in case it holds a tab (calamine drops them)
+                    self.text, self.paragraphs, self.skip, self.breaks = [], 0, 0, False
+                    self.p.CharacterDataHandler = self.text.append
+                elif kind in _OWN_READING:
+                    value = self._value(attrs)
+                    if value is not None:
+                        self._put(self.scan.values, value)
         elif name == _T + "table-column":
             missing = self.read_cols - len(self.column_styles)
             if missing > 0:
@@ -438,7 +448,28 @@ class _OdsContent:
             self.cell_content = True
             if name == _SPACES:
                 count = attrs.get(_TEXT + "c", "1")
-                self.cell_spaces += int(count) if count.isdigit() and len(count) < 10 else MAX_EXPANDED + 1
+                count = int(count) if count.isdigit() and len(count) < 10 else MAX_EXPANDED + 1
+                self.cell_spaces += count
+                if self.expanded + self.cell_spaces > MAX_EXPANDED:
+                    raise _too_much_text(self.title)
+                if self.text is not None and not self.skip:
+                    self.text.append(" " * count)
+            elif self.text is not None:
+                self._text(name)
+
+    def _text(self, name: str) -> None:
+        """An element inside a text cell: paragraphs are lines, <text:tab/> and <text:line-break/> what
+        calamine leaves out; anything not text (a comment, a drawing anchored to the cell) is no part of it."""
+        if self.skip or not name.startswith(_TEXT):
+            self.skip += 1
+            self.p.CharacterDataHandler = None
+        elif name == _PARAGRAPH:
+            if self.paragraphs:
+                self.text.append("\n")
+            self.paragraphs += 1
+        elif name in _BREAKS:
+            self.text.append(_BREAKS[name])
+            self.breaks = True
 
     def _put(self, into: dict, value: Any) -> None:
         """``value`` at every read position of the cell (a repeated cell stands for several)."""
@@ -448,11 +479,11 @@ class _OdsContent:
 
     def _style(self, name: str, attrs: dict) -> None:
         """The automatic styles before the tables: which cell styles show a duration."""
-        if name == _S + "style":
+        if name == _STYLES[0]:
             data = attrs.get(_S + "data-style-name")
             if data is not None:
                 self.data_styles[attrs.get(_S + "name", "")] = data
-        elif name == _N + "time-style" and attrs.get(_N + "truncate-on-overflow") == "false":
+        elif attrs.get(_N + "truncate-on-overflow") == "false":  # a time-style
             self.elapsed.add(attrs.get(_S + "name", ""))
 
     def _value(self, attrs: dict) -> Any:
@@ -481,8 +512,17 @@ class _OdsContent:
             self.depth -= 1
         elif self.depth != 1:
             return
+        elif self.skip:  # the end of a comment or drawing inside a text cell, or of something in it
+            self.skip -= 1
+            if not self.skip:
+                self.p.CharacterDataHandler = self.text.append
         elif name in (_T + "table-cell", _T + "covered-table-cell"):
             self.in_cell = False
+            if self.text is not None:
+                self.p.CharacterDataHandler = None
+                if self.breaks:  # else calamine's reading is the same text
+                    self._put(self.scan.values, "".join(self.text))
+                self.text = None
             if self.cell_content:
                 self.row_content = True
                 self.cells += self.cell_span * self.row_repeat

@@ -37,6 +37,8 @@ def _ops(catalog) -> dict[str, tuple[str, list[list]]]:
             ["type", c3("3.3", "a1"), "FALSE"], ["string", c3("3.3", "a2"), "uno\ndos"],
             ["rich", c3("3", "observations"), ["SE ", "SUSPENDIÓ", "  POR COVID"]],
             ["string", c3("3.1", "observations"), "línea uno\nlínea dos"]]),
+        "tabs": ("005", [  # calamine leaves <text:tab/> out: "1\t367" would read as the number-as-text 1367
+            ["string", c5("5.1", "a2"), "1\t367"], ["string", c5("5.2", "observations"), "SIN\tAVANCE"]]),
     }
 
 
@@ -102,6 +104,11 @@ EXPECTED = {
         ("not-a-number", "3.3", "a2", "003 {cell}: meta 3.3, Abr-Jun: «uno dos» no es un número — capture solo la "
          "cifra."),
     },
+    "tabs": {
+        ("not-a-number", "5.1", "a2", "005 {cell}: meta 5.1, Abr-Jun: «1 367» no es un número — capture solo la cifra."),
+        ("planned-sum-mismatch", "5.2", "meta", "005 {cell}: meta 5.2: lo programado (0+0+1+0 = 1) no suma la META "
+         "ANUAL 4 — lo corrige la oficina de planeación en el catálogo; la unidad no debe cambiar nada."),
+    },
 }
 
 
@@ -134,11 +141,11 @@ def test_percent_numbers_are_points_in_a_goal_planned_in_points(pairs):
 
 
 def test_observations_keep_their_text(pairs):
-    """Rich text (a bold run) and two paragraphs read the same from both files."""
-    xlsx, ods = pairs["texts"]
-    for number, text in (("3", "SE SUSPENDIÓ  POR COVID"), ("3.1", "línea uno\nlínea dos")):
-        assert [v.observation for v in xlsx.goals if v.goal.number == number] == [text]
-        assert [v.observation for v in ods.goals if v.goal.number == number] == [text]
+    """Rich text (a bold run), two paragraphs and a tab read the same from both files."""
+    for name, number, text in (("texts", "3", "SE SUSPENDIÓ  POR COVID"), ("texts", "3.1", "línea uno\nlínea dos"),
+                               ("tabs", "5.2", "SIN\tAVANCE")):
+        for report in pairs[name]:
+            assert [v.observation for v in report.goals if v.goal.number == number] == [text]
 
 
 # --------------------------------------------------------------------------- hand-made: what LibreOffice never writes
@@ -209,3 +216,18 @@ def test_spaces_and_repeated_cells_of_a_real_form_are_read(tmp_path):
                                b'</table:table-cell>')
     row = read_book(path).sheets[0].rows[0]
     assert [c.value for c in row[:9]] == ["SE   SUSPENDIÓ"] + [15] * 8
+
+
+def test_a_text_with_tabs_or_line_breaks_is_read_whole(tmp_path):
+    """calamine leaves <text:tab/> and <text:line-break/> out; the scan reads such a text itself, as .xlsx
+    would hold it: paragraphs and line breaks are lines, spaces as many as said; a comment on the cell
+    (office:annotation) is no part of it."""
+    from poaxl.read import read_book
+
+    path = _ods_with(tmp_path, b'<table:table-cell office:value-type="string"><office:annotation><text:p>nota<text:tab/>'
+                               b'</text:p></office:annotation><text:p>a<text:tab/>b<text:line-break/>c<text:s text:c="2"/>'
+                               b'd<text:span text:style-name="T1">e</text:span></text:p><text:p>f</text:p>'
+                               b'</table:table-cell><table:table-cell office:value-type="string"><text:p>sin<text:s/>'
+                               b'tabulador</text:p></table:table-cell>')
+    row = read_book(path).sheets[0].rows[0]
+    assert [c.value for c in row[:2]] == ["a\tb\nc  de\nf", "sin tabulador"]
