@@ -500,8 +500,7 @@ REASONS: dict[str, Message] = {
     "catalog-book": Message("es un catálogo en libro de Excel (poaxl catalog export), no el formato de una unidad",
                             "valídelo con poaxl catalog check y guárdelo fuera de la carpeta de los formatos"),
     "several-forms": Message("el libro tiene {count} formatos TMM-F004 ({sheets}); un formato devuelto es el de "
-                             "una sola unidad", "envíe cada formato en su propio archivo (o revíselos todos con "
-                             "poaxl check, que los revisa uno por uno)"),
+                             "una sola unidad", "envíe cada formato en su propio archivo"),
     "no-form": Message("el libro no contiene la hoja del formato TMM-F004 (no se encontró la tabla de metas con "
                        "el encabezado «L/A»)", "envíe el formato original llenado"),
 }

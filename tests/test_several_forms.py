@@ -13,7 +13,9 @@ from handmade import write_book
 from poaxl.check import check, check_file
 from poaxl.cli import main
 
+from test_collect import server  # noqa: F401  (a real Dovecot)
 from test_docs import ROOT
+from test_mail import cert, smtp  # noqa: F401  (a real aiosmtpd)
 
 
 def ramo_book(tmp_path, catalog):
@@ -70,5 +72,17 @@ def test_a_returned_form_must_be_one_units(tmp_path, catalog):
     assert report.status == "unreadable" and [f.code for f in report.findings] == ["unreadable"]
     assert report.findings[0].message.endswith(
         "ramo.xlsx: el libro tiene 2 formatos TMM-F004 (hoja «U003»: 003; hoja «U004»: 004); un formato devuelto "
-        "es el de una sola unidad — envíe cada formato en su propio archivo (o revíselos todos con poaxl check, "
-        "que los revisa uno por uno).")
+        "es el de una sola unidad — envíe cada formato en su propio archivo.")  # the coordinator reads it
+
+
+def test_collect_answers_that_each_form_goes_in_its_own_file(server, tmp_path, cert, smtp, catalog):  # noqa: F811
+    from test_collect import COORD_003, Office, reply_from
+
+    office = Office(server, smtp, tmp_path, cert)
+    office.deliver(reply_from(COORD_003, ramo_book(tmp_path, catalog)))
+    [item] = office.collect().messages
+    assert [f.state for f in item.forms] == ["ilegible"] and not (office.out / "TMM-F004_2020_T2_003.xlsx").exists()
+    [(_, reply)] = office.replies()
+    body = reply.get_body(("plain",)).get_content()
+    assert ("el libro tiene 2 formatos TMM-F004 (hoja «U003»: 003; hoja «U004»: 004); un formato devuelto es el "
+            "de una sola unidad — envíe cada formato en su propio archivo.") in body
