@@ -295,7 +295,7 @@ def _load_cached(path: str, stamp: object) -> Catalog:
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
     shown = {o: "" if builtin else _shown(o, root) for o in set(origins)}  # a file of many units: named once
-    return _build(data, [shown[o] for o in origins])
+    return _build(data, [shown[o] for o in origins], head=_shown(head, root))
 
 
 # --------------------------------------------------------------------------- the built-in catalog's stamp
@@ -344,7 +344,7 @@ def build_catalog(data: dict, head: str = "", origins: list[str] | None = None) 
     units = data.get("units") if isinstance(data, dict) else None
     origins = origins if origins is not None else [head] * (len(units) if isinstance(units, list) else 0)
     _validate(data, head, origins)
-    return _build(data, origins)
+    return _build(data, origins, head=head)
 
 
 def _read_yaml(path: Path | list[Path]) -> Any:
@@ -652,7 +652,7 @@ def _ramo_index(codes: tuple[str, ...], code: str) -> int | None:
     return next((i for i, c in enumerate(codes) if c == code or _same_code(c, code)), None)
 
 
-def _build(data: dict, origins: list[str], locate=None) -> Catalog:
+def _build(data: dict, origins: list[str], locate=None, head: str = "") -> Catalog:
     """The Catalog of validated ``data``; ``locate`` (a workbook's) places each warning at its goal's cell."""
     ramos = _ramos(data)
     _unique([r.code for r in ramos], lambda code: [f"{origins[0] if origins else ''}: ramos: el ramo «{code}» "
@@ -660,6 +660,7 @@ def _build(data: dict, origins: list[str], locate=None) -> Catalog:
     units = [_unit(raw, origin, ramos) for raw, origin in zip(data["units"], origins)]
     if locate is not None:
         units = [_placed(unit, i, locate) for i, unit in enumerate(units)]
+    units_in_order = list(units)  # as in the data, for the places of _refuse_misfits
     order = {r: i for i, r in enumerate(ramos)}
     units.sort(key=lambda u: (order[u.ramo], int(u.code), u.code))
     seen: dict[tuple, str] = {}
@@ -674,8 +675,29 @@ def _build(data: dict, origins: list[str], locate=None) -> Catalog:
         form_code=data["form_code"], ramo=ramos[0], units=tuple(units), ramos=ramos,
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
+    _refuse_misfits(catalog, units_in_order, origins, locate, head)
     warnings = tuple(w for u in units for w in unit_warnings(u, len(ramos) > 1))
     return replace(catalog, warnings=warnings)
+
+
+def _refuse_misfits(catalog: Catalog, units: list[Unit], origins: list[str], locate=None, head: str = "") -> None:
+    """Every text the form prints must fit its row (poaxl/printfit.py): one error per text that does not,
+    at its cell of a catalog workbook, else in its file and field."""
+    from .printfit import catalog_misfits, unit_misfits
+
+    def where(path: tuple, origin: str) -> str:
+        if locate is not None:
+            return locate(list(path))
+        return f"{origin}: {dotted_path(path if origin == head else path[2:])}"  # a unit file: from the unit
+
+    problems = [f"{where(m.path, head)}: {m.message}" for m in catalog_misfits(catalog)]
+    several = catalog.multi_ramo
+    for i, (unit, origin) in enumerate(zip(units, origins)):
+        title = f"{unit.key} {unit.name}" if several else unit.title
+        problems += [f"{where(('units', i, *m.path), origin)}: unidad {_brief(title)}, {m.message}"
+                     for m in unit_misfits(unit)]
+    if problems:
+        raise CatalogError(problems)
 
 
 def _placed(unit: Unit, i: int, locate) -> Unit:

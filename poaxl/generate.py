@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import __version__, paper
+from . import __version__, paper, printfit
 from .catalog import QUARTERS, Catalog, Goal, Unit, load_catalog
 from .errors import PoaxlError
 from .files import atomic_path
@@ -134,7 +134,7 @@ def write_workbook(cat: Catalog, unit: Unit, quarter: int, path: str | Path,
     })
     fmt = _Formats(wb)
     layout = SheetLayout.for_unit(unit)
-    ws = paper.add_sheet_with_growing_rows(wb, unit.code, range(layout.first_goal, layout.last_goal + 1))
+    ws = paper.add_sheet_with_growing_rows(wb, unit.code, growing_rows(unit, layout))
     heights = row_heights(cat, unit, layout)
     paper.set_row_heights(ws, heights)
     _page_setup(ws, cat, unit, layout, form_pages(layout, heights))
@@ -170,7 +170,8 @@ class _Formats:
 
         self._box, self._numbers = f, {}
 
-        self.title = wb.add_format({**base, "bold": True, "font_size": paper.TITLE_PT, "align": "center"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": paper.TITLE_PT, "align": "center",
+                                    "text_wrap": True})
         self.code = wb.add_format({**base, "bold": True, "font_size": 9, "align": "right"})
         self.id_label = wb.add_format({**base, "font_size": paper.ID_PT, "bold": True, "align": "right"})
         self.id_code = wb.add_format({**base, "font_size": paper.ID_PT, "align": "center"})
@@ -191,6 +192,16 @@ class _Formats:
                                         "text_wrap": True})
         self.red = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.amber = wb.add_format({"bg_color": "#FFE599", "font_color": "#7F6000"})
+
+    def text_at(self, size: float):
+        """A goal text's format at ``size`` points: the form's own, or smaller for a text taller than a
+        row (printfit.goal_size)."""
+        if size == paper.BODY_PT:
+            return self.text
+        key = ("text", size)
+        if key not in self._numbers:
+            self._numbers[key] = self._box(text_wrap=True, valign="top", font_size=size)
+        return self._numbers[key]
 
     def total_for(self, decimals: int):
         """AVANCE ABSOLUTO of a sum: bold, with as many decimals as the values it adds."""
@@ -240,7 +251,7 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
     """Every printed row's height in points, from the text it holds (measured with the font). Goal rows
     are sized for the catalog's texts: they grow when an OBSERVACIÓN is typed
     (paper.add_sheet_with_growing_rows), so room for one is not reserved (carried observations are comments, sized by _comment_box)."""
-    h: dict[int, float] = {row: paper.text_height(1, paper.TITLE_PT, padding=1) for row in layout.title_rows}
+    h = {row: printfit.height(text, printfit.TITLE, paper.TITLE_PT) for row, text in zip(layout.title_rows, titles(cat))}
     h[layout.title_rows[-1] + 1] = 4
     name_width = sum(c.width for c in COLUMNS[HEADER_NAME_SPAN[0]:HEADER_NAME_SPAN[1] + 1])
     for row, _, item in header_rows(cat, unit, layout):
@@ -252,9 +263,9 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
     h[top] = max(paper.text_height(1, paper.HEAD_PT), _table_header_height() - h[mid] - h[low])
     for i, goal in enumerate(unit.goals):
         h[layout.goal_row(i)] = max(
-            paper.row_height([(goal.la, COLUMNS[COL["la"]].width), (goal.label, COLUMNS[COL["goal"]].width)],
-                             paper.BODY_PT, paper.MIN_GOAL_LINES),
-            paper.row_height([(goal.measure, COLUMNS[COL["measure"]].width)], paper.MEASURE_PT))
+            paper.row_height([(goal.la, COLUMNS[COL["la"]].width)], paper.BODY_PT, paper.MIN_GOAL_LINES),
+            printfit.height(goal.label, printfit.GOAL_TEXT, goal_size(goal)),
+            printfit.height(goal.measure, printfit.MEASURE, paper.MEASURE_PT))
     sign = layout.signature
     h[sign - 1], h[sign], h[sign + 1] = 12, paper.text_height(1, paper.BODY_PT), 22  # room to sign
     for offset, field, bold in ((2, "cargo", False), (3, "name", True)):
@@ -262,6 +273,21 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
                                              for key, _, first, last in SIGNATURES], paper.BODY_PT, bold=bold)
     h[layout.last_row] = 4
     return h
+
+
+def growing_rows(unit: Unit, layout: SheetLayout) -> list[int]:
+    """The goal rows a spreadsheet fits again when an OBSERVACIÓN is typed: those whose goal text
+    prints at the form's own size. A row of smaller type keeps its measured height: LibreOffice fits
+    it by its screen measure of the small type, which is not its printed one (a 2,000-character goal at
+    7 pt: fitted for 45 lines, printed in 49, the last four clipped: tests/test_form_fit.py)."""
+    return [layout.goal_row(i) for i, goal in enumerate(unit.goals) if goal_size(goal) == paper.BODY_PT]
+
+
+def goal_size(goal: Goal) -> float:
+    """The type size of a goal's text: smaller than the form's when it is taller than a row
+    (printfit). A catalog that loaded has none that does not fit at the smallest; one built in code
+    without load_catalog gets the smallest, and what does not fit is clipped."""
+    return printfit.goal_size(goal) or printfit.GOAL_SIZES[-1]
 
 
 @cache
@@ -361,7 +387,7 @@ def _table_header(ws, fmt: _Formats, layout: SheetLayout) -> None:
 def _goal_row(ws, fmt: _Formats, goal: Goal, row: int, quarter: int,
               prefill: Prefill | None, index: int) -> None:
     ws.write_string(row, COL["la"], goal.la, fmt.center)
-    ws.write_string(row, COL["goal"], goal.label, fmt.text)
+    ws.write_string(row, COL["goal"], goal.label, fmt.text_at(goal_size(goal)))
     ws.write_string(row, COL["measure"], goal.measure, fmt.measure)
     ws.write_number(row, COL["meta"], goal.meta, fmt.number_for(goal.meta))
     earlier = (prefill.actuals.get(index) if prefill else None) or [None] * 4

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Iterable
 
 from .fontmetrics import line_count, text_height, text_width
 
@@ -28,6 +29,7 @@ HEAD_PT = 7  # the table's column headers
 MEASURE_PT = 7  # UNIDAD DE MEDIDA: a word like COORDINACIÓN fits its column whole
 TITLE_PT = 11
 ID_PT = 8
+MIN_PT = 7  # the smallest type the form prints: a goal text too long for its row shrinks to it (printfit)
 MIN_GOAL_LINES = 2  # room in every goal row for a short OBSERVACIÓN typed later
 MAX_ROW_PT = 409  # the tallest row a spreadsheet allows
 
@@ -101,7 +103,7 @@ def set_row_heights(ws, heights: dict[int, float]) -> None:
 XLSXWRITER_DEFAULT_ROW = 15
 
 
-def add_sheet_with_growing_rows(wb, name: str, rows: range):
+def add_sheet_with_growing_rows(wb, name: str, rows: Iterable[int]):
     """A worksheet that keeps the measured height of ``rows`` but lets them grow when someone types
     a longer text.
 
@@ -169,7 +171,9 @@ def paginate(heights: dict[int, float], first_body_row: int, repeated: float,
         row = rows[i]
         kept = bool(keep) and row == keep[0]
         block = [r for r in rows if keep[0] <= r <= keep[1]] if kept else [row]
-        height = sum(heights[r] for r in block) + (slack if kept else 0)
+        height = sum(heights[r] for r in block)
+        if kept:  # the slack, but never so much that the block no longer fits a page of its own
+            height += max(0.0, min(slack, room - repeated - height))
         if used + height > room and used > repeated + 0.01:  # a new page, unless this one is empty
             breaks.append(row)
             used = repeated

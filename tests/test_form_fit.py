@@ -1,0 +1,244 @@
+"""Every catalog text prints whole on the form (poaxl/printfit.py). A row is at most 409 pt tall: a goal
+text of 2,000 characters (what the schema allows) was clipped on paper at the form's 8 pt. Now it prints
+smaller, down to 7 pt; what does not fit even then is refused when the catalog loads, saying how much
+fits. Proved on LibreOffice's PDF by where the lines are (pdftotext keeps the text of a clipped line)."""
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from conftest import cell, on_plan_ops
+from test_print import long_text, words
+from poaxl import fontmetrics, paper, printfit
+from poaxl.catalog import builtin_catalog_path, build_catalog, load_catalog
+from poaxl.catalog_book import export_catalog
+from poaxl.check import check
+from poaxl.errors import CatalogError
+from poaxl.generate import form_pages, generate, row_heights
+from poaxl.layout import COL, COLUMNS, SheetLayout
+
+AYUNTAMIENTO = ("H. AYUNTAMIENTO CONSTITUCIONAL DEL MUNICIPIO LIBRE Y SOBERANO DE SAN PEDRO TLAQUEPAQUE, "
+                "JALISCO, ADMINISTRACIÓN PÚBLICA MUNICIPAL 2018-2021")  # wider than the title: two lines
+
+
+def seed_text(start: int, chars: int) -> str:
+    """``chars`` characters of the built-in catalog's own goal texts (upper-case Spanish, as the seed
+    writes them), from its ``start``-th word on: a long goal as an office would write one."""
+    vocabulary = " ".join(g.text for u in load_catalog().units for g in u.goals).split()
+    words, n = [], -1
+    while n + 1 + len(vocabulary[(start + len(words)) % len(vocabulary)]) <= chars:
+        words.append(vocabulary[(start + len(words)) % len(vocabulary)])
+        n += 1 + len(words[-1])
+    rest = chars - n - 1  # the schema's limit exactly: the next word cut to fill it
+    return " ".join(words + [vocabulary[(start + len(words)) % len(vocabulary)][:rest]])
+
+
+def head_and_unit() -> tuple[dict, dict]:
+    head = yaml.safe_load((builtin_catalog_path() / "catalog.yaml").read_text(encoding="utf-8"))
+    unit = yaml.safe_load((builtin_catalog_path() / "units" / "003.yaml").read_text(encoding="utf-8"))
+    return head, unit
+
+
+def long_catalog(folder: Path) -> Path:
+    """Unit 950: 003 with its goals 3.1 and 3.3 (the last, kept with the signatures) 2,000 characters
+    long, a unit name of 1,990 characters in the header block, and a title that wraps."""
+    head, unit = head_and_unit()
+    goals = unit["goals"]
+    goals[1]["text"], goals[3]["text"] = seed_text(0, 2000), seed_text(40, 2000)
+    unit = {**unit, "code": "950", "name": long_text("NOMBRE", 1990)[:1990], "goals": goals}
+    path = folder / "catalogo-largo.yaml"
+    path.write_text(yaml.safe_dump({**head, "id": "textos-largos", "ayuntamiento": AYUNTAMIENTO, "units": [unit]},
+                                   allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def with_goal_text(text: str, measure: str = "APOYO") -> dict:
+    head, unit = head_and_unit()
+    unit["goals"][1].update(text=text, measure=measure)
+    return {**head, "units": [unit]}
+
+
+WIDE = ("MMMMWWWW " * 250)[:2000]  # 2,000 of the widest letters: 71 lines at 7 pt, a row holds 51
+
+
+# --------------------------------------------------------------------------- without LibreOffice
+
+def test_a_goal_text_taller_than_a_row_prints_smaller_in_a_row_of_at_most_409_pt(tmp_path):
+    cat = load_catalog(long_catalog(tmp_path))
+    unit = cat.unit("950")
+    goal = unit.goals[1]
+    assert len(goal.text) == 2000
+    at_8 = paper.lines(goal.label, COLUMNS[COL["goal"]].width, paper.BODY_PT)
+    assert fontmetrics.text_height(at_8, paper.BODY_PT) > paper.MAX_ROW_PT  # clipped at the form's own 8 pt
+    path = generate(["950"], out=tmp_path, catalog=cat)[0]
+    ws = openpyxl.load_workbook(path)["950"]
+    layout = SheetLayout.for_unit(unit)
+    for i in (1, 3):
+        b = ws.cell(layout.goal_row(i) + 1, COL["goal"] + 1)
+        assert b.value == unit.goals[i].label  # the same cell, the whole text: the checker reads it as before
+        assert paper.MIN_PT <= b.font.size < paper.BODY_PT
+        height = ws.row_dimensions[layout.goal_row(i) + 1].height
+        lines = paper.lines(b.value, COLUMNS[COL["goal"]].width, b.font.size)
+        assert lines * fontmetrics.line_height(b.font.size) <= height <= paper.MAX_ROW_PT
+    assert ws.cell(layout.goal_row(0) + 1, COL["goal"] + 1).font.size == paper.BODY_PT  # the others as always
+    with zipfile.ZipFile(path) as z:  # openpyxl reports any row with a height as custom: read the XML
+        rows = dict(re.findall(r'<row r="(\d+)"([^>]*)>', z.read("xl/worksheets/sheet1.xml").decode()))
+    fixed = [i for i in range(len(unit.goals)) if "customHeight" in rows[str(layout.goal_row(i) + 1)]]
+    assert fixed == [1, 3]  # small type keeps its height: LibreOffice would fit it for fewer lines than it prints
+
+
+def test_a_goal_text_that_fits_no_row_is_refused_saying_how_much_fits(tmp_path):
+    path = tmp_path / "catalogo.yaml"
+    path.write_text(yaml.safe_dump(with_goal_text(WIDE), allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path)
+    fit = printfit.fitting_length(f"3.1.- {WIDE}", printfit.GOAL_TEXT) - len("3.1.- ")
+    assert err.value.problems == [
+        f"{tmp_path.name}/catalogo.yaml: units[0].goals[1].text: unidad 003 ATENCIÓN CIUDADANA, meta 3.1: la "
+        "descripción de la meta no cabe en su fila del formato impreso, ni con letra de 7 pt: una fila mide a lo "
+        "más 409 pt y lo que no cabe no se imprime. Tiene 2,000 caracteres; de este texto caben 1,382 "
+        "caracteres: acórtelo a esa longitud."]
+    assert fit == 1382
+    assert build_catalog(with_goal_text(WIDE[:fit])).unit("003").goals[1].text == WIDE[:fit]  # what it says fits
+    with pytest.raises(CatalogError):
+        build_catalog(with_goal_text(WIDE[:fit + 2]))  # (+1 would end in a space, which prints nothing)
+
+
+def test_the_command_line_refuses_it_with_exit_2_and_no_form(tmp_path):
+    path = tmp_path / "catalogo.yaml"
+    path.write_text(yaml.safe_dump(with_goal_text(WIDE), allow_unicode=True), encoding="utf-8")
+    run = subprocess.run(["python", "-m", "poaxl", "generate", "--catalog", str(path), "--unit", "003",
+                          "--out", str(tmp_path / "formatos")], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "meta 3.1: la descripción de la meta no cabe en su fila del formato impreso" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "formatos").exists()
+
+
+def test_a_catalog_workbook_says_the_cell(tmp_path):
+    book = export_catalog(None, tmp_path / "catalogo.xlsx")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Metas"]
+    column = [c.value for c in ws[1]].index("TEXTO") + 1
+    ws.cell(3, column).value = WIDE
+    wb.save(book)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(book)
+    assert err.value.problems[0].startswith("catalogo.xlsx, hoja «Metas», fila 3, columna E (TEXTO): unidad 001 "
+                                            "OFICINA DEL TITULAR, meta 2.1: la descripción de la meta no cabe")
+
+
+def test_other_texts_of_the_form_taller_than_a_row_are_refused_too():
+    head, unit = head_and_unit()
+    unit["goals"][2]["measure"] = "PERSONA ATENDIDA " * 50
+    unit["lineas"][0]["name"] = "A\n" * 300  # short, but 300 lines
+    unit["signatures"]["elaboro"]["cargo"] = "C\n" * 60  # within the 200 characters the schema allows
+    data = {**head, "ayuntamiento": "MEXICALI\n" * 60, "units": [unit]}
+    with pytest.raises(CatalogError) as err:
+        build_catalog(data, head="catalogo.yaml")
+    said = [p.split(" no cabe")[0] for p in err.value.problems]
+    assert said == [
+        "catalogo.yaml: ayuntamiento: el nombre del ayuntamiento (primer título del formato)",
+        "catalogo.yaml: units[0].goals[2].measure: unidad 003 ATENCIÓN CIUDADANA, meta 3.2: la UNIDAD DE MEDIDA",
+        "catalogo.yaml: units[0].lineas[0].name: unidad 003 ATENCIÓN CIUDADANA, el nombre de la línea de acción 2.3.1",
+        "catalogo.yaml: units[0].signatures.elaboro.cargo: unidad 003 ATENCIÓN CIUDADANA, el cargo de quien firma "
+        "ELABORÓ"]
+    assert "Tiene 600 caracteres y 300 saltos de línea; de este texto caben" in err.value.problems[2]
+
+
+def test_the_quick_bound_never_passes_a_text_that_does_not_fit():
+    """printfit decides short texts without wrapping them: its bound must hold for the worst texts."""
+    for place in (printfit.GOAL_TEXT, printfit.MEASURE, printfit.HEADER_NAME, printfit.TITLE,
+                  *(p for *_, p in printfit.SIGNED)):
+        for at in place.sizes:
+            per_char, most = printfit._capacity(place, at)
+            for text in ("W" * 600, "@" * 600, "W " * 300, "WWWWWWWWWWWWWWWWWWWWW I " * 30, "\n" * 60, "I\n" * 30):
+                for n in range(1, len(text) + 1, 7):
+                    part = text[:n]
+                    if printfit._surely_fits(len(part), part.count("\n"), place, at):
+                        lines = paper.lines(part, place.width, at, place.bold)
+                        assert fontmetrics.text_height(lines, at, place.padding) <= paper.MAX_ROW_PT, (place, n)
+
+
+# --------------------------------------------------------------------------- printed by LibreOffice
+
+def placed(pdf: Path) -> list[list[tuple[float, float, float, str]]]:
+    """Per page, its words as (top, bottom, left, word), top to bottom."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [sorted((float(y0), float(y1), float(x), html.unescape(w)) for x, y0, y1, w in
+                   re.findall(r'<word xMin="([^"]+)" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>', page))
+            for page in out.split("<page ")[1:]]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory, libreoffice):
+    """The blank form of 950 and the same form filled on plan and saved by LibreOffice, both as PDF."""
+    root = tmp_path_factory.mktemp("ajuste")
+    cat = load_catalog(long_catalog(root))
+    form = generate(["950"], out=root, catalog=cat)[0]
+    filled = root / "lleno.xlsx"
+    libreoffice.fill([{"src": form, "ops": [], "pdf": root / "blanco.pdf"},
+                      {"src": form, "ops": on_plan_ops(cat, "950"), "dst": filled, "pdf": root / "lleno.pdf"}])
+    return cat, form, filled, placed(root / "blanco.pdf"), placed(root / "lleno.pdf")
+
+
+def goal_column(page, label: str, following: str) -> tuple[list[tuple[float, float, str]], float]:
+    """The words of column B from the line starting with ``label``'s number down to the first word
+    ``following`` printed under it (the next goal's number, ELABORÓ), and where that word is."""
+    widths = [paper.printed_width(paper.pixels(c.width)) for c in COLUMNS]  # at 100 %, centred on the page
+    left = (paper.PAGE_WIDTH - sum(widths)) / 2 + sum(widths[:COL["goal"]]) - 1.5  # (LibreOffice's rounding)
+    inside = [(top, bottom, w) for top, bottom, x, w in page if left <= x < left + widths[COL["goal"]]]
+    start = min(top for top, _, w in inside if w == label.split()[0])
+    end = min(top for top, _, _, w in page if w == following and top > start)
+    return [(top, bottom, w) for top, bottom, w in inside if start <= top < end], end
+
+
+def test_a_2000_character_goal_prints_whole_above_the_next_row(printed):
+    """Every word of each long goal lies between its row's first line and what is printed under the row
+    (the next goal, the signatures): a line clipped at the row's bottom would be drawn lower, over what
+    follows. In type of 7 pt at least, the lines a line apart."""
+    cat, _, _, pages, _ = printed
+    unit = cat.unit("950")
+    ratio = min(bottom - top for top, bottom, _, w in pages[0] if w == "OPERATIVO") / paper.TITLE_PT
+    for goal, following in ((unit.goals[1], unit.goals[2].label.split()[0]), (unit.goals[3], "ELABORÓ")):
+        page = next(p for p in pages if goal.label.split()[0] in [w for *_, w in p])
+        mine, end = goal_column(page, goal.label, following)
+        assert Counter(w for *_, w in mine) == Counter(goal.label.split()), goal.number
+        assert max(bottom for _, bottom, _ in mine) <= end
+        size = min(bottom - top for top, bottom, _ in mine) / ratio  # from the 11 pt title's box
+        assert size >= 0.95 * paper.MIN_PT, f"{goal.number} printed at {size:.1f} pt"
+        tops = sorted({round(top, 1) for top, _, _ in mine})
+        assert min(b - a for a, b in zip(tops, tops[1:])) >= 0.95 * fontmetrics.line_height(paper.MIN_PT)
+        assert len(tops) > paper.MAX_ROW_PT / fontmetrics.line_height(paper.BODY_PT)  # more than 8 pt could hold
+    assert "ELABORÓ" in [w for *_, w in pages[-1]]  # the signatures with the last goal
+
+
+def test_the_long_form_prints_on_the_pages_designed_with_its_header_and_title(printed):
+    cat, form, _, pages, _ = printed
+    unit = cat.unit("950")
+    layout = SheetLayout.for_unit(unit)
+    assert len(pages) == form_pages(layout, row_heights(cat, unit, layout)).count
+    first = [w for *_, w in pages[0]]
+    assert not Counter(words(AYUNTAMIENTO)) - Counter(p for w in first for p in words(w))  # the title wraps
+    assert not Counter(unit.name.split()) - Counter(first)  # the 1,990-character unit name, on page 1
+    programa = min(top for top, _, _, w in pages[0] if w == "OPERATIVO")  # the second title
+    above = [(top, p) for top, _, _, w in pages[0] for p in words(w) if top < programa and p in words(AYUNTAMIENTO)]
+    assert Counter(w for _, w in above) == Counter(words(AYUNTAMIENTO))  # all of it above the second title
+    assert len({round(top) for top, _ in above}) == 2  # on two lines
+
+
+def test_the_form_filled_and_saved_by_libreoffice_checks_clean(printed):
+    """The checker reads the same cells: a long goal printed smaller changes nothing it reads."""
+    cat, _, filled, _, pages = printed
+    report = check([filled], catalog=cat)[0]
+    assert report.status == "ok", [f.message for f in report.findings]
+    goal = cat.unit("950").goals[3]
+    mine, _ = goal_column(next(p for p in pages if goal.label.split()[0] in [w for *_, w in p]), goal.label, "ELABORÓ")
+    assert Counter(w for *_, w in mine) == Counter(goal.label.split())  # filled, it prints whole as well
