@@ -471,7 +471,7 @@ def spanish_error(error, typed: str | None = None) -> str:
             f" (sin ellas, YAML lee {_brief(typed)} como {read})" if read else "")
     if v == "type":
         hint = ' (escriba los códigos entre comillas, p. ej. "003")' if val == "string" else ""
-        return f"debe ser {_TYPES.get(val, val)}, no «{_brief(error.instance)}»{hint}"
+        return f"debe ser {_TYPES.get(val, val)}, no «{_brief(typed or error.instance)}»{hint}"
     if v == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"campo desconocido «{', '.join(map(str, extra))}»"
@@ -481,7 +481,7 @@ def spanish_error(error, typed: str | None = None) -> str:
         return f"debe tener {'al menos' if v == 'minItems' else 'a lo más'} {val} elemento(s)"
     if v == "enum":
         if not isinstance(error.instance, str) and str(error.instance) in val:  # a key 1 where "1" is meant
-            return f'«{_brief(error.instance)}» debe escribirse entre comillas, como texto: "{error.instance}"'
+            return f'«{_brief(typed or error.instance)}» debe escribirse entre comillas, como texto: "{error.instance}"'
         return f"«{_brief(error.instance)}» no es válido; use uno de: {', '.join(map(str, val))}"
     if v in ("minimum", "maximum"):
         return f"{_brief(error.instance)} está fuera de rango ({'mínimo' if v == 'minimum' else 'máximo'} {val:g})"
@@ -583,21 +583,25 @@ def _validate(data: dict, head: str, origins: list[str], phrase=None) -> None:
             file = origins[path[1]]
             if file != head:  # a unit file of its own: the path starts inside the unit
                 path = path[2:]
-        problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error, _typed(error, file, path, nodes))}")
+        problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error, typed_for(error, file, path, nodes))}")
     if problems:
         raise CatalogError(sorted(dict.fromkeys(problems)))
 
 
-def _typed(error, file: str, path: list, nodes: dict[str, Any]) -> str | None:
-    """What was typed in ``file`` for a value YAML did not read as text (only those need it)."""
-    if error.validator != "type" or isinstance(error.instance, (str, dict, list)) or error.instance is None \
-            or not file.lower().endswith((".yaml", ".yml")):
+def typed_for(error, file: str, path: list, nodes: dict[str, Any]) -> str | None:
+    """What was typed in ``file`` for a value, or a mapping key, that YAML did not read as text (only those
+    need it): ``cc: no`` is read as false, a key ``01:`` as the number 1. ``nodes``: each file composed once."""
+    key = error.validator == "enum" and "propertyNames" in error.schema_path
+    if error.validator not in ("type", "enum") or isinstance(error.instance, (str, dict, list)) \
+            or error.instance is None or not str(file).lower().endswith((".yaml", ".yml")):
         return None
-    from .safeyaml import compose, typed_at
+    from .safeyaml import compose, node_at, typed_at, typed_keys
 
     if file not in nodes:
         nodes[file] = compose(file)
-    return typed_at(nodes[file], path)
+    if key:
+        return typed_keys(node_at(nodes[file], path)).get(error.instance)
+    return typed_at(nodes[file], path) if error.validator == "type" else None
 
 
 def _shown(file: str, root: Path) -> str:

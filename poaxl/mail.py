@@ -131,9 +131,11 @@ def _contacts_csv(text: str) -> dict:
 
 
 def _validate_contacts(path: Path, data) -> None:
-    from .catalog import dotted_path, schema_errors, spanish_error
+    from .catalog import dotted_path, schema_errors, spanish_error, typed_for
 
-    problems = [f"{path}: {dotted_path(e.absolute_path)}: {spanish_error(e)}"
+    nodes: dict = {}  # the YAML file composed once, if a value's typed text is needed (cc: no, read as false)
+    problems = [f"{path}: {dotted_path(e.absolute_path)}: "
+                f"{spanish_error(e, typed_for(e, str(path), list(e.absolute_path), nodes))}"
                 for e in schema_errors(data, "contacts.schema.json")]
     if problems:
         raise PoaxlError("Contactos inválidos (no se envió nada):\n" + "\n".join(sorted(problems)))

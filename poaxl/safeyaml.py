@@ -137,6 +137,14 @@ def typed_at(node: Any, keys: list) -> str | None:
 
     YAML 1.1 reads ``code: 0046`` as the octal number 38 and ``name: no`` as false: a message must show
     the 0046 or the no the office wrote, not the value PyYAML made of it."""
+    from yaml.nodes import ScalarNode
+
+    node = node_at(node, keys)
+    return node.value if isinstance(node, ScalarNode) and not node.style else None  # plain: libyaml's ''
+
+
+def node_at(node: Any, keys: list) -> Any:
+    """The node at ``keys`` below ``node`` (a composed YAML file), or None."""
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     for key in keys:
@@ -147,7 +155,7 @@ def typed_at(node: Any, keys: list) -> str | None:
             node = node.value[key]
         else:
             return None
-    return node.value if isinstance(node, ScalarNode) and not node.style else None  # plain: libyaml's ''
+    return node
 
 
 def typed_keys(node: Any) -> dict[Any, str]:

@@ -177,3 +177,27 @@ def test_what_the_workbook_lacks_is_said_as_the_row_to_add(book):
                               "agregue su fila en la hoja «Firmas».\n"
                               "catalogo.xlsx, hoja «Unidades», fila 3: la unidad 01-002 no tiene ninguna fila en la "
                               "hoja «Líneas»; agregue al menos una.\n")
+
+
+def test_a_deadline_key_with_a_leading_zero_is_quoted_as_typed(tmp_path):
+    """``01:`` is YAML's number 1: the message named «1», a key the office never wrote."""
+    from poaxl.catalog import builtin_catalog_path
+    import shutil
+
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    head = cat / "catalog.yaml"
+    head.write_text(head.read_text(encoding="utf-8").replace('"1": "2020-04-10"', '01: "2020-04-10"'),
+                    encoding="utf-8")
+    assert check(cat) == (2, f'Error: {head}: mail.deadlines: «01» debe escribirse entre comillas, como texto: "1"\n')
+
+
+def test_a_contacts_value_is_quoted_as_typed(tmp_path):
+    """``cc: no`` is YAML's false: the message named «False», a word the office never wrote."""
+    contacts = tmp_path / "contactos.yaml"
+    contacts.write_text('"003": {to: [atencion@ejemplo.mx], cc: no}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["send", "--dry-run", str(tmp_path / "correo"), "--out", str(tmp_path / "f"),
+                                       "--contacts", str(contacts), "--unit", "003"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.endswith(f"Error: Contactos inválidos (no se envió nada):\n{contacts}: 003.cc: debe ser "
+                                  "lista, no «no»\n")
