@@ -571,21 +571,37 @@ def _validate(data: dict, head: str, origins: list[str], phrase=None) -> None:
     """Validate against the JSON Schema; name the file each problem is in, and the field inside it.
 
     ``phrase`` (a workbook catalog's) says an error at its sheet, row and column, in the workbook's terms."""
-    problems = []
-    nodes: dict[str, Any] = {}  # each YAML file composed once, only if a value's typed text is needed
+    problems: list[tuple[str, int, str]] = []
+    nodes: dict[str, Any] = {}  # each YAML file composed once, only to phrase its problems
     for error in schema_errors(data):
         path = list(error.absolute_path)
         if phrase is not None:
-            problems.append(phrase(error))
+            problems.append(("", 0, phrase(error)))
             continue
         file = head
         if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int) and path[1] < len(origins):
             file = origins[path[1]]
             if file != head:  # a unit file of its own: the path starts inside the unit
                 path = path[2:]
-        problems.append(f"{file}: {dotted_path(path)}: {spanish_error(error, typed_for(error, file, path, nodes))}")
-    if problems:
-        raise CatalogError(sorted(dict.fromkeys(problems)))
+        line = _line(file, path, nodes)
+        where = f"{file} (línea {line})" if line else file
+        problems.append((file, line or 0, f"{where}: {dotted_path(path)}: "
+                                          f"{spanish_error(error, typed_for(error, file, path, nodes))}"))
+    if problems:  # by file and line: the order in which the office reads and corrects them
+        raise CatalogError(list(dict.fromkeys(text for *_, text in sorted(problems))))
+
+
+def _line(file: str, path: list, nodes: dict[str, Any]) -> int | None:
+    """The line of a YAML file where the value at ``path`` (or the entry that lacks it) is written: a
+    catalog of hundreds of units is corrected by line, not by units[137].goals[3]."""
+    if not path or not str(file).lower().endswith((".yaml", ".yml")):  # the whole file: no line to name
+        return None
+    from .safeyaml import compose, node_at
+
+    if file not in nodes:
+        nodes[file] = compose(file)
+    node = node_at(nodes[file], path)
+    return node.start_mark.line + 1 if node is not None else None
 
 
 def typed_for(error, file: str, path: list, nodes: dict[str, Any]) -> str | None:

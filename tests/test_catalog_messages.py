@@ -102,9 +102,9 @@ def test_an_unquoted_code_is_quoted_as_typed_not_as_yaml_read_it(tmp_path):
     path = example_with(tmp_path, 'code: "003"  ', "code: 0046  ")
     path.write_text(path.read_text(encoding="utf-8").replace('programa: {code: "010"', "programa: {code: 010", 1),
                     encoding="utf-8")
-    assert check(path) == (2, f'Error: {path}: units[0].code: debe ser texto: escriba "0046", entre comillas (sin '
+    assert check(path) == (2, f'Error: {path} (línea 13): units[0].code: debe ser texto: escriba "0046", entre comillas (sin '
                               "ellas, YAML lee 0046 como el número 38)\n"
-                              f'{path}: units[0].programa.code: debe ser texto: escriba "010", entre comillas (sin '
+                              f'{path} (línea 16): units[0].programa.code: debe ser texto: escriba "010", entre comillas (sin '
                               "ellas, YAML lee 010 como el número 8)\n")
 
 
@@ -121,10 +121,10 @@ def test_a_unit_file_names_what_was_typed_too(tmp_path):
     head = cat / "catalog.yaml"
     head.write_text(head.read_text(encoding="utf-8").replace('"2": "2020-07-10"', '"2": 2020-07-10'),
                     encoding="utf-8")
-    assert check(cat) == (2, f'Error: {head}: mail.deadlines.2: debe ser texto: escriba "2020-07-10", entre comillas\n'
-                             f'{unit}: code: debe ser texto: escriba "0046", entre comillas (sin ellas, YAML lee 0046 '
+    assert check(cat) == (2, f'Error: {head} (línea 14): mail.deadlines.2: debe ser texto: escriba "2020-07-10", entre comillas\n'
+                             f'{unit} (línea 1): code: debe ser texto: escriba "0046", entre comillas (sin ellas, YAML lee 0046 '
                              "como el número 38)\n"
-                             f'{unit}: name: debe ser texto: escriba "no", entre comillas (sin ellas, YAML lee no '
+                             f'{unit} (línea 3): name: debe ser texto: escriba "no", entre comillas (sin ellas, YAML lee no '
                              "como un valor sí/no)\n")
 
 
@@ -136,7 +136,7 @@ def test_the_yaml_cache_does_not_change_the_message(tmp_path, monkeypatch):
     data = yaml.safe_load(example_with(tmp_path, 'code: "003"  ', "code: 46    ").read_text(encoding="utf-8"))
     path = tmp_path / "grande.yaml"  # block style, no comment but the padding: a file the fast path vouches for
     path.write_text(yaml.safe_dump(data, allow_unicode=True) + "# " + "relleno " * 130_000 + "\n", encoding="utf-8")
-    expected = (2, f'Error: {path}: units[0].code: debe ser texto: escriba "46", entre comillas\n')
+    expected = (2, f'Error: {path} (línea 17): units[0].code: debe ser texto: escriba "46", entre comillas\n')
     assert check(path) == expected
     assert len(list((tmp_path / "cache" / "poaxl" / "yaml").glob("*.json"))) == 1  # the next read is the cache's
     assert check(path) == expected
@@ -189,7 +189,7 @@ def test_a_deadline_key_with_a_leading_zero_is_quoted_as_typed(tmp_path):
     head = cat / "catalog.yaml"
     head.write_text(head.read_text(encoding="utf-8").replace('"1": "2020-04-10"', '01: "2020-04-10"'),
                     encoding="utf-8")
-    assert check(cat) == (2, f'Error: {head}: mail.deadlines: «01» debe escribirse entre comillas, como texto: "1"\n')
+    assert check(cat) == (2, f'Error: {head} (línea 13): mail.deadlines: «01» debe escribirse entre comillas, como texto: "1"\n')
 
 
 def test_a_contacts_value_is_quoted_as_typed(tmp_path):
@@ -201,3 +201,21 @@ def test_a_contacts_value_is_quoted_as_typed(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.output.endswith(f"Error: Contactos inválidos (no se envió nada):\n{contacts}: 003.cc: debe ser "
                                   "lista, no «no»\n")
+
+
+def test_a_one_file_catalog_names_the_line_to_correct(tmp_path):
+    """units[137].goals[3] is hard to find in a file of hundreds of units: the line is named, and problems
+    are listed in the order of the file (line 9 before line 10)."""
+    path = example_with(tmp_path, 'code: "003"  ', "code: 3      ")
+    text = path.read_text(encoding="utf-8").splitlines()
+    code_line = next(i for i, line in enumerate(text, 1) if line.strip().startswith("- code: 3"))
+    bad = next(i for i, line in enumerate(text, 1) if "finalidad:" in line)
+    text[bad - 1] = text[bad - 1].replace("name:", "nombre:")
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    code, output = check(path)
+    assert code == 2
+    assert output.splitlines() == [
+        f'Error: {path} (línea {code_line}): units[0].code: debe ser texto: escriba "3", entre comillas',
+        f"{path} (línea {bad}): units[0].finalidad: campo desconocido «nombre»",
+        f"{path} (línea {bad}): units[0].finalidad: falta el campo obligatorio «name»; p. ej. name: ATENCIÓN "
+        "CIUDADANA"]

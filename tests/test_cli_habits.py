@@ -234,7 +234,7 @@ def test_missing_fields_one_line_each_with_the_expected_shape(tmp_path):
     missing = sorted(line.split("«")[1].split("»")[0] for line in lines if "falta el campo" in line)
     assert missing == sorted(["ayuntamiento", "quarter", "form_code", "ramo", "label", "programa", "finalidad",
                               "funcion", "subfuncion", "lineas", "goals", "signatures"])
-    assert f'{bad}: units[0]: falta el campo obligatorio «funcion»; p. ej. funcion: {{code: "3", ' in result.stderr
+    assert f'{bad} (línea 3): units[0]: falta el campo obligatorio «funcion»; p. ej. funcion: {{code: "3", ' in result.stderr
     assert "signatures: {elaboro: {cargo, name}, reviso: {cargo, name}, autorizo: {cargo, name}}" in result.stderr
 
 
