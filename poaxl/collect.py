@@ -346,10 +346,12 @@ def _place(staged: Path, target: Path) -> Path:
     return candidate
 
 
-def current_name(catalog: Catalog, unit: Unit, quarter: int, suffix: str = ".xlsx") -> str:
+def current_name(catalog: Catalog, unit: Unit, quarter: int, suffix: str = ".xlsx",
+                 by_ramo: bool | None = None) -> str:
+    """The unit's current answer; ``by_ramo``: named as before the catalog gained (or lost) ramos."""
     from .generate import file_name
 
-    return str(Path(file_name(catalog, unit, quarter)).with_suffix(suffix))
+    return str(Path(file_name(catalog, unit, quarter, by_ramo)).with_suffix(suffix))
 
 
 def _make_current(final: Path, unit: Unit, report: FileReport, envelope: Envelope, ctx: _Context) -> str:

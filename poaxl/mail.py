@@ -276,13 +276,19 @@ def append_log(log: Path, entry: dict) -> None:
         os.fsync(fh.fileno())
 
 
+def log_names(catalog: Catalog, unit: Unit) -> set[str]:
+    """The names a log line may give ``unit``: as now (``01-003``, or ``003`` in a one-ramo catalog), and
+    ``003`` written before the catalog had several ramos, when the unit is of its first (then only) ramo."""
+    first = (unit.ramo or catalog.ramo).code == catalog.ramo.code
+    return {catalog.unit_id(unit), unit.key} | ({unit.code} if first else set())
+
+
 def already_sent(entries: list[dict], catalog: Catalog, unit: str | Unit, quarter: int) -> dict | None:
     """The log line of an earlier delivery (sent, or partial: someone got it, so no duplicate).
 
     Lines written before the log had a ``ramo`` are of the catalog's first (then only) ramo."""
     if isinstance(unit, Unit):
-        ramo = (unit.ramo or catalog.ramo).code
-        names = {catalog.unit_id(unit), unit.key} | ({unit.code} if ramo == catalog.ramo.code else set())
+        ramo, names = (unit.ramo or catalog.ramo).code, log_names(catalog, unit)
     else:
         ramo, names = None, {unit}
     return next((e for e in reversed(entries) if e.get("result") in ("sent", "partial") and e.get("unit") in names

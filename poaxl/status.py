@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, Unit, load_catalog
 from .collect import ACCEPTED, LOG_NAME as RECEIVED_LOG, QUARANTINED, current_name
 from .findings import DELIVERY_LABEL, STATUS_LABEL
 from .inbound import WORKBOOK_SUFFIXES
-from .mail import LOG_NAME as SENT_LOG, already_sent, read_log
+from .mail import LOG_NAME as SENT_LOG, already_sent, log_names, read_log
 
 
 @dataclass
@@ -45,15 +45,15 @@ def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: C
         row = UnitStatus(uid, unit.name)
         if entry := already_sent(sends, cat, unit, quarter):
             row.sent = entry.get("time")
-        mine = sorted((e for e in forms if e.get("unit") == uid and e.get("quarter") == quarter
+        names = log_names(cat, unit)  # also as collect named it before the catalog gained ramos
+        mine = sorted((e for e in forms if e.get("unit") in names and e.get("quarter") == quarter
                        and e.get("year") == cat.year), key=lambda e: e.get("received", ""))
         answered = [e for e in mine if e.get("state") != QUARANTINED]
         last = (answered or mine or [None])[-1]
         if last:
             row.received, row.received_from = last.get("received"), last.get("from")
             row.state = last.get("state") if last.get("state") in (*ACCEPTED, STATUS_LABEL["errors"]) else QUARANTINED
-        row.current = next((str(p) for s in WORKBOOK_SUFFIXES
-                            if (p := out / current_name(cat, unit, quarter, s)).exists()), None)
+        row.current = _current(out, cat, unit, quarter)
         if not last and row.current:  # filed by hand, not through collect: its state is what check says
             row.state = _checked_state(row.current, cat)
         keys = {e.get("key") for e in answered}
@@ -62,6 +62,19 @@ def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: C
             row.reply, row.reply_result = mine_replies[-1].get("time"), mine_replies[-1].get("result")
         rows.append(row)
     return rows
+
+
+def _current(out: Path, cat: Catalog, unit: Unit, quarter: int) -> str | None:
+    """The unit's current answer in ``out``: by its name, else by the name collect gave it before the
+    catalog gained (or lost) ramos when the form says it is this unit's (a 003 file may be another ramo's)."""
+    from .check import check_file
+
+    for by_ramo in (None, not cat.multi_ramo):
+        for suffix in WORKBOOK_SUFFIXES:
+            path = out / current_name(cat, unit, quarter, suffix, by_ramo)
+            if path.exists() and (by_ramo is None or check_file(path, cat).key == unit.key):
+                return str(path)
+    return None
 
 
 def _checked_state(path: str, cat: Catalog) -> str:

@@ -1,7 +1,10 @@
 """`send --from` after the catalog gained ramos: the forms generated before are named without the ramo
 (TMM-F004_2020_T2_003.xlsx, now 01-003's name is TMM-F004_2020_T2_01-003.xlsx). Such a form is sent when it
-says it is that unit's and is up to date with the catalog; otherwise the error says what is missing."""
+says it is that unit's and is up to date with the catalog; otherwise the error says what is missing. `status`
+finds what was sent, received and filed under the earlier names too."""
 from __future__ import annotations
+
+import json
 
 import yaml
 from click.testing import CliRunner
@@ -11,7 +14,8 @@ from poaxl.cli import main
 from poaxl.generate import generate
 from poaxl.mail import send
 
-from test_mail import plain, smtp  # noqa: F401  (the real aiosmtpd server fixture)
+from test_collect import server  # noqa: F401  (a real Dovecot)
+from test_mail import cert, plain, smtp  # noqa: F401  (the real aiosmtpd server fixture)
 from test_multi_ramo import make_multi_ramo
 
 
@@ -74,3 +78,25 @@ def test_missing_form_says_both_names(tmp_path, catalog):
     one_ramo = CliRunner().invoke(main, ["send", "--unit", "004", "--from", str(empty), "--dry-run",
                                          str(tmp_path / "eml")])
     assert f"{empty / 'TMM-F004_2020_T2_004.xlsx'} (no existe)" in one_ramo.output
+
+
+def test_status_finds_what_was_sent_and_collected_before_the_ramos(server, tmp_path, cert, smtp, catalog):  # noqa: F811
+    """Sent, received and filed under the one-ramo catalog (log lines and files say 003); then the catalog
+    gains ramo 05 (with its own 003): status still shows 01-003's delivery, and none for 05-003."""
+    from test_collect import COORD_003, Office, reply_from
+
+    from conftest import apply_openpyxl, on_plan_ops
+
+    office = Office(server, smtp, tmp_path, cert)
+    sent = tmp_path / "formatos"
+    send(["003"], catalog=catalog, settings=office.smtp(), out=sent)
+    form = apply_openpyxl(sent / "TMM-F004_2020_T2_003.xlsx", tmp_path / "lleno.xlsx", on_plan_ops(catalog, "003"))
+    office.deliver(reply_from(COORD_003, form))
+    assert [f.state for f in office.collect(catalog=catalog).messages[0].forms] == ["correcto"]
+    assert (office.out / "TMM-F004_2020_T2_003.xlsx").exists()
+    result = CliRunner().invoke(main, ["status", "--out", str(office.out), "--sent", str(sent), "--catalog",
+                                       str(municipio(tmp_path, catalog)), "--format", "json"])
+    rows = {r["unit"]: r for r in json.loads(result.output)["units"]}
+    assert rows["01-003"]["state"] == "correcto" and rows["01-003"]["sent"] and rows["01-003"]["received"]
+    assert rows["01-003"]["current"] == str(office.out / "TMM-F004_2020_T2_003.xlsx")
+    assert (rows["05-003"]["state"], rows["05-003"]["sent"], rows["05-003"]["current"]) == ("sin entregar", None, None)
