@@ -16,7 +16,7 @@ from .files import atomic_path
 from .policy import Policy
 from .layout import (COL, COLUMNS, HEADER_CODE_COL, HEADER_LABEL_SPAN, HEADER_NAME_COL, HEADER_NAME_SPAN, LAST_COL, LAYOUT_VERSION, META_KEYS,
                      META_SHEET, meta_text, PERIOD_HEADER, SIGNATURES, SheetLayout, a_key, absolute_formula,
-                     cutoff_cell, fecha, form_code_cell, header_rows, over_programme_rule, p_key,
+                     cutoff_cell, decimals_rule, fecha, form_code_cell, header_rows, over_programme_rule, p_key,
                      quarter_label, relative_formula, titles, under_programme_rule)
 
 FONT = "Arial"
@@ -190,8 +190,12 @@ class _Formats:
         self.sign_line = wb.add_format({**base, "top": 1, "align": "center", "valign": "top", "text_wrap": True})
         self.sign_name = wb.add_format({**base, "bold": True, "align": "center", "valign": "top",
                                         "text_wrap": True})
-        self.red = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
-        self.amber = wb.add_format({"bg_color": "#FFE599", "font_color": "#7F6000"})
+        red, amber = {"bg_color": "#F4CCCC", "font_color": "#9C0006"}, {"bg_color": "#FFE599", "font_color": "#7F6000"}
+        self.red, self.amber = wb.add_format(red), wb.add_format(amber)
+        # a total the typed A give decimals (_row_rules): alone, and with the row's red or amber
+        shown = {"num_format": SHOWN_DECIMALS}
+        self.decimals = wb.add_format(shown)
+        self.red_decimals, self.amber_decimals = wb.add_format({**red, **shown}), wb.add_format({**amber, **shown})
 
     def text_at(self, size: float):
         """A goal text's format at ``size`` points: the form's own, or smaller for a text taller than a
@@ -233,6 +237,9 @@ def number_decimals(value: float) -> int:
         return 0
     return next((d for d in range(MAX_DECIMALS) if abs(round(value, d) - value) < 1e-9 * max(1, abs(value))),
                 MAX_DECIMALS)
+
+
+SHOWN_DECIMALS = "#,##0.0" + "#" * (MAX_DECIMALS - 1)  # 1 to MAX_DECIMALS decimals: 5.5, 2,003.25
 
 
 def number_format(decimals: int) -> str:
@@ -446,7 +453,10 @@ def _validation(q: int) -> dict:
 
 
 def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int, over_ratio: float) -> None:
-    """Conditional formats: one pair per aggregation, over all its rows (row-relative formulas)."""
+    """Conditional formats: one pair per aggregation, over all its rows (row-relative formulas). A sum's
+    AVANCE ABSOLUTO also shows the decimals typed A give it (2 + 3.5 printed «6»: its format is made
+    before anything is typed); where its row is red or amber that rule comes first with both looks,
+    because LibreOffice applies only the first rule that holds (Excel applies every one that holds)."""
     from xlsxwriter.utility import xl_range
 
     groups: dict[str, list[int]] = {}
@@ -454,11 +464,25 @@ def _row_rules(ws, fmt: _Formats, unit: Unit, layout: SheetLayout, quarter: int,
         groups.setdefault(goal.aggregation, []).append(i)
     for indexes in groups.values():
         goal, first = unit.goals[indexes[0]], layout.goal_row(indexes[0])
-        ranges = " ".join(xl_range(layout.goal_row(i), 0, layout.goal_row(i), LAST_COL) for i in indexes)
-        for rule, style in ((under_programme_rule(goal, first, quarter), fmt.red),
-                            (over_programme_rule(goal, first, quarter, over_ratio), fmt.amber)):
-            ws.conditional_format(first, 0, first, LAST_COL, {"type": "formula", "criteria": rule,
-                                                              "format": style, "multi_range": ranges})
+        rows = [layout.goal_row(i) for i in indexes]
+        whole = " ".join(xl_range(r, 0, r, LAST_COL) for r in rows)
+        totals = " ".join(xl_range(r, COL["absolute"], r, COL["absolute"]) for r in rows)
+        rules = ((under_programme_rule(goal, first, quarter), fmt.red, fmt.red_decimals),
+                 (over_programme_rule(goal, first, quarter, over_ratio), fmt.amber, fmt.amber_decimals))
+        decimals = decimals_rule(first, MAX_DECIMALS) if goal.aggregation == "sum" else None
+        if decimals:
+            for rule, _, both in rules:
+                _rule(ws, f"=AND({rule.removeprefix('=')},{decimals})", both, first, COL["absolute"], totals)
+        for rule, style, _ in rules:
+            _rule(ws, rule, style, first, 0, whole, LAST_COL)
+        if decimals:
+            _rule(ws, "=" + decimals, fmt.decimals, first, COL["absolute"], totals)
+
+
+def _rule(ws, criteria: str, style, row: int, col: int, ranges: str, last_col: int | None = None) -> None:
+    """One formula rule, written for the first row (``row``, ``col``…``last_col``) and applied to ``ranges``."""
+    ws.conditional_format(row, col, row, col if last_col is None else last_col,
+                          {"type": "formula", "criteria": criteria, "format": style, "multi_range": ranges})
 
 
 def _signatures(ws, fmt: _Formats, unit: Unit, layout: SheetLayout) -> None:

@@ -361,6 +361,11 @@ def over_programme_rule(goal: Goal, row: int, quarter: int, ratio: float) -> str
             f"LEN(TRIM({ref(row, 'observations', True)}))=0)")
 
 
+def decimals_rule(row: int, decimals: int) -> str:
+    """AVANCE ABSOLUTO has decimals, to ``decimals`` places (a sum a hair off a whole number is whole)."""
+    return f"MOD(ROUND({ref(row, 'absolute', True)},{decimals}),1)<>0"
+
+
 SPANISH_FUNCTIONS = {"SUM": "SUMA", "IF": "SI", "COUNT": "CONTAR", "AVERAGE": "PROMEDIO", "N": "N"}
 
 

@@ -14,7 +14,7 @@ from poaxl.policy import Policy
 def amber_rule(path) -> str:
     ws = openpyxl.load_workbook(path)["003"]
     formulas = [f for cf in ws.conditional_formatting for rule in cf.rules for f in rule.formula]
-    (over,) = [f for f in formulas if "LEN(TRIM(" in f and ">0" in f and "*" in f]
+    (over,) = [f for f in formulas if "LEN(TRIM(" in f and ">0" in f and "*" in f and "MOD(" not in f]  # the row's
     return over
 
 
