@@ -459,7 +459,12 @@ def spanish_error(error, typed: str | None = None) -> str:
     v, val = error.validator, error.validator_value
     if v == "required":  # jsonschema reports each missing field as its own error, named in the message
         field_name = next((k for k in val if repr(k) in error.message), val[0])
-        shape = f"; p. ej. {SHAPES[field_name]}" if field_name in SHAPES else ""
+        parent = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), None)
+        if field_name in ("code", "name", "cargo") and parent in SHAPES and parent != "units":
+            example = SHAPES[parent]  # a finalidad's name is GOBIERNO, not a unit's name
+        else:
+            example = SHAPES.get(field_name)
+        shape = f"; p. ej. {example}" if example else ""
         return f"falta el campo obligatorio «{field_name}»{shape}"
     if v == "type" and error.instance is None:
         return "no puede estar vacío"

@@ -205,7 +205,8 @@ def test_a_contacts_value_is_quoted_as_typed(tmp_path):
 
 def test_a_one_file_catalog_names_the_line_to_correct(tmp_path):
     """units[137].goals[3] is hard to find in a file of hundreds of units: the line is named, and problems
-    are listed in the order of the file (line 9 before line 10)."""
+    are listed in the order of the file (line 9 before line 10). A finalidad's missing name is shown with a
+    finalidad's example, not a unit's name."""
     path = example_with(tmp_path, 'code: "003"  ', "code: 3      ")
     text = path.read_text(encoding="utf-8").splitlines()
     code_line = next(i for i, line in enumerate(text, 1) if line.strip().startswith("- code: 3"))
@@ -217,5 +218,5 @@ def test_a_one_file_catalog_names_the_line_to_correct(tmp_path):
     assert output.splitlines() == [
         f'Error: {path} (línea {code_line}): units[0].code: debe ser texto: escriba "3", entre comillas',
         f"{path} (línea {bad}): units[0].finalidad: campo desconocido «nombre»",
-        f"{path} (línea {bad}): units[0].finalidad: falta el campo obligatorio «name»; p. ej. name: ATENCIÓN "
-        "CIUDADANA"]
+        f'{path} (línea {bad}): units[0].finalidad: falta el campo obligatorio «name»; p. ej. finalidad: '
+        '{code: "1", name: GOBIERNO}']
