@@ -20,7 +20,7 @@ from typing import Any
 from .findings import reason
 from .layout import META_SHEET, read_meta
 from .package import MAX_PART_BYTES, MAX_RATIO, MAX_STRINGS_BYTES, MAX_UNPACKED_BYTES, Package, Unreadable
-from .cellvalues import Styles, read_shared_strings, read_styles, whole
+from .cellvalues import Percent, Styles, read_shared_strings, read_styles, whole
 from .sheetscan import EMPTY, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, BookValues, Cell, Scan, read_xlsx_sheet, scan_ods
 
 __all__ = ["Book", "Cell", "Sheet", "Unreadable", "preflight", "read_book", "MAX_FILE_BYTES",
@@ -241,7 +241,9 @@ def _meta(rows: list[list[Cell]]) -> dict[str, str]:
 
 def load_for_annotate(path: str | Path):
     """The whole workbook in openpyxl, to write a marked copy: every XML part checked first (openpyxl
-    parses them all). An .ods becomes a new .xlsx holding its values (openpyxl cannot read .ods)."""
+    parses them all). An .ods becomes a new .xlsx holding its values (openpyxl cannot read .ods), bounded
+    by the same scan as for checking and with the form's values read as the checker read them (a
+    percentage shown as one, a duration as a duration)."""
     import openpyxl
 
     path = Path(path)
@@ -249,18 +251,27 @@ def load_for_annotate(path: str | Path):
         pkg.scan_all_prologs(skip=set())
         if pkg.kind == "xlsx":
             return openpyxl.load_workbook(path, keep_vba=False, keep_links=False)
+        scans = scan_ods(pkg.read("content.xml"), wanted=_ALL, read_cols=READ_COLS)
         values = _Values(pkg)
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         for title in values.names():
             ws = wb.create_sheet(title)
-            raw = values.sheet(title)
-            for r, row in enumerate(raw[:MAX_ROWS], start=1):
+            for r, row in enumerate(values.sheet(title)[:MAX_ROWS], start=1):
                 for c, value in enumerate(row[:MAX_COLUMNS], start=1):
                     if value != "":
-                        cell = ws.cell(r, c, value)
-                        if isinstance(value, str):
-                            cell.data_type = "s"  # a text that starts with "=" stays text
+                        _put_value(ws.cell(r, c), value)
+            for (r, c), value in scans[title].values.items() if title in scans else ():
+                _put_value(ws.cell(r + 1, c + 1), value)
             if title == META_SHEET:
                 ws.sheet_state = "hidden"
         return wb
+
+
+def _put_value(cell, value: Any) -> None:
+    """A value in the annotated copy: a text that starts with "=" stays text; a Percent is shown as one."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif type(value) is Percent:
+        cell.number_format = "0%" if round(value * 100, 9).is_integer() else "0.0%"

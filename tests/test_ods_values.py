@@ -231,3 +231,21 @@ def test_a_text_with_tabs_or_line_breaks_is_read_whole(tmp_path):
                                b'tabulador</text:p></table:table-cell>')
     row = read_book(path).sheets[0].rows[0]
     assert [c.value for c in row[:2]] == ["a\tb\nc  de\nf", "sin tabulador"]
+
+
+def test_the_annotated_copy_of_an_ods_shows_the_values_as_the_form_did(pairs, catalog, tmp_path):
+    """--annotate of an .ods writes an .xlsx: a percentage stays one, a duration a duration, a date a date."""
+    import openpyxl
+
+    from poaxl.check import annotate
+
+    c3 = lambda goal, key: cell(catalog, "003", goal, key)  # noqa: E731
+    c5 = lambda goal, key: cell(catalog, "005", goal, key)  # noqa: E731
+    ws = openpyxl.load_workbook(annotate(pairs["percent"][1], tmp_path)).worksheets[0]
+    assert [(ws[ref].value, ws[ref].number_format) for ref in (c5("5", "a1"), c5("5", "a2"), c5("5.1", "relative"))] \
+        == [(0.9, "0%"), (0.955, "0.0%"), (0.28, "0%")]
+    ws = openpyxl.load_workbook(annotate(pairs["moments"][1], tmp_path)).worksheets[0]
+    assert ws[c3("3.2", "a1")].value == dt.timedelta(hours=30)
+    assert ws[c3("3", "a1")].value == dt.datetime(2020, 6, 30)
+    assert ws[c3("3.3", "a2")].value is True
+    assert ws[c3("3.2", "a1")].comment.text.startswith("[not-a-number]")
