@@ -657,6 +657,7 @@ def _check_print(catalog: Catalog, unit: Unit, checked: SheetCheck, sink: _Sink)
     observations = [notes.get(g.number, "") for g in unit.goals]
     if sum(map(len, observations)) < PRINT_MEASURED_CHARS:
         return
+    _check_observation_rows(unit, observations, sink)
     from .generate import printed_scale  # measuring needs the form's layout and font metrics
 
     scale = printed_scale(catalog, unit, observations)
@@ -665,6 +666,18 @@ def _check_print(catalog: Catalog, unit: Unit, checked: SheetCheck, sink: _Sink)
     longest = max(range(len(observations)), key=lambda i: len(observations[i]))
     sink.add(F.PRINT_TOO_SMALL, SheetLayout.for_unit(unit).goal_row(longest), "observations",
              goal=unit.goals[longest].number, scale=percent(scale))
+
+
+def _check_observation_rows(unit: Unit, observations: list[str], sink: _Sink) -> None:
+    """An OBSERVACIÓN taller than its row can be is cut where Excel prints it (printfit.observation_fit)."""
+    from .generate import observation_room
+    from .printfit import observation_fit
+
+    layout = SheetLayout.for_unit(unit)
+    for i, (goal, text) in enumerate(zip(unit.goals, observations)):
+        if text and (fit := observation_fit(text, observation_room(goal))) is not None:
+            sink.add(F.OBSERVATION_TOO_LONG, layout.goal_row(i), "observations", goal=goal.number,
+                     chars=f"{len(text):,}", fit=f"{fit:,}")
 
 
 META_PATTERNS = {"unit": (re.compile(r"[0-9]{1,12}"), "unidad"), "year": (re.compile(r"20[0-9][0-9]|2100"), "año"),

@@ -316,6 +316,20 @@ PRINT_TOO_SMALL = _define(
                           "resúmalas para que el formato impreso se pueda leer")},
 )
 
+OBSERVATION_TOO_LONG = _define(
+    code="observation-too-long", severity=WARNING, fault=COORDINATOR, column="observations",
+    title="la observación no cabe en su fila impresa",
+    summary="an OBSERVACIONES text taller than its row can be: Excel (rows of 409 pt at most) prints it cut",
+    meaning="Una fila de Excel mide a lo más 409 puntos: lo que una OBSERVACIÓN escribe más abajo no se ve ni se "
+            "imprime. (LibreOffice agranda la fila y encoge la hoja impresa; el formato se revisa e imprime en "
+            "los dos.) Si el texto de la meta se imprime en letra más pequeña, la fila conserva su alto.",
+    why="La explicación firmada debe leerse completa en el formato impreso.",
+    example="003, meta 3.3: una observación de 1,500 caracteres; en su fila caben unos 800.",
+    fix="Resuma la OBSERVACIÓN hasta los caracteres que caben.",
+    messages={"": Message("la OBSERVACIÓN tiene {chars} caracteres y en su fila impresa caben {fit}",
+                          "resúmala a {fit} caracteres o menos para que se imprima completa")},
+)
+
 ABSOLUTE_MISMATCH = _define(
     code="absolute-mismatch", severity=ERROR, fault=COORDINATOR, column="absolute",
     title="el avance absoluto escrito no coincide",

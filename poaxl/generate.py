@@ -269,10 +269,7 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
     h[mid] = h[low] = paper.text_height(1, paper.HEAD_PT)
     h[top] = max(paper.text_height(1, paper.HEAD_PT), _table_header_height() - h[mid] - h[low])
     for i, goal in enumerate(unit.goals):
-        h[layout.goal_row(i)] = max(
-            paper.row_height([(goal.la, COLUMNS[COL["la"]].width)], paper.BODY_PT, paper.MIN_GOAL_LINES),
-            printfit.height(goal.label, printfit.GOAL_TEXT, goal_size(goal)),
-            printfit.height(goal.measure, printfit.MEASURE, paper.MEASURE_PT))
+        h[layout.goal_row(i)] = goal_row_height(goal)
     sign = layout.signature
     h[sign - 1], h[sign], h[sign + 1] = 12, paper.text_height(1, paper.BODY_PT), 22  # room to sign
     for offset, field, bold in ((2, "cargo", False), (3, "name", True)):
@@ -280,6 +277,20 @@ def row_heights(cat: Catalog, unit: Unit, layout: SheetLayout) -> dict[int, floa
                                              for key, _, first, last in SIGNATURES], paper.BODY_PT, bold=bold)
     h[layout.last_row] = 4
     return h
+
+
+def goal_row_height(goal: Goal) -> float:
+    """A goal row's height as generated: its L/A, its text (at its size) and its UNIDAD DE MEDIDA."""
+    return max(paper.row_height([(goal.la, COLUMNS[COL["la"]].width)], paper.BODY_PT, paper.MIN_GOAL_LINES),
+               printfit.height(goal.label, printfit.GOAL_TEXT, goal_size(goal)),
+               printfit.height(goal.measure, printfit.MEASURE, paper.MEASURE_PT))
+
+
+def observation_room(goal: Goal) -> float:
+    """How tall the row an OBSERVACIÓN of ``goal`` is typed into can be: a growing row up to a row's
+    limit (409 pt: Excel's; LibreOffice grows one further and shrinks the page), a row of smaller type
+    (growing_rows) its height as generated."""
+    return paper.MAX_ROW_PT if goal_size(goal) == paper.BODY_PT else goal_row_height(goal)
 
 
 def growing_rows(unit: Unit, layout: SheetLayout) -> list[int]:

@@ -50,6 +50,7 @@ GOAL_TEXT = Place(COLUMNS[COL["goal"]].width, GOAL_SIZES)
 MEASURE = Place(COLUMNS[COL["measure"]].width, (paper.MEASURE_PT,))
 HEADER_NAME = Place(_span(*HEADER_NAME_SPAN), (paper.ID_PT,), padding=2)
 TITLE = Place(_span(0, LAST_COL - 1), (paper.TITLE_PT,), bold=True, padding=1)
+OBSERVATION = Place(COLUMNS[COL["observations"]].width, (paper.BODY_PT,))
 SIGNED = tuple((key, part, Place(_span(COL[first], COL[last]), (paper.BODY_PT,), bold=part == "name"))
                for key, _, first, last in SIGNATURES for part in ("cargo", "name"))  # (signatory, field, place)
 
@@ -65,11 +66,12 @@ def height(text: str, place: Place, at: float) -> float:
     return paper.row_height([(text, place.width)], at, bold=place.bold, padding=place.padding)
 
 
-def _fits(text: str, place: Place, at: float) -> bool:
-    if _surely_fits(len(text), text.count("\n"), place, at):
+def _fits(text: str, place: Place, at: float, room: float = paper.MAX_ROW_PT) -> bool:
+    """Does ``text`` fit a row ``room`` points tall at ``at`` points?"""
+    if room >= paper.MAX_ROW_PT and _surely_fits(len(text), text.count("\n"), place, at):
         return True
     lines = paper.lines(text, place.width, at, place.bold)
-    return fontmetrics.text_height(lines, at, place.padding) <= paper.MAX_ROW_PT
+    return fontmetrics.text_height(lines, at, place.padding) <= room
 
 
 def _surely_fits(chars: int, breaks: int, place: Place, at: float) -> bool:
@@ -91,13 +93,13 @@ def _capacity(place: Place, at: float) -> tuple[float, int]:
     return (2 * widest / (room - widest) if room > widest else math.inf), most
 
 
-def fitting_length(text: str, place: Place) -> int:
-    """How many characters of ``text`` fit its row at the smallest size (for the message): the longest
-    beginning of it that does."""
+def fitting_length(text: str, place: Place, room: float = paper.MAX_ROW_PT) -> int:
+    """How many characters of ``text`` fit its row (``room`` points tall) at the smallest size, for the
+    message: the longest beginning of it that does."""
     at, low, high = place.sizes[-1], 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
-        if _fits(text[:mid], place, at):
+        if _fits(text[:mid], place, at, room):
             low = mid
         else:
             high = mid - 1
@@ -181,3 +183,13 @@ def _length(text: str) -> str:
 
 def _pt(value: float) -> str:
     return f"{value:g}"
+
+
+# --------------------------------------------------------------------------- what the coordinator types
+
+def observation_fit(text: str, room: float) -> int | None:
+    """None when an OBSERVACIÓN prints whole in its row, ``room`` points tall at most; else how many of
+    its characters do (check's observation-too-long)."""
+    if _fits(text, OBSERVATION, paper.BODY_PT, room):
+        return None
+    return fitting_length(text, OBSERVATION, room)

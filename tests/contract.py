@@ -9,6 +9,7 @@ SEVERITY = {
     "missing-observation": "error",
     "unjustified-overachievement": "warning",
     "print-too-small": "warning",
+    "observation-too-long": "warning",
     "missing-actual": "error",
     "future-entry": "warning",
     "not-a-number": "error",

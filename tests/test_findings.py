@@ -68,6 +68,7 @@ def scenario(code, tmp_path, filled, catalog):
         "unjustified-overachievement": ([["value", c("3.2", "a2"), 100]], ("3.2", "observations")),
         "print-too-small": ([["value", c(g, "observations"), "PALABRA " * (120 if g == "3.1" else 100)]
                              for g in ("3", "3.1", "3.2", "3.3")], ("3.1", "observations")),
+        "observation-too-long": ([["value", c("3.3", "observations"), "PALABRA " * 130]], ("3.3", "observations")),
         "absolute-mismatch": ([["value", c("3.2", "absolute"), 31]], ("3.2", "absolute")),
         "relative-mismatch": ([["value", c("3.2", "relative"), 0.9]], ("3.2", "relative")),
         "formula-replaced": ([["value", c("3.2", "absolute"), 30]], ("3.2", "absolute")),

@@ -15,14 +15,14 @@ import openpyxl
 import pytest
 import yaml
 
-from conftest import cell, on_plan_ops
+from conftest import apply_openpyxl, cell, on_plan_ops
 from test_print import long_text, words
 from poaxl import fontmetrics, paper, printfit
 from poaxl.catalog import builtin_catalog_path, build_catalog, load_catalog
 from poaxl.catalog_book import export_catalog
 from poaxl.check import check
 from poaxl.errors import CatalogError
-from poaxl.generate import form_pages, generate, row_heights
+from poaxl.generate import form_pages, generate, observation_room, row_heights
 from poaxl.layout import COL, COLUMNS, SheetLayout
 
 AYUNTAMIENTO = ("H. AYUNTAMIENTO CONSTITUCIONAL DEL MUNICIPIO LIBRE Y SOBERANO DE SAN PEDRO TLAQUEPAQUE, "
@@ -184,9 +184,16 @@ def printed(tmp_path_factory, libreoffice):
     cat = load_catalog(long_catalog(root))
     form = generate(["950"], out=root, catalog=cat)[0]
     filled = root / "lleno.xlsx"
+    observed = root / "observado.xlsx"
+    typed = on_plan_ops(cat, "950") + [["string", cell(cat, "950", "3.1", "observations"), OBSERVATION]]
     libreoffice.fill([{"src": form, "ops": [], "pdf": root / "blanco.pdf"},
-                      {"src": form, "ops": on_plan_ops(cat, "950"), "dst": filled, "pdf": root / "lleno.pdf"}])
-    return cat, form, filled, placed(root / "blanco.pdf"), placed(root / "lleno.pdf")
+                      {"src": form, "ops": on_plan_ops(cat, "950"), "dst": filled, "pdf": root / "lleno.pdf"},
+                      {"src": form, "ops": typed, "dst": observed, "pdf": root / "observado.pdf"}])
+    return cat, form, filled, placed(root / "blanco.pdf"), placed(root / "lleno.pdf"), observed, \
+        placed(root / "observado.pdf")
+
+
+OBSERVATION = seed_text(200, 1100)  # in 3.1's row (fixed: its goal prints at 7 pt): longer than the row
 
 
 def goal_column(page, label: str, following: str) -> tuple[list[tuple[float, float, str]], float]:
@@ -204,7 +211,7 @@ def test_a_2000_character_goal_prints_whole_above_the_next_row(printed):
     """Every word of each long goal lies between its row's first line and what is printed under the row
     (the next goal, the signatures): a line clipped at the row's bottom would be drawn lower, over what
     follows. In type of 7 pt at least, the lines a line apart."""
-    cat, _, _, pages, _ = printed
+    cat, _, _, pages, *_ = printed
     unit = cat.unit("950")
     ratio = min(bottom - top for top, bottom, _, w in pages[0] if w == "OPERATIVO") / paper.TITLE_PT
     for goal, following in ((unit.goals[1], unit.goals[2].label.split()[0]), (unit.goals[3], "ELABORÓ")):
@@ -221,7 +228,7 @@ def test_a_2000_character_goal_prints_whole_above_the_next_row(printed):
 
 
 def test_the_long_form_prints_on_the_pages_designed_with_its_header_and_title(printed):
-    cat, form, _, pages, _ = printed
+    cat, form, _, pages, *_ = printed
     unit = cat.unit("950")
     layout = SheetLayout.for_unit(unit)
     assert len(pages) == form_pages(layout, row_heights(cat, unit, layout)).count
@@ -236,9 +243,45 @@ def test_the_long_form_prints_on_the_pages_designed_with_its_header_and_title(pr
 
 def test_the_form_filled_and_saved_by_libreoffice_checks_clean(printed):
     """The checker reads the same cells: a long goal printed smaller changes nothing it reads."""
-    cat, _, filled, _, pages = printed
+    cat, _, filled, _, pages, *_ = printed
     report = check([filled], catalog=cat)[0]
     assert report.status == "ok", [f.message for f in report.findings]
     goal = cat.unit("950").goals[3]
     mine, _ = goal_column(next(p for p in pages if goal.label.split()[0] in [w for *_, w in p]), goal.label, "ELABORÓ")
     assert Counter(w for *_, w in mine) == Counter(goal.label.split())  # filled, it prints whole as well
+
+
+def test_an_observation_longer_than_its_row_is_a_warning_saying_how_much_prints(printed):
+    """3.1's row keeps its height (its goal prints at 7 pt): an OBSERVACIÓN taller than it is cut, in
+    LibreOffice too. check says so, and how many characters print: those are the ones LibreOffice printed."""
+    cat, *_, observed, pages = printed
+    goal = cat.unit("950").goals[1]
+    fit = printfit.observation_fit(OBSERVATION, observation_room(goal))
+    assert fit is not None and fit < len(OBSERVATION)
+    (finding,) = [f for f in check([observed], catalog=cat)[0].findings if f.code == "observation-too-long"]
+    assert finding.severity == "warning" and finding.cell == cell(cat, "950", "3.1", "observations")
+    assert fit == 682 and finding.message == (
+        f"950 {finding.cell}: meta 3.1: la OBSERVACIÓN tiene 1,100 caracteres y en su fila impresa caben 682 — "
+        "resúmala a 682 caracteres o menos para que se imprima completa.")
+    page = next(p for p in pages if goal.label.split()[0] in [w for *_, w in p])
+    widths = [paper.printed_width(paper.pixels(c.width)) for c in COLUMNS]
+    left = (paper.PAGE_WIDTH - sum(widths)) / 2 + sum(widths[:COL["observations"]]) - 1.5
+    start = min(top for top, _, _, w in page if w == goal.label.split()[0])
+    end = min(top for top, _, _, w in page if w == "3.2.-" and top > start)  # the next row
+    inside = Counter(w for top, bottom, x, w in page if x >= left and start - 2 <= top and bottom <= end)
+    assert not Counter(OBSERVATION[:fit].split()[:-1]) - inside  # what check says prints (to its last, cut word)
+    assert Counter(OBSERVATION.split()) - inside  # the rest is not
+
+
+def test_excel_cuts_an_observation_taller_than_409_pt(tmp_path, catalog):
+    """A row that grows (an 8 pt goal) grows up to 409 pt in Excel; LibreOffice grows it further and
+    shrinks the page, but the office may print the form in Excel: check warns."""
+    form = generate(["003"], out=tmp_path, catalog=catalog)[0]
+    ops = on_plan_ops(catalog, "003") + [["value", cell(catalog, "003", "3.3", "observations"), seed_text(0, 1500)]]
+    (finding,) = [f for f in check([apply_openpyxl(form, tmp_path / "lleno.xlsx", ops)], catalog=catalog)[0].findings
+                  if f.code == "observation-too-long"]
+    fit = printfit.observation_fit(seed_text(0, 1500), paper.MAX_ROW_PT)
+    assert 700 < fit < 1500 and f"tiene 1,500 caracteres y en su fila impresa caben {fit:,}" in finding.message
+    short = on_plan_ops(catalog, "003") + [["value", cell(catalog, "003", "3.3", "observations"), seed_text(0, fit)]]
+    assert not [f for f in check([apply_openpyxl(form, tmp_path / "corto.xlsx", short)], catalog=catalog)[0].findings
+                if f.code == "observation-too-long"]  # shortened as it says: no warning
