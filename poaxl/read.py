@@ -131,10 +131,9 @@ def _read_xlsx(pkg: Package) -> Book:
         return read_xlsx_sheet(pkg.read(parts[title], prolog=False), parts[title], title, columns, values)
 
     meta = _meta(grid(META_SHEET, 2)) if META_SHEET in parts else {}
-    titles = [t for t in parts if t != META_SHEET]
-    if meta.get("sheet") in parts and meta.get("sheet") != META_SHEET:
-        titles = [meta["sheet"]]  # the metadata names the form: the other sheets are not read
-    return Book([Sheet(t, grid(t, READ_COLS)) for t in titles], meta)
+    # every sheet is read, not only the one the metadata names: another unit's form pasted into a generated
+    # workbook must be found (check: a report per form; collect: refused), not silently left out
+    return Book([Sheet(t, grid(t, READ_COLS)) for t in parts if t != META_SHEET], meta)
 
 
 # --------------------------------------------------------------------------- ods
@@ -146,9 +145,7 @@ def _read_ods(pkg: Package) -> Book:
     scans = scan_ods(pkg.read("content.xml"), wanted=_ALL, read_cols=READ_COLS)
     values = _Values(pkg)
     meta = _meta(values.grid(META_SHEET, scans[META_SHEET])) if META_SHEET in scans else {}
-    titles = [t for t in values.names() if t != META_SHEET and t in scans]
-    if meta.get("sheet") in titles:
-        titles = [meta["sheet"]]
+    titles = [t for t in values.names() if t != META_SHEET and t in scans]  # all of them, as in .xlsx
     return Book([Sheet(t, values.grid(t, scans[t])) for t in titles], meta)
 
 

@@ -86,3 +86,22 @@ def test_collect_answers_that_each_form_goes_in_its_own_file(server, tmp_path, c
     body = reply.get_body(("plain",)).get_content()
     assert ("el libro tiene 2 formatos TMM-F004 (hoja «U003»: 003; hoja «U004»: 004); un formato devuelto es el "
             "de una sola unidad — envíe cada formato en su propio archivo.") in body
+
+
+def test_a_form_pasted_into_a_generated_workbook_is_found(tmp_path, catalog):
+    """The hidden metadata names the generated form's sheet; another unit's form pasted beside it was left
+    unread: check said «correcto» for 003 alone and collect registered the workbook as 003's answer."""
+    from handmade import Style, write_form
+
+    wb = openpyxl.load_workbook(ROOT / "examples" / "2020-T2" / "TMM-F004_2020_T2_003.xlsx")
+    write_form(wb.create_sheet("004"), catalog, catalog.unit("004"), 2, Style(), None)
+    book = tmp_path / "003_con_004.xlsx"
+    wb.save(book)
+    reports = check([book], catalog=catalog)
+    assert [(r.unit, r.sheet) for r in reports] == [("003", "003"), ("004", "004")]
+    assert reports[1].status == "errors"
+    refused = check_file(book, catalog)
+    assert refused.status == "unreadable"
+    assert refused.findings[0].message.endswith("el libro tiene 2 formatos TMM-F004 (hoja «003»: 003; hoja «004»: "
+                                                "004); un formato devuelto es el de una sola unidad — envíe cada "
+                                                "formato en su propio archivo.")
