@@ -516,10 +516,17 @@ def _brief(value) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def dotted_path(parts: Iterable) -> str:
+def dotted_path(parts: Iterable, data: Any = None) -> str:
+    """``units[0].programa.code``; with ``data`` (what the path is in), a number that is a mapping's key
+    is written as a key (``deadlines.1``), not as a list position (``deadlines[1]``)."""
     out = ""
     for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        index = isinstance(p, int) and not isinstance(data, dict)
+        out += f"[{p}]" if index else (f".{p}" if out else str(p))
+        try:
+            data = data[p] if data is not None else None
+        except (KeyError, IndexError, TypeError):
+            data = None
     return out or "(raíz)"
 
 
@@ -583,29 +590,39 @@ def _validate(data: dict, head: str, origins: list[str], phrase=None) -> None:
         if phrase is not None:
             problems.append(("", 0, phrase(error)))
             continue
-        file = head
+        file, base = head, data
         if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int) and path[1] < len(origins):
             file = origins[path[1]]
             if file != head:  # a unit file of its own: the path starts inside the unit
-                path = path[2:]
-        line = _line(file, path, nodes)
+                base, path = data["units"][path[1]], path[2:]
+        key = error.instance if _about_key(error) else None
+        line = _line(file, path, nodes, key)
         where = f"{file} (línea {line})" if line else file
-        problems.append((file, line or 0, f"{where}: {dotted_path(path)}: "
-                                          f"{spanish_error(error, typed_for(error, file, path, nodes))}"))
+        field = f"{dotted_path(path, base)}: " if path else ""  # the whole file (or unit file): no field
+        problems.append((file, line or 0, f"{where}: {field}{spanish_error(error, typed_for(error, file, path, nodes))}"))
     if problems:  # by file and line: the order in which the office reads and corrects them
         raise CatalogError(list(dict.fromkeys(text for *_, text in sorted(problems))))
 
 
-def _line(file: str, path: list, nodes: dict[str, Any]) -> int | None:
-    """The line of a YAML file where the value at ``path`` (or the entry that lacks it) is written: a
-    catalog of hundreds of units is corrected by line, not by units[137].goals[3]."""
+def _about_key(error) -> bool:
+    """The error is about a mapping's key (``deadlines: {7: …}``), not about a value."""
+    return "propertyNames" in error.schema_path
+
+
+def _line(file: str, path: list, nodes: dict[str, Any], key: Any = None) -> int | None:
+    """The line of a YAML file where the value at ``path`` (or the entry that lacks it, or with ``key`` that
+    mapping's bad key) is written: a catalog of hundreds of units is corrected by line, not by
+    units[137].goals[3]."""
     if not path or not str(file).lower().endswith((".yaml", ".yml")):  # the whole file: no line to name
         return None
-    from .safeyaml import compose, node_at
+    from .safeyaml import compose, node_at, typed_keys
 
     if file not in nodes:
         nodes[file] = compose(file)
     node = node_at(nodes[file], path)
+    if node is not None and key is not None:
+        typed = typed_keys(node).get(key, str(key))
+        node = next((k for k, _ in node.value if not getattr(k, "style", "?") and k.value == typed), node)  # unquoted
     return node.start_mark.line + 1 if node is not None else None
 
 

@@ -220,3 +220,32 @@ def test_a_one_file_catalog_names_the_line_to_correct(tmp_path):
         f"{path} (línea {bad}): units[0].finalidad: campo desconocido «nombre»",
         f'{path} (línea {bad}): units[0].finalidad: falta el campo obligatorio «name»; p. ej. finalidad: '
         '{code: "1", name: GOBIERNO}']
+
+
+def test_a_bad_deadline_key_is_named_at_its_own_line(tmp_path):
+    """Every bad key of a mapping was named at the mapping's first line, and a number key was written as a
+    list position (mail.deadlines[1])."""
+    path = example_with(tmp_path, '  deadlines: {"1": "2021-04-09", "2": "2021-07-09", "3": "2021-10-08", "4": "2022-01-14"}',
+                        '  deadlines:\n    "1": "2021-04-09"\n    "2": "2021-07-09"\n    7: "2021-10-08"\n'
+                        '    1: 2022-01-14')
+    lines = path.read_text(encoding="utf-8").splitlines()
+    seven, one = lines.index('    7: "2021-10-08"') + 1, lines.index("    1: 2022-01-14") + 1
+    assert check(path)[1].splitlines() == [
+        f"Error: {path} (línea {seven}): mail.deadlines: «7» no es válido; use uno de: 1, 2, 3, 4",
+        f'{path} (línea {one}): mail.deadlines.1: debe ser texto: escriba "2022-01-14", entre comillas',
+        f'{path} (línea {one}): mail.deadlines: «1» debe escribirse entre comillas, como texto: "1"']
+
+
+def test_a_unit_file_lacking_a_field_is_named_without_jargon(tmp_path):
+    """«units/001.yaml: (raíz): falta…»: the unit file is the unit, «(raíz)» said nothing to the office."""
+    import shutil
+
+    from poaxl.catalog import builtin_catalog_path
+
+    cat = tmp_path / "cat"
+    shutil.copytree(builtin_catalog_path(), cat)
+    unit = cat / "units" / "001.yaml"
+    unit.write_text("".join(line for line in unit.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if not line.startswith("funcion:")), encoding="utf-8")
+    assert check(cat) == (2, f'Error: {unit}: falta el campo obligatorio «funcion»; p. ej. funcion: {{code: "3", '
+                             "name: COORDINACIÓN DE LA POLÍTICA DE GOBIERNO}\n")
