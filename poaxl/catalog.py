@@ -295,7 +295,7 @@ def _load_cached(path: str, stamp: object) -> Catalog:
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
     shown = {o: "" if builtin else _shown(o, root) for o in set(origins)}  # a file of many units: named once
-    return _build(data, [shown[o] for o in origins], head=_shown(head, root))
+    return _build(data, [shown[o] for o in origins], head=_shown(head, root), files=(head, origins))
 
 
 # --------------------------------------------------------------------------- the built-in catalog's stamp
@@ -694,7 +694,8 @@ def _ramo_index(codes: tuple[str, ...], code: str) -> int | None:
     return next((i for i, c in enumerate(codes) if c == code or _same_code(c, code)), None)
 
 
-def _build(data: dict, origins: list[str], locate=None, head: str = "") -> Catalog:
+def _build(data: dict, origins: list[str], locate=None, head: str = "",
+           files: tuple[str, list[str]] | None = None) -> Catalog:
     """The Catalog of validated ``data``; ``locate`` (a workbook's) places each warning at its goal's cell."""
     ramos = _ramos(data)
     _unique([r.code for r in ramos], lambda code: [f"{origins[0] if origins else ''}: ramos: el ramo «{code}» "
@@ -717,29 +718,42 @@ def _build(data: dict, origins: list[str], locate=None, head: str = "") -> Catal
         form_code=data["form_code"], ramo=ramos[0], units=tuple(units), ramos=ramos,
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
-    _refuse_misfits(catalog, units_in_order, origins, locate, head)
+    _refuse_misfits(catalog, units_in_order, origins, locate, head, files)
     warnings = tuple(w for u in units for w in unit_warnings(u, len(ramos) > 1))
     return replace(catalog, warnings=warnings)
 
 
-def _refuse_misfits(catalog: Catalog, units: list[Unit], origins: list[str], locate=None, head: str = "") -> None:
+def _refuse_misfits(catalog: Catalog, units: list[Unit], origins: list[str], locate=None, head: str = "",
+                    files: tuple[str, list[str]] | None = None) -> None:
     """Every text the form prints must fit its row (poaxl/printfit.py): one error per text that does not,
-    at its cell of a catalog workbook, else in its file and field."""
+    at its cell of a catalog workbook, else in its file, line and field (``files``: the head's and each
+    unit's file as read, to find the line), in the order of the files."""
     from .printfit import catalog_misfits, unit_misfits
 
-    def where(path: tuple, origin: str) -> str:
-        if locate is not None:
-            return locate(list(path))
-        return f"{origin}: {dotted_path(path if origin == head else path[2:])}"  # a unit file: from the unit
+    nodes: dict[str, Any] = {}
 
-    problems = [f"{where(m.path, head)}: {m.message}" for m in catalog_misfits(catalog)]
+    def where(path: tuple, origin: str, i: int | None = None) -> tuple[str, int, str]:
+        if locate is not None:
+            return "", 0, locate(list(path))
+        inside = list(path if origin == head else path[2:])  # a unit file of its own: from the unit
+        line = _line(files[0] if i is None else files[1][i], inside, nodes) if files else None
+        return origin, line or 0, f"{origin} (línea {line})" if line else origin
+
+    problems = []
+    for m in catalog_misfits(catalog):
+        origin, line, shown = where(m.path, head)
+        problems.append((origin, line, f"{shown}: {dotted_path(m.path)}: {m.message}"))
     several = catalog.multi_ramo
     for i, (unit, origin) in enumerate(zip(units, origins)):
         title = f"{unit.key} {unit.name}" if several else unit.title
-        problems += [f"{where(('units', i, *m.path), origin)}: unidad {_brief(title)}, {m.message}"
-                     for m in unit_misfits(unit)]
+        for m in unit_misfits(unit):
+            path = ("units", i, *m.path)
+            file, line, shown = where(path, origin, i)
+            inside = path if locate is not None or origin == head else path[2:]
+            field = "" if locate is not None else f"{dotted_path(inside)}: "
+            problems.append((file, line, f"{shown}: {field}unidad {_brief(title)}, {m.message}"))
     if problems:
-        raise CatalogError(problems)
+        raise CatalogError([text for *_, text in sorted(problems, key=lambda p: (p[0], p[1]))])
 
 
 def _placed(unit: Unit, i: int, locate) -> Unit:

@@ -101,8 +101,9 @@ def test_a_goal_text_that_fits_no_row_is_refused_saying_how_much_fits(tmp_path):
     with pytest.raises(CatalogError) as err:
         load_catalog(path)
     fit = printfit.fitting_length(f"3.1.- {WIDE}", printfit.GOAL_TEXT) - len("3.1.- ")
+    line = 1 + next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines()) if "MMMMWWWW" in text)
     assert err.value.problems == [
-        f"{tmp_path.name}/catalogo.yaml: units[0].goals[1].text: unidad 003 ATENCIÓN CIUDADANA, meta 3.1: la "
+        f"{tmp_path.name}/catalogo.yaml (línea {line}): units[0].goals[1].text: unidad 003 ATENCIÓN CIUDADANA, meta 3.1: la "
         "descripción de la meta no cabe en su fila del formato impreso, ni con letra de 7 pt: una fila mide a lo "
         "más 409 pt y lo que no cabe no se imprime. Tiene 2,000 caracteres; de este texto caben 1,382 "
         "caracteres: acórtelo a esa longitud."]
