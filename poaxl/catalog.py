@@ -401,14 +401,22 @@ YAML_PROBLEMS = (
 )
 
 
-def yaml_problem(exc) -> str:
-    """A YAML syntax error in Spanish, with the line and column where the reader stopped."""
+def yaml_problem(exc, source: str | None = None) -> str:
+    """A YAML syntax error in Spanish, with the line and column where the reader stopped. ``source``: the
+    text read, to see the character the reader stopped at (libyaml does not say it is a tab)."""
     text = f"{exc.problem or ''} {exc.context or ''}"
+    mark = exc.problem_mark or exc.context_mark
+    if source is not None and mark is not None and _char_at(source, mark.line, mark.column) == "\t":
+        text = "tab character"
     what = next((es for en, es in YAML_PROBLEMS if en in text),
                 "error de sintaxis (revise la sangría, los «:» y las comillas)")
-    mark = exc.problem_mark or exc.context_mark
     where = f" (línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
     return f"YAML inválido{where}: {what}"
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column:column + 1] if 0 <= line < len(lines) else ""
 
 
 # an example of each catalog field, for "falta el campo obligatorio" messages
@@ -478,8 +486,10 @@ def spanish_error(error, typed: str | None = None) -> str:
         hint = ' (escriba los códigos entre comillas, p. ej. "003")' if val == "string" else ""
         return f"debe ser {_TYPES.get(val, val)}, no «{_brief(typed or error.instance)}»{hint}"
     if v == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"campo desconocido «{', '.join(map(str, extra))}»"
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        comma = all(error.instance[k] is None for k in extra)  # {name: A, B}: YAML reads B as a key with no value
+        hint = " (¿una coma dentro de un texto? póngalo entre comillas, p. ej. name: \"SALUD, DEPORTE\")" if comma else ""
+        return f"campo desconocido «{', '.join(map(str, extra))}»{hint}"
     if v in ("minItems", "maxItems"):
         if "planned" in error.absolute_path:
             return f"debe tener exactamente 4 valores trimestrales, uno por trimestre (tiene {len(error.instance)})"

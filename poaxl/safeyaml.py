@@ -109,7 +109,7 @@ def _load_text(path: Path, text: str, what: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         from .catalog import yaml_problem
 
-        raise YamlRefused(f"{path}: {yaml_problem(exc)}.") from None
+        raise YamlRefused(f"{path}: {yaml_problem(exc, text)}.") from None
     except yaml.YAMLError:
         raise YamlRefused(f"{path}: YAML inválido.") from None
     except ValueError:  # int("9" * 5000): Python's limit on digits in a number

@@ -249,3 +249,18 @@ def test_a_unit_file_lacking_a_field_is_named_without_jargon(tmp_path):
                             if not line.startswith("funcion:")), encoding="utf-8")
     assert check(cat) == (2, f'Error: {unit}: falta el campo obligatorio «funcion»; p. ej. funcion: {{code: "3", '
                              "name: COORDINACIÓN DE LA POLÍTICA DE GOBIERNO}\n")
+
+
+def test_yaml_slips_are_named_for_what_they_are(tmp_path):
+    """A tab in the indentation was «un carácter que no puede iniciar un valor» (libyaml does not say which), and
+    a comma inside an unquoted text in braces an unknown field with no hint."""
+    tab = tmp_path / "tab.yaml"
+    tab.write_text('id: x\nyear: 2020\nunits:\n\t- code: "003"\n', encoding="utf-8")
+    assert check(tab) == (2, f"Error: {tab}: YAML inválido (línea 4, columna 1): hay un tabulador en la sangría: use "
+                             "espacios.\n")
+    comma = example_with(tmp_path, 'finalidad: {code: "1", name: GOBIERNO}', 'finalidad: {code: "1", name: GOBIERNO, '
+                                                                                'SEGURIDAD}')
+    line = comma.read_text(encoding="utf-8").splitlines().index(
+        next(x for x in comma.read_text(encoding="utf-8").splitlines() if "SEGURIDAD" in x)) + 1
+    assert check(comma) == (2, f"Error: {comma} (línea {line}): units[0].finalidad: campo desconocido «SEGURIDAD» "
+                               '(¿una coma dentro de un texto? póngalo entre comillas, p. ej. name: "SALUD, DEPORTE")\n')
