@@ -631,6 +631,8 @@ def _check_form(meta: dict[str, str], sheet: Sheet, header: int, catalog: Catalo
             sink.add(F.UNIT_MISMATCH, variant="header", header=head_unit)
         if head_ramo and meta.get("ramo") and not _same_code(head_ramo, meta["ramo"]):
             sink.add(F.UNIT_MISMATCH, variant="header-ramo", header=head_ramo, ramo=meta["ramo"])
+    else:  # hand-made, or its sheet copied into another workbook: the header block is all it says
+        _check_header(catalog, known, head_unit, head_year, ramo, sink)
     if (want_unit and not _same_code(want_unit, code)) or (want_ramo and ramo and not _same_code(want_ramo, ramo)):
         wanted = f"{want_ramo}-{want_unit}" if want_ramo and want_unit else want_unit or f"del ramo {want_ramo}"
         sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
@@ -644,6 +646,24 @@ def _check_form(meta: dict[str, str], sheet: Sheet, header: int, catalog: Catalo
         sink.add(F.NO_METADATA, variant="typed-totals" if checked.typed_totals else "")
     return _Form(shown, known.ramo.code if known and known.ramo else ramo, known.key if known else None,
                  year, found_quarter, sink.items + checked.findings, checked.goals)
+
+
+def _check_header(catalog: Catalog, known: Unit | None, head_unit: str | None, year: int | None,
+                  ramo: str | None, sink: _Sink) -> None:
+    """What the metadata's checks (``_plan``) do for a form without it, on what its header block says: the
+    unit must be the catalog's (else the form could not be placed in a report) and the year the catalog's."""
+    if year and year != catalog.year:
+        sink.add(F.WRONG_PERIOD, variant="header-year", file_year=year, catalog=catalog.id, year=catalog.year)
+    if known is not None:
+        return
+    if not head_unit:
+        sink.add(F.UNKNOWN_UNIT, variant="no-header-unit", catalog=catalog.id)
+        return
+    same = [u for u in catalog.units_of() if _same_code(u.code, head_unit)]
+    if ramo is None and len(same) > 1:
+        sink.add(F.UNKNOWN_UNIT, variant="header-ambiguous", catalog=catalog.id, keys=", ".join(u.key for u in same))
+    else:
+        sink.add(F.UNKNOWN_UNIT, variant="header", catalog=catalog.id)
 
 
 PRINT_MIN_SCALE = 0.5  # below half size a printed form cannot be read

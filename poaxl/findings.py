@@ -175,13 +175,25 @@ UNKNOWN_UNIT = _define(
     code="unknown-unit", severity=ERROR, fault=OFFICE,
     title="unidad desconocida",
     summary="the file's unit is not in the catalog",
-    meaning="El formato dice ser de una unidad que no está en el catálogo con que se revisa: no se puede "
-            "comparar con lo programado.",
+    meaning="El formato dice ser de una unidad que no está en el catálogo con que se revisa (por sus metadatos o, "
+            "en un formato hecho a mano, por el encabezado), o su encabezado no dice de cuál: no se puede comparar "
+            "con lo programado ni consolidar (poaxl report lo lista entre los rechazados).",
     why="Sin la unidad en el catálogo no hay programa contra el cual revisar el avance.",
     example="Un formato de la unidad 007 revisado con el catálogo del Ramo 01, que no la tiene.",
     fix="Revise con --catalog el catálogo correcto, o agregue la unidad al catálogo.",
     messages={"": Message("la unidad {unit} no está en el catálogo {catalog}",
-                          "revise el catálogo o el archivo")},
+                          "revise el catálogo o el archivo"),
+              # a form without poaxl's metadata (hand-made, or its sheets copied into another workbook)
+              "header": Message("el encabezado dice la unidad {unit}, que no está en el catálogo {catalog}; el "
+                                "formato no se puede consolidar",
+                                "corrija el código de la unidad en el encabezado, o revise con el catálogo correcto "
+                                "(--catalog)"),
+              "header-ambiguous": Message("el encabezado dice la unidad {unit}, que está en varios ramos del catálogo "
+                                          "{catalog} ({keys}), y no dice el ramo; el formato no se puede consolidar",
+                                          "escriba el ramo en el encabezado o revise con --ramo"),
+              "no-header-unit": Message("el encabezado no dice de qué unidad es el formato (no se encontró la "
+                                        "UNIDAD EJECUTORA o RESPONSABLE); no se puede consolidar",
+                                        "escriba el código de la unidad en el encabezado, o revise con --unit")},
 )
 
 NO_METADATA = _define(
@@ -446,7 +458,9 @@ WRONG_PERIOD = _define(
               "expected": Message("se esperaba el trimestre T{expected} y el archivo es del T{report_quarter}",
                                   "use el formato del trimestre que se informa"),
               "other-catalog": Message("el formato es del catálogo {file_catalog} ({file_year}) y se revisa con "
-                                       "{catalog} ({year})", "use el formato del año en curso o indique --catalog")},
+                                       "{catalog} ({year})", "use el formato del año en curso o indique --catalog"),
+              "header-year": Message("el encabezado dice el año {file_year} y se revisa con el catálogo {catalog} "
+                                     "({year})", "use el formato del año en curso o indique --catalog")},
 )
 
 # =========================================================================== why a file is unreadable
@@ -558,6 +572,7 @@ TEXTS: dict[str, str] = {
     # report and generate --from
     "refused-unreadable": "{path}: ilegible — {why}",
     "refused-errors": "{path}: con errores — {why}",
+    "refused-unplaced": "{path}: no se consolidó — {why}",
     "report-no-findings": "Ningún archivo tiene hallazgos.",
     "duplicate-unit": "Hay más de un archivo para la misma unidad y periodo (deje solo uno): {dupes}",
     "mixed-quarters": "Los archivos son de trimestres distintos ({quarters}): consolide un trimestre a la vez.",

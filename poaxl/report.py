@@ -130,6 +130,17 @@ def _key(r: FileReport) -> str | None:
     return r.key or r.unit
 
 
+PLACING = ("unknown-unit", "unit-mismatch", "wrong-period")  # the findings that say why a form has no unit
+
+
+def _unplaced_why(r: FileReport, cat: Catalog) -> str:
+    """Why a form is of no unit of the consolidation: its unit is not in the catalog (or it does not say
+    which it is), it is of another catalog, or of another ramo than --ramo's. Listed, never dropped (even
+    with --include-errors)."""
+    said = [f.message for f in r.findings if f.code in PLACING]
+    return " ".join(said[:2]) or get("unknown-unit").message(unit=r.unit, catalog=cat.id)
+
+
 def summarise(unit: Unit, report: FileReport | None, refused: bool) -> UnitSummary:
     row = UnitSummary(unit, report, len(unit.goals))
     if report is None:
@@ -165,7 +176,10 @@ def report(paths: Iterable[str | Path], out: str | Path, *, catalog: Catalog | s
     if len(quarters) > 1:
         raise PoaxlError(text("mixed-quarters", quarters=", ".join(f"T{q}" for q in sorted(quarters))))
     q = quarter or (quarters.pop() if quarters else cat.quarter)
-    chosen, refused = _accepted(reports, include_errors)
+    placed = {u.key for u in cat.units_of(ramo)}
+    unplaced = [r for r in reports if r.status != "unreadable" and r.key not in placed]
+    chosen, refused = _accepted([r for r in reports if r not in unplaced], include_errors)
+    refused += [text("refused-unplaced", path=r.where, why=_unplaced_why(r, cat)) for r in unplaced]
     all_by_unit = {_key(r): r for r in reports if r.status != "unreadable"}
     units = [summarise(u, all_by_unit.get(u.key), u.key in all_by_unit and u.key not in chosen)
              for u in cat.units_of(ramo)]
