@@ -716,13 +716,7 @@ def _build(data: dict, origins: list[str], locate=None, head: str = "",
     units_in_order = list(units)  # as in the data, for the places of _refuse_misfits
     order = {r: i for i, r in enumerate(ramos)}
     units.sort(key=lambda u: (order[u.ramo], int(u.code), u.code))
-    seen: dict[tuple, str] = {}
-    for unit in units:
-        key = (unit.ramo.code, unit.code.lstrip("0") or "0")
-        if key in seen:
-            raise CatalogError([f"{unit.source}: code: la unidad «{unit.code}» está repetida en el ramo "
-                                f"{unit.ramo.code} (ver {seen[key]})."])
-        seen[key] = unit.source
+    _refuse_repeated(units_in_order, origins, head, files)
     catalog = Catalog(
         id=data["id"], ayuntamiento=data["ayuntamiento"], year=data["year"], quarter=data["quarter"],
         form_code=data["form_code"], ramo=ramos[0], units=tuple(units), ramos=ramos,
@@ -764,6 +758,24 @@ def _refuse_misfits(catalog: Catalog, units: list[Unit], origins: list[str], loc
             problems.append((file, line, f"{shown}: {field}unidad {_brief(title)}, {m.message}"))
     if problems:
         raise CatalogError([text for *_, text in sorted(problems, key=lambda p: (p[0], p[1]))])
+
+
+def _refuse_repeated(units: list[Unit], origins: list[str], head: str,
+                     files: tuple[str, list[str]] | None) -> None:
+    """A unit code twice in one ramo (``0046`` and ``46`` too): named where the second one is written, with
+    the line of the first (in a file of hundreds of units, «ver catalogo.yaml» said nothing)."""
+    nodes: dict[str, Any] = {}
+    seen: dict[tuple, str] = {}
+    for i, (unit, origin) in enumerate(zip(units, origins)):
+        key = (unit.ramo.code, unit.code.lstrip("0") or "0")
+        own_file = origin != head
+        path = ["code"] if own_file else ["units", i, "code"]
+        line = _line(files[1][i] if own_file else files[0], path, nodes) if files else None
+        at = f"{origin} (línea {line})" if line else origin
+        if key in seen:
+            raise CatalogError([f"{at}: {dotted_path(path)}: la unidad «{unit.code}» está repetida en el ramo "
+                                f"{unit.ramo.code} (ver {seen[key]})."])
+        seen[key] = f"{origin}, línea {line}" if line else origin
 
 
 def _placed(unit: Unit, i: int, locate) -> Unit:

@@ -264,3 +264,19 @@ def test_yaml_slips_are_named_for_what_they_are(tmp_path):
         next(x for x in comma.read_text(encoding="utf-8").splitlines() if "SEGURIDAD" in x)) + 1
     assert check(comma) == (2, f"Error: {comma} (línea {line}): units[0].finalidad: campo desconocido «SEGURIDAD» "
                                '(¿una coma dentro de un texto? póngalo entre comillas, p. ej. name: "SALUD, DEPORTE")\n')
+
+
+def test_a_repeated_unit_is_named_at_both_lines(tmp_path):
+    """«u/dup.yaml: code: … (ver u/dup.yaml)» sent the office to the file it was reading, with no line."""
+    from conftest import ROOT
+
+    base = (ROOT / "examples" / "catalogo-ejemplo.yaml").read_text(encoding="utf-8")
+    unit = base[base.index('  - code: "003"'):]
+    path = tmp_path / "catalogo.yaml"
+    path.write_text(base + unit.replace('code: "003"', 'code: "3"  ', 1), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, x in enumerate(lines, 1) if x.startswith('  - code: "003"'))
+    second = next(i for i, x in enumerate(lines, 1) if x.startswith('  - code: "3"'))
+    shown = f"{tmp_path.name}/catalogo.yaml"
+    assert check(path) == (2, f"Error: {shown} (línea {second}): units[1].code: la unidad «3» está repetida en el ramo "
+                              f"01 (ver {shown}, línea {first}).\n")
