@@ -441,14 +441,14 @@ def _check_row(cells: list[Cell], r: int, goal: Goal, quarter: int, policy: Poli
         actuals.append(value if kind not in ("empty", "text") else None)
     absolute = goal.to_date(actuals, quarter)
     note = cells[COL["observations"]]
-    formula = str(note.value) if note.formula else None  # «=A1» is not an explanation anyone wrote
+    unexplained = _unexplained(note)  # «=A1», a bare 0: not an explanation, nor carried as one
     values = GoalValues(goal, actuals, absolute, goal.relative(absolute), goal.planned_to_date(quarter),
-                        "" if formula else _text(note))
+                        "" if unexplained else _text(note))
     sink.values.append(values)
     _check_total(cells[COL["absolute"]], r, goal, quarter, "absolute", values.absolute, policy, sink)
     _check_total(cells[COL["relative"]], r, goal, quarter, "relative", values.relative, policy, sink)
     if complete:
-        _check_observation(r, values, quarter, policy, sink, formula)
+        _check_observation(r, values, quarter, policy, sink, unexplained)
 
 
 def _check_total(cell: Cell, r: int, goal: Goal, quarter: int, key: str, expected: float | None,
@@ -484,14 +484,32 @@ def _check_total(cell: Cell, r: int, goal: Goal, quarter: int, key: str, expecte
         sink.add(F.RELATIVE_MISMATCH, r, key, goal=goal.number, quarter=quarter, shown=shown, expected=want)
 
 
+def _unexplained(note: Cell) -> dict[str, str] | None:
+    """Why a filled OBSERVACIONES cell is no explanation (the message variant and its fields), or None when
+    it is one (or is empty). An explanation is words the coordinator wrote: not a formula (=A1), nor a value
+    without a single letter: a bare number (0, typed as a number or as text), a date, VERDADERO, a «-»."""
+    value = note.value
+    if note.formula:
+        return {"variant": "formula", "formula": cell_text(str(value))}
+    if value is None or (isinstance(value, str) and (not value.strip() or any(c.isalpha() for c in value))):
+        return None
+    if type(value) is Percent:
+        said = percent(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        said = number(value) if _bounded(value) is not None else "un número fuera de rango"
+    else:
+        said = cell_text(value).strip()
+    return {"variant": "no-words", "said": said}
+
+
 def _check_observation(r: int, values: GoalValues, quarter: int, policy: Policy, sink: _Sink,
-                       formula: str | None = None) -> None:
+                       unexplained: dict[str, str] | None = None) -> None:
     """Under programme, or far above it, the row needs an OBSERVACIÓN: a text the coordinator wrote. A
-    formula in OBSERVACIONES (``formula``) counts as none, and the message says why."""
+    formula or a bare number in OBSERVACIONES (``unexplained``) counts as none, and the message says why."""
     goal, absolute, planned = values.goal, values.absolute, values.planned_to_date
     if values.observation:
         return
-    how = {"variant": "formula", "formula": cell_text(formula)} if formula else {}
+    how = unexplained or {}
     if absolute < planned - 1e-9:
         sink.add(F.MISSING_OBSERVATION, r, "observations", goal=goal.number, quarter=quarter,
                  absolute=number(absolute), planned=number(planned), **how)

@@ -188,8 +188,9 @@ UNKNOWN_UNIT = _define(
                                 "formato no se puede consolidar",
                                 "corrija el código de la unidad en el encabezado, o revise con el catálogo correcto "
                                 "(--catalog)"),
-              "header-ambiguous": Message("el encabezado dice la unidad {unit}, que está en varios ramos del catálogo "
-                                          "{catalog} ({keys}), y no dice el ramo; el formato no se puede consolidar",
+              "header-ambiguous": Message("el encabezado dice la unidad {unit}, que está en varios ramos del "
+                                          "catálogo {catalog} ({keys}), y no dice el ramo; el formato no se puede "
+                                          "consolidar",
                                           "escriba el ramo en el encabezado o revise con --ramo"),
               "no-header-unit": Message("el encabezado no dice de qué unidad es el formato (no se encontró la "
                                         "UNIDAD EJECUTORA o RESPONSABLE); no se puede consolidar",
@@ -282,9 +283,10 @@ FUTURE_ENTRY = _define(
 MISSING_OBSERVATION = _define(
     code="missing-observation", severity=ERROR, fault=COORDINATOR, column="observations",
     title="falta explicar el incumplimiento",
-    summary="A to date < P to date and OBSERVACIONES empty",
+    summary="A to date < P to date and no words in OBSERVACIONES (empty, a formula, a bare number)",
     meaning="El avance acumulado está por debajo de lo programado al trimestre y OBSERVACIONES está vacía (o tiene "
-            "una fórmula, como =A1, que no es una explicación escrita por la unidad). Todo incumplimiento se explica "
+            "una fórmula, como =A1, o solo un número, como 0: no son una explicación escrita por la unidad). Todo "
+            "incumplimiento se explica "
             "(la fila se pone roja en el formato).",
     why="La Sindicatura y la oficina de planeación piden justificar cada meta por debajo de lo programado; "
         "sin observación el informe no se puede aprobar.",
@@ -294,16 +296,19 @@ MISSING_OBSERVATION = _define(
                           "explique por qué no se alcanzó la meta"),
               "formula": Message("avance acumulado {absolute} de {planned} programado y OBSERVACIONES tiene una "
                                  "fórmula («{formula}»), no una explicación",
-                                 "escriba con sus palabras por qué no se alcanzó la meta")},
+                                 "escriba con sus palabras por qué no se alcanzó la meta"),
+              "no-words": Message("avance acumulado {absolute} de {planned} programado y OBSERVACIONES dice solo "
+                                  "«{said}», no una explicación",
+                                  "escriba con sus palabras por qué no se alcanzó la meta")},
 )
 
 UNJUSTIFIED_OVERACHIEVEMENT = _define(
     code="unjustified-overachievement", severity=WARNING, fault=COORDINATOR, column="observations",
     title="falta explicar el sobrecumplimiento",
-    summary=f"A to date > {OVERACHIEVEMENT_RATIO * 100:.0f} % of P to date (`--over-ratio`) without OBSERVACIONES",
+    summary=f"A to date > {OVERACHIEVEMENT_RATIO * 100:.0f} % of P to date (`--over-ratio`) without words in OBSERVACIONES",
     meaning=f"El avance acumulado supera con mucho lo programado (más de {OVERACHIEVEMENT_RATIO * 100:.0f} % por "
-            "omisión; --over-ratio) y "
-            "OBSERVACIONES está vacía o tiene una fórmula en lugar de un texto (la fila se pone ámbar en el formato).",
+            "omisión; --over-ratio) y OBSERVACIONES está vacía o tiene una fórmula o solo un número en lugar de "
+            "un texto (la fila se pone ámbar en el formato).",
     why="Un avance muy superior a lo programado suele ser un error de captura (una cifra de más) o una meta "
         "mal planeada; en ambos casos hay que explicarlo.",
     example="004, meta 4.1: avance acumulado 26 contra 4 programado (650 %), sin observación.",
@@ -312,7 +317,10 @@ UNJUSTIFIED_OVERACHIEVEMENT = _define(
                           "vacía", "explique por qué se superó la programación"),
               "formula": Message("avance acumulado {absolute} contra {planned} programado ({percent}) y OBSERVACIONES "
                                  "tiene una fórmula («{formula}»), no una explicación",
-                                 "escriba con sus palabras por qué se superó la programación")},
+                                 "escriba con sus palabras por qué se superó la programación"),
+              "no-words": Message("avance acumulado {absolute} contra {planned} programado ({percent}) y OBSERVACIONES "
+                                  "dice solo «{said}», no una explicación",
+                                  "escriba con sus palabras por qué se superó la programación")},
 )
 
 PRINT_TOO_SMALL = _define(
