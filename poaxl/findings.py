@@ -344,7 +344,7 @@ OBSERVATION_TOO_LONG = _define(
             "imprime. (LibreOffice agranda la fila y encoge la hoja impresa; el formato se revisa e imprime en "
             "los dos.) Si el texto de la meta se imprime en letra más pequeña, la fila conserva su alto.",
     why="La explicación firmada debe leerse completa en el formato impreso.",
-    example="003, meta 3.3: una observación de 1,500 caracteres; en su fila caben unos 800.",
+    example="003, meta 3.3: una observación de 1,500 caracteres en mayúsculas; en su fila caben unos 700.",
     fix="Resuma la OBSERVACIÓN hasta los caracteres que caben.",
     messages={"": Message("la OBSERVACIÓN tiene {chars} caracteres y en su fila impresa caben {fit}",
                           "resúmala a {fit} caracteres o menos para que se imprima completa")},
