@@ -55,7 +55,7 @@ def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: C
             row.state = last.get("state") if last.get("state") in (*ACCEPTED, STATUS_LABEL["errors"]) else QUARANTINED
         row.current = _current(out, cat, unit, quarter)
         if not last and row.current:  # filed by hand, not through collect: its state is what check says
-            row.state = _checked_state(row.current, cat)
+            row.state = _checked_state(row.current, cat, uid, quarter)
         keys = {e.get("key") for e in answered}
         mine_replies = [e for e in replies if e.get("key") in keys and e.get("result") in ("enviada", "pendiente")]
         if mine_replies:
@@ -77,12 +77,14 @@ def _current(out: Path, cat: Catalog, unit: Unit, quarter: int) -> str | None:
     return None
 
 
-def _checked_state(path: str, cat: Catalog) -> str:
+def _checked_state(path: str, cat: Catalog, unit: str, quarter: int) -> str:
     """The state of a current answer that collect did not log: correcto / con avisos / con errores
-    (only the coordinator's errors count, as in report; an unreadable file is con errores)."""
+    (only the coordinator's errors count, as in report; an unreadable file is con errores). Checked as the
+    ``unit`` and ``quarter`` its name claims: 003's form copied under 004's name is 004's answer with a
+    unit-mismatch, not a correct one."""
     from .check import check_file
 
-    report = check_file(path, cat)
+    report = check_file(path, cat, unit, quarter)
     if report.status == "unreadable" or report.delivery_errors:
         return STATUS_LABEL["errors"]
     return STATUS_LABEL["warnings" if report.findings else "ok"]
