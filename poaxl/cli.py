@@ -838,7 +838,8 @@ def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
     errores, sin entregar, en cuarentena) y la última respuesta enviada.
 
     \b
-    Estado de salida: 0 · 2 uso incorrecto.
+    Estado de salida: 0 · 2 uso incorrecto (p. ej. una carpeta --out o --sent que no existe; antes del primer
+    poaxl collect, que crea --out, solo un aviso).
     \b
     Ejemplos:
       poaxl status --out respuestas/ --sent formatos/
@@ -847,7 +848,7 @@ def status(out, sent, quarter, ramo, fmt, catalog_path) -> None:
     from .status import status as run
 
     cat = load(catalog_path, ramo=ramo)
-    rows = run(out=out, sent=sent, catalog=cat, quarter=quarter, ramo=ramo)
+    rows = run(out=out, sent=sent, catalog=cat, quarter=quarter, ramo=ramo, warn=warn)
     if fmt == "json":
         echo_json({"catalog": cat.id, "quarter": quarter or cat.quarter, "units": [r.to_dict() for r in rows]})
         return

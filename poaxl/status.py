@@ -4,9 +4,11 @@ Read-only: it only reads the two logs and looks at the folder."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 from pathlib import Path
 
 from .catalog import Catalog, Unit, load_catalog
+from .errors import PoaxlError
 from .collect import ACCEPTED, LOG_NAME as RECEIVED_LOG, QUARANTINED, current_name
 from .findings import DELIVERY_LABEL, STATUS_LABEL
 from .inbound import WORKBOOK_SUFFIXES
@@ -30,12 +32,21 @@ class UnitStatus:
 
 
 def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: Catalog | str | Path | None = None,
-           quarter: int | None = None, ramo: str | None = None) -> list[UnitStatus]:
-    """One row per catalog unit (of ``ramo``) for ``quarter`` (the catalog's by default)."""
+           quarter: int | None = None, ramo: str | None = None,
+           warn: Callable[[str], None] = lambda message: None) -> list[UnitStatus]:
+    """One row per catalog unit (of ``ramo``) for ``quarter`` (the catalog's by default). A folder that does not
+    exist is a mistyped option (PoaxlError), not a quarter where nothing arrived; except the answers folder
+    between ``send`` and the first ``collect`` (which makes it): then only ``warn``."""
     cat = load_catalog(catalog)
     quarter = quarter or cat.quarter
     out = Path(out)
+    _must_exist(Path(sent), "de formatos enviados", "--sent", "poaxl send dejó su bitácora (poaxl-envios.jsonl)")
     sends = read_log(Path(sent) / SENT_LOG)
+    if out.exists() or not sends:
+        _must_exist(out, "de respuestas", "--out", "poaxl collect guarda las respuestas")
+    elif not out.is_dir():
+        warn(f"--out {out}: la carpeta de respuestas no existe todavía (poaxl collect la crea al recibir el primer "
+             "formato); ninguna unidad tiene respuesta.")
     received = read_log(out / RECEIVED_LOG)
     forms = [e for e in received if e.get("event") == "formato"]
     replies = [e for e in received if e.get("event") == "respuesta"]
@@ -62,6 +73,13 @@ def status(*, out: str | Path = "respuestas", sent: str | Path = ".", catalog: C
             row.reply, row.reply_result = mine_replies[-1].get("time"), mine_replies[-1].get("result")
         rows.append(row)
     return rows
+
+
+def _must_exist(folder: Path, what: str, option: str, holds: str) -> None:
+    """A mistyped folder is said, not shown as every unit «sin entregar»."""
+    if not folder.is_dir():
+        problem = "no es una carpeta" if folder.exists() else "no existe"
+        raise PoaxlError(f"{option} {folder}: la carpeta {what} {problem}; indique la carpeta donde {holds}.")
 
 
 def _current(out: Path, cat: Catalog, unit: Unit, quarter: int) -> str | None:

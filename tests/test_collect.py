@@ -433,7 +433,8 @@ def test_status_before_and_after(office, forms, tmp_path, catalog):
     args = ["status", "--out", str(office.out), "--sent", str(sent), "--format", "json"]
     before = CliRunner().invoke(main, args)
     assert before.exit_code == 0, before.output
-    rows = {r["unit"]: r for r in json.loads(before.output)["units"]}
+    assert before.stderr.startswith("Aviso: --out ")  # collect makes the answers folder: not there yet
+    rows = {r["unit"]: r for r in json.loads(before.stdout)["units"]}
     assert len(rows) == 6 and rows["003"]["state"] == "sin entregar" and rows["003"]["sent"]
     assert rows["001"]["sent"] is None
     office.deliver(reply_from(COORD_003, forms["ok_003"]), reply_from("intruso@otro.example", forms["ok_004"]))

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES
 from poaxl.cli import main
+from test_mail import plain, smtp  # noqa: F401  (the real aiosmtpd server fixture)
 
 
 def run(*args):
@@ -40,3 +41,33 @@ def test_status_checks_a_hand_filed_answer_against_the_quarter_its_name_claims(t
     shutil.copy(EXAMPLES / "TMM-F004_2020_T2_003.xlsx", answers / "TMM-F004_2020_T3_003.xlsx")
     assert states("--out", answers, "--sent", tmp_path, "-q", "3")["003"] == "con errores"
     assert states("--out", answers, "--sent", tmp_path, "-q", "2")["003"] == "sin entregar"
+
+
+def test_status_of_a_folder_that_does_not_exist_is_a_usage_error_naming_it(tmp_path):
+    """``status --out CARPETA_QUE_NO_EXISTE`` printed every unit «sin entregar» with exit 0 and no warning."""
+    missing = tmp_path / "CARPETA_QUE_NO_EXISTE"
+    result = run("status", "--out", missing, "--sent", tmp_path, "--format", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"Error: --out {missing}: la carpeta de respuestas no existe; indique la carpeta donde "
+                             "poaxl collect guarda las respuestas.\n")
+    result = run("status", "--out", tmp_path, "--sent", missing)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"Error: --sent {missing}: la carpeta de formatos enviados no existe; indique la carpeta "
+                             "donde poaxl send dejó su bitácora (poaxl-envios.jsonl).\n")
+    assert run("status", "--out", tmp_path, "--sent", tmp_path).exit_code == 0  # an empty folder is fine
+
+
+def test_status_between_send_and_the_first_collect_only_warns_that_the_answers_folder_is_not_there(
+        tmp_path, smtp, catalog):  # noqa: F811
+    """``collect`` makes the answers folder: right after ``send`` it does not exist yet, and status is asked."""
+    from poaxl.mail import send
+
+    sent, answers = tmp_path / "formatos", tmp_path / "respuestas"
+    inbox, port = smtp()
+    send(["003"], catalog=catalog, settings=plain(port), out=sent)
+    assert len(inbox.messages) == 1
+    result = run("status", "--out", answers, "--sent", sent, "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == (f"Aviso: --out {answers}: la carpeta de respuestas no existe todavía (poaxl collect la "
+                             "crea al recibir el primer formato); ninguna unidad tiene respuesta.\n")
+    assert {u["unit"]: u["state"] for u in json.loads(result.stdout)["units"]}["003"] == "sin entregar"
