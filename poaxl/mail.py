@@ -101,7 +101,29 @@ def load_contacts(catalog: Catalog, path: str | Path | None = None) -> dict[str,
         data = load(path, "archivo de contactos")
         data = {} if data is None else _codes_as_typed(path, data)
     _validate_contacts(path, data)
-    return {catalog.unit_id(catalog.unit(code)): value for code, value in data.items()}
+    return _by_unit(catalog, path, data)
+
+
+def _by_unit(catalog: Catalog, path: Path, data: dict) -> dict[str, dict[str, list[str]]]:
+    """The file's entries keyed by unit. An unknown unit, or a unit written twice (``46`` and ``0046``: the
+    later would silently replace the other's addresses), is refused naming the file and the entries."""
+    book: dict[str, dict[str, list[str]]] = {}
+    typed: dict[str, str] = {}  # unit id -> the code as the file wrote it
+    problems = []
+    for code, value in data.items():
+        try:
+            uid = catalog.unit_id(catalog.unit(code))
+        except PoaxlError as exc:
+            problems.append(f"{path}: {code}: {exc}")
+            continue
+        if uid in typed:
+            problems.append(f"{path}: la unidad {uid} tiene dos entradas, «{typed[uid]}» y «{code}»; deje una sola "
+                            "con todos sus correos (to, cc).")
+        typed.setdefault(uid, code)
+        book[uid] = value
+    if problems:
+        raise PoaxlError("Contactos inválidos (no se envió nada):\n" + "\n".join(problems))
+    return book
 
 
 def _codes_as_typed(path: Path, data: Any) -> Any:

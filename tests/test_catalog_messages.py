@@ -154,8 +154,9 @@ def test_unquoted_unit_codes_in_a_contacts_file_are_taken_as_typed(tmp_path):
     contacts.write_text("010: {to: [transparencia@ejemplo.mx]}\n", encoding="utf-8")
     result = CliRunner().invoke(main, [*args, "--unit", "003"])
     assert result.exit_code == 2
-    assert result.output.endswith("Error: La unidad «010» no existe en el catálogo mexicali-2020-r01. Unidades "
-                                  "válidas: 001, 002, 003, 004, 005, 0046.\n")
+    assert result.output.endswith(f"Error: Contactos inválidos (no se envió nada):\n{contacts}: 010: La unidad «010» "
+                                  "no existe en el catálogo mexicali-2020-r01. Unidades válidas: 001, 002, 003, 004, "
+                                  "005, 0046.\n")
 
 
 def test_what_the_workbook_lacks_is_said_as_the_row_to_add(book):

@@ -71,3 +71,32 @@ def test_status_between_send_and_the_first_collect_only_warns_that_the_answers_f
     assert result.stderr == (f"Aviso: --out {answers}: la carpeta de respuestas no existe todavía (poaxl collect la "
                              "crea al recibir el primer formato); ninguna unidad tiene respuesta.\n")
     assert {u["unit"]: u["state"] for u in json.loads(result.stdout)["units"]}["003"] == "sin entregar"
+
+
+def test_a_contacts_file_with_two_entries_for_one_unit_is_refused_naming_both(tmp_path):
+    """``0046:`` and ``46:`` (or CSV rows 46 and 0046) were merged silently: the later won, the other's
+    addresses were lost."""
+    yaml_file = tmp_path / "contactos.yaml"
+    yaml_file.write_text("0046: {to: [a@example.org]}\n46: {to: [b@example.org], cc: [c@example.org]}\n",
+                         encoding="utf-8")
+    csv_file = tmp_path / "contactos.csv"
+    csv_file.write_text("unit,to,cc\n46,a@example.org,\n003,d@example.org,\n0046,b@example.org,c@example.org\n",
+                        encoding="utf-8")
+    for path, first, second in ((yaml_file, "0046", "46"), (csv_file, "46", "0046")):
+        drafts = tmp_path / f"borradores-{path.suffix[1:]}"
+        result = run("send", "--all", "--contacts", path, "--dry-run", drafts, "--quiet")
+        assert result.exit_code == 2 and not drafts.exists()
+        assert result.stderr == ("Error: Contactos inválidos (no se envió nada):\n"
+                                 f"{path}: la unidad 0046 tiene dos entradas, «{first}» y «{second}»; deje una sola "
+                                 "con todos sus correos (to, cc).\n")
+
+
+def test_an_unknown_unit_in_a_contacts_file_names_the_file(tmp_path):
+    """«La unidad «999» no existe…» did not say it came from the contacts file."""
+    path = tmp_path / "contactos.yaml"
+    path.write_text('999: {to: [a@example.org]}\n"003": {to: [b@example.org]}\n', encoding="utf-8")
+    result = run("send", "--unit", "003", "--contacts", path, "--dry-run", tmp_path / "borradores", "--quiet")
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: Contactos inválidos (no se envió nada):\n"
+                             f"{path}: 999: La unidad «999» no existe en el catálogo mexicali-2020-r01. Unidades "
+                             "válidas: 001, 002, 003, 004, 005, 0046.\n")
