@@ -808,7 +808,8 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     hidden folders and the archives ``poaxl collect`` keeps beside the current answers."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if p.suffix.lower() not in FORM_SUFFIXES and p.is_dir():  # a folder named x.xlsx is a path given as a
+            # form: reported unreadable (not-a-file), as inside a folder, never skipped without a word
             out += sorted(f for f in p.rglob("*") if f.suffix.lower() in FORM_SUFFIXES
                           and not f.name.startswith(("~$", ".~lock", "."))
                           and not f.name.lower().endswith(ANNOTATED)

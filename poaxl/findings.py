@@ -475,7 +475,8 @@ WRONG_PERIOD = _define(
 
 REASONS: dict[str, Message] = {
     "missing": Message("el archivo no existe", "revise la ruta"),
-    "not-a-file": Message("no es un archivo", "indique un archivo .xlsx o una carpeta"),
+    "not-a-file": Message("no es un archivo normal (es una carpeta, un dispositivo o una tubería)",
+                          "indique el archivo del formato (.xlsx, .xlsm u .ods)"),
     "empty": Message("el archivo está vacío (0 bytes)", "vuelva a guardarlo desde Excel o LibreOffice"),
     "too-big": Message("el archivo mide {mb} MB, más de lo que admite un formato TMM-F004 ({limit} MB)",
                        "envíe solo el formato, sin imágenes ni hojas agregadas"),

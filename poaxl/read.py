@@ -67,10 +67,11 @@ def checked_bytes(path: Path) -> io.BytesIO:
             fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
         except (FileNotFoundError, NotADirectoryError):
             raise Unreadable(reason("missing")) from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # before fdopen, which refuses a folder with an OSError of its own
+            os.close(fd)
+            raise Unreadable(reason("not-a-file"))
         with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise Unreadable(reason("not-a-file"))
             _check_size(st.st_size)
             data = fh.read(st.st_size + 1)  # bounded by the size checked, even if the file grows meanwhile
     except OSError as exc:

@@ -100,3 +100,28 @@ def test_an_unknown_unit_in_a_contacts_file_names_the_file(tmp_path):
     assert result.stderr == ("Error: Contactos inválidos (no se envió nada):\n"
                              f"{path}: 999: La unidad «999» no existe en el catálogo mexicali-2020-r01. Unidades "
                              "válidas: 001, 002, 003, 004, 005, 0046.\n")
+
+
+NOT_A_FILE = "no es un archivo normal (es una carpeta, un dispositivo o una tubería) — indique el archivo del formato " \
+             "(.xlsx, .xlsm u .ods)."
+
+
+def test_a_folder_named_like_a_form_is_an_unreadable_entry_and_the_batch_goes_on(tmp_path):
+    """A folder ``dir.xlsx`` given with other files was skipped without a word; given alone it was a usage error
+    and ``--format json`` printed no JSON. The README says it is reported unreadable (not-a-file)."""
+    folder = tmp_path / "dir.xlsx"
+    folder.mkdir()
+    form = tmp_path / "TMM-F004_2020_T2_003.xlsx"
+    shutil.copy(EXAMPLES / form.name, form)
+    result = run("check", folder, form, "--format", "json")
+    assert result.exit_code == 2
+    files = json.loads(result.stdout)["files"]
+    assert [(f["path"], f["status"]) for f in files] == [(str(folder), "unreadable"), (str(form), "ok")]
+    assert files[0]["findings"][0]["code"] == "unreadable"
+    assert files[0]["findings"][0]["message"] == f"{folder}: {NOT_A_FILE}"
+    result = run("check", folder, "--format", "json")
+    assert result.exit_code == 2
+    assert [(f["path"], f["status"]) for f in json.loads(result.stdout)["files"]] == [(str(folder), "unreadable")]
+    result = run("check", folder)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[:2] == [f"{folder}: ilegible", f"  ✗ {folder}: {NOT_A_FILE} [unreadable]"]
