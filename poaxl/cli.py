@@ -12,7 +12,8 @@ from .errors import PoaxlError, os_reason
 
 click_es.install()  # before the decorators below: click's help texts are made when they run
 
-CATALOG_HELP = "Catálogo (archivo YAML o carpeta). Por omisión $POAXL_CATALOG o el catálogo integrado."
+CATALOG_HELP = ("Catálogo: archivo YAML, carpeta o libro de catálogo .xlsx (el de poaxl catalog export). "
+                "Por omisión $POAXL_CATALOG o el catálogo integrado.")
 
 
 def printable(text: object, one_line: bool = False) -> str:
@@ -278,6 +279,8 @@ def units(fmt: str, ramo: str | None, catalog_path: Path | None) -> None:
     """Lista las unidades del catálogo (código, nombre, número de metas).
 
     \b
+    Estado de salida: 0 · 2 uso incorrecto o catálogo inválido.
+    \b
     Ejemplos:
       poaxl units --catalog otro-catalogo/
       poaxl units --format json
@@ -330,6 +333,9 @@ def generate(unit_codes, all_units, quarter, out, password, force, from_paths, o
              catalog_path) -> None:
     """Genera el formato TMM-F004 de cada unidad, listo para llenar.
 
+    \b
+    Estado de salida: 0 formatos escritos · 2 uso o datos incorrectos (catálogo inválido, archivo que ya existe
+    sin --force).
     \b
     Ejemplos:
       poaxl generate --unit 003
@@ -402,7 +408,7 @@ def render_report(report, color: bool) -> None:
 def check(paths, fmt, unit, quarter, over_ratio, annotate_dir, jobs, ramo, catalog_path) -> None:
     """Revisa formatos TMM-F004 llenados y dice, celda por celda, qué está mal.
 
-    ARCHIVOS son archivos .xlsx o carpetas (se revisan todos los .xlsx dentro).
+    ARCHIVOS son formatos (.xlsx, .xlsm u .ods) o carpetas (se revisan todos los formatos dentro).
 
     \b
     Estado de salida: 0 sin errores · 1 algún archivo con errores · 2 archivo ilegible o uso incorrecto.
@@ -622,6 +628,8 @@ def explain(code: str | None, fmt: str) -> None:
     Sin CODIGO, lista todos los hallazgos con su severidad y quién los corrige.
 
     \b
+    Estado de salida: 0 · 2 hallazgo desconocido.
+    \b
     Ejemplos:
       poaxl explain missing-observation
       poaxl explain
@@ -636,9 +644,17 @@ def explain(code: str | None, fmt: str) -> None:
         click.echo(findings.explain(kinds[0]) if code else findings.listing(), nl=False)
 
 
-@main.group("catalog")
+@main.group("catalog", short_help="Valida, crea, importa o exporta el catálogo.")
 def catalog_group() -> None:
-    """Operaciones sobre el catálogo."""
+    """Operaciones sobre el catálogo: validarlo, crearlo, importarlo de formatos, exportarlo a Excel.
+
+    \b
+    Ejemplos:
+      poaxl catalog check catalogo-2021/           # valida antes de generar o enviar
+      poaxl catalog init catalogo/                 # catálogo inicial comentado
+      poaxl catalog import formatos-2020/ --out catalogo-2021/
+      poaxl catalog export --out catalogo.xlsx     # para revisarlo y editarlo en Excel
+    """
 
 
 @catalog_group.command("check", short_help="Valida un catálogo antes de usarlo.")
@@ -933,6 +949,9 @@ def catalog_export(out, force, catalog_path) -> None:
     El libro se usa directamente con --catalog catalogo.xlsx en todos los comandos.
 
     \b
+    Estado de salida: 0 libro escrito · 2 uso o datos incorrectos (catálogo inválido, libro que ya existe sin
+    --force).
+    \b
     Ejemplos:
       poaxl catalog export --out catalogo.xlsx
       poaxl catalog export --catalog catalogo-2021/ --out catalogo-2021.xlsx --force
@@ -956,6 +975,8 @@ def catalog_init(folder, year, force) -> None:
     """Crea en CARPETA un catálogo inicial comentado (un ramo, una unidad, dos metas) que valida y
     genera; edítelo con los datos de su municipio.
 
+    \b
+    Estado de salida: 0 catálogo creado · 2 uso incorrecto (carpeta con archivos, sin --force).
     \b
     Ejemplos:
       poaxl catalog init catalogo/

@@ -125,3 +125,48 @@ def test_a_folder_named_like_a_form_is_an_unreadable_entry_and_the_batch_goes_on
     result = run("check", folder)
     assert result.exit_code == 2
     assert result.stdout.splitlines()[:2] == [f"{folder}: ilegible", f"  ✗ {folder}: {NOT_A_FILE} [unreadable]"]
+
+
+def leaf_commands(group=main, path=()):
+    """Every command that runs something (not a group), as argument lists."""
+    import click
+
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, (*path, name))
+        else:
+            yield [*path, name]
+
+
+def help_of(*args) -> str:
+    """The help as a person reads it, whatever the terminal width wrapped."""
+    result = run(*args, "--help")
+    assert result.exit_code == 0, args
+    return " ".join(result.output.split())
+
+
+def test_help_texts_say_what_is_accepted_and_the_exit_status():
+    assert ("ARCHIVOS son formatos (.xlsx, .xlsm u .ods) o carpetas (se revisan todos los formatos dentro)."
+            in help_of("check"))
+    assert ("Estado de salida: 0 formatos escritos · 2 uso o datos incorrectos (catálogo inválido, archivo que ya "
+            "existe sin --force).") in help_of("generate")
+    with_catalog = []
+    for args in leaf_commands():
+        shown = help_of(*args)
+        assert "Estado de salida: 0" in shown, args
+        if "--catalog RUTA" in shown:
+            with_catalog.append(args[-1])
+            assert ("--catalog RUTA Catálogo: archivo YAML, carpeta o libro de catálogo .xlsx (el de poaxl catalog "
+                    "export). Por omisión $POAXL_CATALOG o el catálogo integrado.") in shown, args
+    assert {"units", "generate", "check", "send", "report", "collect", "status", "export"} <= set(with_catalog)
+    catalog = help_of("catalog")
+    assert "Ejemplos: poaxl catalog check catalogo-2021/" in catalog
+    assert "poaxl catalog export --out catalogo.xlsx" in catalog and "poaxl catalog import formatos-2020/" in catalog
+
+
+def test_readme_no_longer_says_an_ods_gives_only_the_number_of_a_percentage():
+    from conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "gives poaxl the number only" not in readme
+    assert "as 0.9 shown with a % format (read alike from `.xlsx` and `.ods`)" in readme
