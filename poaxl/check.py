@@ -650,7 +650,7 @@ def _check_form(meta: dict[str, str], sheet: Sheet, header: int, catalog: Catalo
         if head_ramo and meta.get("ramo") and not _same_code(head_ramo, meta["ramo"]):
             sink.add(F.UNIT_MISMATCH, variant="header-ramo", header=head_ramo, ramo=meta["ramo"])
     else:  # hand-made, or its sheet copied into another workbook: the header block is all it says
-        _check_header(catalog, known, head_unit, head_year, ramo, sink)
+        _check_header(catalog, known, head_unit, head_ramo, head_year, ramo, sink)
     if (want_unit and not _same_code(want_unit, code)) or (want_ramo and ramo and not _same_code(want_ramo, ramo)):
         wanted = f"{want_ramo}-{want_unit}" if want_ramo and want_unit else want_unit or f"del ramo {want_ramo}"
         sink.add(F.UNIT_MISMATCH, variant="expected", expected=wanted)
@@ -666,8 +666,8 @@ def _check_form(meta: dict[str, str], sheet: Sheet, header: int, catalog: Catalo
                  year, found_quarter, sink.items + checked.findings, checked.goals)
 
 
-def _check_header(catalog: Catalog, known: Unit | None, head_unit: str | None, year: int | None,
-                  ramo: str | None, sink: _Sink) -> None:
+def _check_header(catalog: Catalog, known: Unit | None, head_unit: str | None, head_ramo: str | None,
+                  year: int | None, ramo: str | None, sink: _Sink) -> None:
     """What the metadata's checks (``_plan``) do for a form without it, on what its header block says: the
     unit must be the catalog's (else the form could not be placed in a report) and the year the catalog's."""
     if year and year != catalog.year:
@@ -680,6 +680,9 @@ def _check_header(catalog: Catalog, known: Unit | None, head_unit: str | None, y
     same = [u for u in catalog.units_of() if _same_code(u.code, head_unit)]
     if ramo is None and len(same) > 1:
         sink.add(F.UNKNOWN_UNIT, variant="header-ambiguous", catalog=catalog.id, keys=", ".join(u.key for u in same))
+    elif same and head_ramo:  # the unit is the catalog's, in another ramo than the header says
+        sink.add(F.UNKNOWN_UNIT, variant="header-ramo", catalog=catalog.id, ramo=head_ramo, code=head_unit,
+                 found=", ".join(u.ramo.code for u in same))
     else:
         sink.add(F.UNKNOWN_UNIT, variant="header", catalog=catalog.id)
 

@@ -192,6 +192,9 @@ UNKNOWN_UNIT = _define(
                                           "catálogo {catalog} ({keys}), y no dice el ramo; el formato no se puede "
                                           "consolidar",
                                           "escriba el ramo en el encabezado o revise con --ramo"),
+              "header-ramo": Message("el encabezado dice el ramo {ramo} y la unidad {code}, que en el catálogo "
+                                     "{catalog} es del ramo {found}; el formato no se puede consolidar",
+                                     "corrija el ramo en el encabezado, o revise con el catálogo correcto (--catalog)"),
               "no-header-unit": Message("el encabezado no dice de qué unidad es el formato (no se encontró la "
                                         "UNIDAD EJECUTORA o RESPONSABLE); no se puede consolidar",
                                         "escriba el código de la unidad en el encabezado, o revise con --unit")},

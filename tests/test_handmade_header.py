@@ -22,7 +22,7 @@ CATALOG = "mexicali-2020-r01"  # the built-in catalog's id
 def hand_made(path: Path, catalog, unit: str = "003", *, code: str | None = None, year: int | None = None,
               ramo: str | None = "keep") -> Path:
     """A hand-made form of ``unit`` with every total right (a formula of its own in ACUMULADO RELATIVO),
-    its header's unit code written ``code``, its year ``year``, its RAMO code emptied with ``ramo=None``."""
+    its header's unit code written ``code``, its year ``year``, its RAMO code ``ramo`` (None: empty)."""
     write_book(path, catalog, [catalog.unit(unit)])
     wb = openpyxl.load_workbook(path)
     ws = wb.active
@@ -32,8 +32,8 @@ def hand_made(path: Path, catalog, unit: str = "003", *, code: str | None = None
             value = cell.value
             if code is not None and value == catalog.unit(unit).code:
                 cell.value = code
-            if ramo is None and value == catalog.unit(unit).ramo.code and cell.column > 1:
-                cell.value = None
+            if ramo != "keep" and value == catalog.unit(unit).ramo.code and cell.column > 1:
+                cell.value = ramo
             if year is not None and isinstance(value, str):
                 value = value.replace(str(catalog.year), str(year))
                 cell.value = value.replace(f"-{catalog.year % 100:02d}", f"-{year % 100:02d}")
@@ -85,6 +85,15 @@ def test_a_unit_in_two_ramos_without_ramo_in_the_header_is_named_with_both(tmp_p
     assert check_file(path, municipio, ramo="01").key == "01-003"  # --ramo places it
 
 
+def test_a_header_ramo_other_than_the_units_is_named(tmp_path, catalog):
+    report = check_file(hand_made(tmp_path / "a.xlsx", catalog, ramo="02"), catalog)
+    assert report.key is None
+    (found,) = [f for f in report.findings if f.code == "unknown-unit"]
+    assert found.message == ("003: el encabezado dice el ramo 02 y la unidad 003, que en el catálogo "
+                             "mexicali-2020-r01 es del ramo 01; el formato no se puede consolidar — corrija el ramo "
+                             "en el encabezado, o revise con el catálogo correcto (--catalog).")
+
+
 def test_a_header_year_other_than_the_catalogs_is_wrong_period(tmp_path, catalog):
     path = hand_made(tmp_path / "a.xlsx", catalog, year=2019)
     report = check_file(path, catalog)
@@ -119,3 +128,24 @@ def test_report_refuses_another_years_form_and_lists_an_unknown_unit(tmp_path, c
     data = json.loads(result.stdout)
     assert {u["unit"]: u["status"] for u in data["units"]}["003"] == "con errores"
     assert len([line for line in data["refused"] if "no se consolidó" in line]) == 2
+
+
+def test_a_sheet_pasted_into_a_generated_workbook_is_checked_by_its_header(tmp_path, filled, catalog):
+    """The pasted sheet has no metadata of its own: its header says 999, and report lists it by its sheet."""
+    from handmade import write_form
+
+    path = filled("003")
+    wb = openpyxl.load_workbook(path)
+    write_form(wb.create_sheet("copia"), catalog, catalog.unit("004"))
+    for row in wb["copia"].iter_rows(max_row=8):
+        for cell in row:
+            cell.value = "999" if cell.value == "004" else cell.value
+    wb.save(path)
+    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "c.xlsx"), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert {u["unit"]: u["status"] for u in data["units"]}["003"] == "entregado"
+    assert data["refused"] == [f"{path}, hoja «copia»: no se consolidó — 999: el encabezado dice la unidad 999, que "
+                               "no está en el catálogo mexicali-2020-r01; el formato no se puede consolidar — corrija "
+                               "el código de la unidad en el encabezado, o revise con el catálogo correcto "
+                               "(--catalog)."]
