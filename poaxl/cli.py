@@ -377,7 +377,8 @@ def render_report(report, color: bool) -> None:
     when = " ".join(filter(None, [str(report.year or ""), f"T{report.quarter}" if report.quarter else ""]))
     period = "".join(f" · {part}" for part in (report.unit, when) if part) if report.unit else ""
     status = STATUS_ES[report.status]
-    if report.status == "errors" and not report.delivery_errors:  # only the office's: the delivery is fine
+    # only the office's errors: the unit's delivery is fine (not said of a form of no catalog unit)
+    if report.status == "errors" and not report.delivery_errors and report.key:
         status = text("office-errors-status")
     head = printable(f"{report.where}{period}: {status}", one_line=True)
     click.echo(click.style(head, fg=style, bold=True) if color else head)

@@ -65,7 +65,8 @@ def test_a_header_unit_not_in_the_catalog_is_an_error_naming_it(tmp_path, catalo
                              "el formato no se puede consolidar — corrija el código de la unidad en el "
                              "encabezado, o revise con el catálogo correcto (--catalog).")
     result = CliRunner().invoke(main, ["check", str(path)])
-    assert result.exit_code == 1 and "999" in result.output
+    assert result.exit_code == 1
+    assert f"{path} · 999 · 2020 T2: con errores\n" in result.output  # not «la entrega de la unidad está bien»
 
 
 def test_a_header_without_unit_says_so(tmp_path, catalog):
