@@ -127,10 +127,11 @@ def excel_date(serial: float, date1904: bool = False, elapsed: bool = False):
 _DURATION = re.compile(r"(-?)P(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9}(?:\.\d{1,20})?)S)?)?")
 
 
-def odf_serial(kind: str, text: str) -> float | None:
+def odf_serial(kind: str, text: str, date1904: bool = False) -> float | None:
     """An ODF date (office:date-value, "2020-06-30T12:30:00") or time (office:time-value, a duration:
-    "PT30H00M00S") as the serial number LibreOffice writes for it in .xlsx: days since 30-dec-1899
-    (a time: days of duration). None when the text is not one (the value reader's own reading stays)."""
+    "PT30H00M00S") as the serial number LibreOffice writes for it in .xlsx: days since 30-dec-1899, or
+    1-jan-1904 in a document that counts from there (a time: days of duration). None when the text is
+    not one (the value reader's own reading stays)."""
     if len(text) > 64:
         return None
     if kind == "time":
@@ -144,7 +145,7 @@ def odf_serial(kind: str, text: str) -> float | None:
         moment = dt.datetime.fromisoformat(text.rstrip("Z"))
     except ValueError:
         return None
-    return (moment.replace(tzinfo=None) - WINDOWS_EPOCH) / dt.timedelta(days=1)
+    return (moment.replace(tzinfo=None) - (MAC_EPOCH if date1904 else WINDOWS_EPOCH)) / dt.timedelta(days=1)
 
 
 def number(text: str) -> int | float:

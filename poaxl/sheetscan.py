@@ -362,7 +362,8 @@ NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _T, _S, _N, _TEXT = TABLE + " ", STYLE + " ", NUMBER + " ", TEXT + " "
 _SPACES, _PARAGRAPH = _TEXT + "s", _TEXT + "p"
-_STYLES = (_S + "style", _N + "time-style")  # the automatic styles the pass reads (_OdsContent._style)
+# what the pass reads before the tables (_OdsContent._style): the automatic styles, the document's day 0
+_STYLES = (_S + "style", _N + "time-style", _T + "null-date")
 _BREAKS = {_TEXT + "tab": "\t", _TEXT + "line-break": "\n"}
 _VALUE_TYPE = OFFICE + " value-type"
 # office:value-type -> the attribute holding the value, for the types calamine reads otherwise than the
@@ -399,6 +400,7 @@ class _OdsContent:
         self.data_styles: dict[str, str] = {}  # cell style -> its number format (style:data-style-name)
         self.elapsed: set[str] = set()         # number formats of a duration ([HH]:MM:SS)
         self.column_styles: list[str | None] = []  # default cell style of each read column
+        self.date1904 = False       # the document's dates count from 1-jan-1904 (table:null-date)
 
     def start(self, name: str, attrs: dict) -> None:
         if name == _T + "table":
@@ -483,6 +485,8 @@ class _OdsContent:
             data = attrs.get(_S + "data-style-name")
             if data is not None:
                 self.data_styles[attrs.get(_S + "name", "")] = data
+        elif name == _STYLES[2]:  # LibreOffice's .xlsx of such a document counts days from 1904 (date1904)
+            self.date1904 = attrs.get(_T + "date-value", "")[:10] == "1904-01-01"
         elif attrs.get(_N + "truncate-on-overflow") == "false":  # a time-style
             self.elapsed.add(attrs.get(_S + "name", ""))
 
@@ -496,14 +500,14 @@ class _OdsContent:
                 return Percent(number(text))
             except ValueError:
                 return None
-        serial = odf_serial(kind, text)
+        serial = odf_serial(kind, text, self.date1904)
         if serial is None:
             return None
         style = attrs.get(_T + "style-name")
         if style is None and self.col < len(self.column_styles):
             style = self.column_styles[self.col]
         try:
-            return excel_date(serial, elapsed=kind == "time" and self.data_styles.get(style) in self.elapsed)
+            return excel_date(serial, self.date1904, kind == "time" and self.data_styles.get(style) in self.elapsed)
         except (OverflowError, ValueError):
             return whole(serial)  # a "date" no calendar holds: the number, as the .xlsx reader gives it
 

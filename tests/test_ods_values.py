@@ -37,6 +37,9 @@ def _ops(catalog) -> dict[str, tuple[str, list[list]]]:
             ["type", c3("3.3", "a1"), "FALSE"], ["string", c3("3.3", "a2"), "uno\ndos"],
             ["rich", c3("3", "observations"), ["SE ", "SUSPENDIÓ", "  POR COVID"]],
             ["string", c3("3.1", "observations"), "línea uno\nlínea dos"]]),
+        "days1904": ("003", [  # a document whose dates count from 1904: its .xlsx says date1904
+            ["date1904"], ["type", c3("3", "a1"), "1/1/1904 12:00"], ["type", c3("3", "a2"), "1/15/1900"],
+            ["type", c3("3.1", "a2"), "6/30/2020"]]),
         "tabs": ("005", [  # calamine leaves <text:tab/> out: "1\t367" would read as the number-as-text 1367
             ["string", c5("5.1", "a2"), "1\t367"], ["string", c5("5.2", "observations"), "SIN\tAVANCE"]]),
     }
@@ -102,6 +105,13 @@ EXPECTED = {
         ("not-a-number", "3.3", "a1", "003 {cell}: meta 3.3, Ene-Mar: «FALSO» no es un número — capture solo la "
          "cifra."),
         ("not-a-number", "3.3", "a2", "003 {cell}: meta 3.3, Abr-Jun: «uno dos» no es un número — capture solo la "
+         "cifra."),
+    },
+    "days1904": {  # no Excel 29-feb-1900 in this calendar: 15-jan-1900 is itself
+        ("not-a-number", "3", "a1", "003 {cell}: meta 3, Ene-Mar: «12:00» no es un número — capture solo la cifra."),
+        ("not-a-number", "3", "a2", "003 {cell}: meta 3, Abr-Jun: «15/01/1900» no es un número — capture solo la "
+         "cifra."),
+        ("not-a-number", "3.1", "a2", "003 {cell}: meta 3.1, Abr-Jun: «30/06/2020» no es un número — capture solo la "
          "cifra."),
     },
     "tabs": {

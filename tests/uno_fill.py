@@ -13,6 +13,7 @@ Ops (cell addresses like "H14", rows 1-based like the user sees them):
     ["formula", "M14", "=1+1"]  type a formula
     ["clear", "M14"]            delete the cell's content (a deleted formula)
     ["unprotect"] / ["protect"] sheet protection off/on (empty password)
+    ["date1904"]                the document counts days from 1-jan-1904 (Tools > Options > Calc > Calculate)
     ["insert_row", 17] / ["delete_row", 17]
 One LibreOffice process serves the whole list (starting it is the slow part).
 """
@@ -83,6 +84,10 @@ def run_job(desktop, formatter, job):
             sheet.unprotect("")
         elif name == "protect":
             sheet.protect("")
+        elif name == "date1904":
+            day = uno.createUnoStruct("com.sun.star.util.Date")
+            day.Year, day.Month, day.Day = 1904, 1, 1
+            doc.NullDate = day
         elif name == "insert_row":
             sheet.Rows.insertByIndex(op[1] - 1, 1)
         elif name == "delete_row":
