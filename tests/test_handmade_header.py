@@ -53,6 +53,11 @@ def test_a_correct_hand_made_form_has_only_the_no_metadata_warning(tmp_path, cat
     report = check_file(hand_made(tmp_path / "a.xlsx", catalog), catalog)
     assert (report.unit, report.year, report.quarter, report.status) == ("003", 2020, 2, "warnings")
     assert codes(report) == ["no-metadata"]
+    assert report.findings[0].message == (
+        "003: el formato no fue generado por poaxl (sin metadatos): solo se revisó su aritmética interna y la unidad "
+        "y el año de su encabezado; lo programado no se comparó con el catálogo; sus totales (AVANCE ABSOLUTO y "
+        "ACUMULADO RELATIVO) están escritos a mano y se verificaron contra los avances — use el formato generado "
+        "por poaxl.")
 
 
 def test_a_header_unit_not_in_the_catalog_is_an_error_naming_it(tmp_path, catalog):
