@@ -168,6 +168,15 @@ def iso_date(text: str):
         return text
 
 
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """A string as Excel means it: a character XML cannot hold is written _xHHHH_ (a soft line break pasted
+    from Word is _x000B_), and a typed «_x0041_» is written _x005F_x0041_ (ECMA-376 22.9.2.19)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def read_shared_strings(data: bytes, part: str) -> list[str]:
     """The shared strings table: one text per <si>, its <t> runs joined and phonetic runs (<rPh>) left
     out, as openpyxl reads it. Four Python calls per string (a form's table has ~60): the text of a <t>
@@ -196,7 +205,7 @@ def read_shared_strings(data: bytes, part: str) -> list[str]:
         if name == "t":
             p.CharacterDataHandler = None
         elif name == "si":
-            strings.append("".join(runs))
+            strings.append(unescape("".join(runs)))
         elif ":" in name:
             end(name.rpartition(":")[2])
         elif name == "rPh":
@@ -207,5 +216,5 @@ def read_shared_strings(data: bytes, part: str) -> list[str]:
     return strings
 
 
-__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "excel_date", "odf_serial", "number", "whole",
-           "iso_date", "is_date_format", "is_elapsed_format", "is_percent_format"]
+__all__ = ["Percent", "Styles", "read_styles", "read_shared_strings", "unescape", "excel_date", "odf_serial", "number",
+           "whole", "iso_date", "is_date_format", "is_elapsed_format", "is_percent_format"]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .cellvalues import Percent, Styles, excel_date, iso_date, number, odf_serial, whole
+from .cellvalues import Percent, Styles, excel_date, iso_date, number, odf_serial, unescape, whole
 from .findings import reason
 from .package import Unreadable, parse_part, safe_parser
 
@@ -211,7 +211,7 @@ def read_xlsx_sheet(data: bytes, part: str, title: str, read_cols: int, book: Bo
     def end_text(_name: str) -> None:  # </t> of an inline string: the runs so far are its value
         p.CharacterDataHandler = p.EndElementHandler = None
         if text and formula_of is not cell and type_and_style(cell)[0] == "inlineStr":
-            put(new(Cell, ("".join(text), False)))
+            put(new(Cell, (unescape("".join(text)), False)))
 
     def end_phonetic(name: str) -> None:  # inside <rPh>: its <t> is a reading, not the text
         nonlocal phonetic
