@@ -71,24 +71,15 @@ def column_index(letters: str) -> int:
     return col
 
 
-_REFS: dict[str, Pos] = {}
-
-
 def split_ref(ref: str) -> Pos:
-    """'H14' -> (13, 7); anything else is a damaged file. Cached: every form has the same cells."""
-    pos = _REFS.get(ref)
-    if pos is not None:
-        return pos
+    """'H14' -> (13, 7); anything else is a damaged file. (read_xlsx_sheet remembers the positions found:
+    every form has the same cells.)"""
     letters = ref.rstrip("0123456789")
     digits = ref[len(letters):]
     if not (0 < len(letters) <= 3 and letters.isalpha() and letters.isupper() and letters.isascii()
             and digits.isdigit() and digits.isascii() and 0 < len(digits) <= 7 and digits[0] != "0"):
         raise Unreadable(reason("bad-reference"), f"bad cell reference {ref[:20]!r}")
-    pos = (int(digits) - 1, column_index(letters))
-    if len(_REFS) > 200_000:
-        _REFS.clear()
-    _REFS[ref] = pos
-    return pos
+    return int(digits) - 1, column_index(letters)
 
 
 class Cell(NamedTuple):
