@@ -607,9 +607,10 @@ def _validate(data: dict, head: str, origins: list[str], phrase=None) -> None:
                 base, path = data["units"][path[1]], path[2:]
         key = error.instance if _about_key(error) else None
         line = _line(file, path, nodes, key)
-        where = f"{file} (línea {line})" if line else file
+        where = _at(file, line)
         field = f"{dotted_path(path, base)}: " if path else ""  # the whole file (or unit file): no field
-        problems.append((file, line or 0, f"{where}: {field}{spanish_error(error, typed_for(error, file, path, nodes))}"))
+        message = spanish_error(error, typed_for(error, file, path, nodes))
+        problems.append((file, line or 0, f"{where}: {field}{message}"))
     if problems:  # by file and line: the order in which the office reads and corrects them
         raise CatalogError(list(dict.fromkeys(text for *_, text in sorted(problems))))
 
@@ -741,7 +742,7 @@ def _refuse_misfits(catalog: Catalog, units: list[Unit], origins: list[str], loc
             return "", 0, locate(list(path))
         inside = list(path if origin == head else path[2:])  # a unit file of its own: from the unit
         line = _line(files[0] if i is None else files[1][i], inside, nodes) if files else None
-        return origin, line or 0, f"{origin} (línea {line})" if line else origin
+        return origin, line or 0, _at(origin, line)
 
     problems = []
     for m in catalog_misfits(catalog):
@@ -763,19 +764,29 @@ def _refuse_misfits(catalog: Catalog, units: list[Unit], origins: list[str], loc
 def _refuse_repeated(units: list[Unit], origins: list[str], head: str,
                      files: tuple[str, list[str]] | None) -> None:
     """A unit code twice in one ramo (``0046`` and ``46`` too): named where the second one is written, with
-    the line of the first (in a file of hundreds of units, «ver catalogo.yaml» said nothing)."""
+    the line of the first (in a file of hundreds of units, «ver catalogo.yaml» said nothing). Lines are
+    looked for only then: composing a big catalog's YAML on every load would cost seconds."""
     nodes: dict[str, Any] = {}
-    seen: dict[tuple, str] = {}
-    for i, (unit, origin) in enumerate(zip(units, origins)):
-        key = (unit.ramo.code, unit.code.lstrip("0") or "0")
-        own_file = origin != head
+
+    def place(i: int) -> tuple[str, int | None, list]:
+        own_file = origins[i] != head
         path = ["code"] if own_file else ["units", i, "code"]
-        line = _line(files[1][i] if own_file else files[0], path, nodes) if files else None
-        at = f"{origin} (línea {line})" if line else origin
+        return origins[i], _line(files[1][i] if own_file else files[0], path, nodes) if files else None, path
+
+    seen: dict[tuple, int] = {}
+    for i, unit in enumerate(units):
+        key = (unit.ramo.code, unit.code.lstrip("0") or "0")
         if key in seen:
-            raise CatalogError([f"{at}: {dotted_path(path)}: la unidad «{unit.code}» está repetida en el ramo "
-                                f"{unit.ramo.code} (ver {seen[key]})."])
-        seen[key] = f"{origin}, línea {line}" if line else origin
+            (origin, line, path), (first, first_line, _) = place(i), place(seen[key])
+            also = f"{first}, línea {first_line}" if first_line else first
+            raise CatalogError([f"{_at(origin, line)}: {dotted_path(path)}: la unidad «{unit.code}» está repetida "
+                                f"en el ramo {unit.ramo.code} (ver {also})."])
+        seen[key] = i
+
+
+def _at(file: str, line: int | None) -> str:
+    """A file as a problem names it: with the line to correct when it is known."""
+    return f"{file} (línea {line})" if line else file
 
 
 def _placed(unit: Unit, i: int, locate) -> Unit:

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from poaxl.catalog_book import export_catalog
 from poaxl.cli import main
+from test_catalog import copy_catalog
 
 
 @pytest.fixture
@@ -109,12 +110,7 @@ def test_an_unquoted_code_is_quoted_as_typed_not_as_yaml_read_it(tmp_path):
 
 
 def test_a_unit_file_names_what_was_typed_too(tmp_path):
-    import shutil
-
-    from poaxl.catalog import builtin_catalog_path
-
-    cat = tmp_path / "cat"
-    shutil.copytree(builtin_catalog_path(), cat)
+    cat = copy_catalog(tmp_path)
     unit = cat / "units" / "0046.yaml"
     unit.write_text(unit.read_text(encoding="utf-8").replace('code: "0046"', "code: 0046", 1)
                     .replace("name: UNIDAD COORDINADORA DE TRANSPARENCIA", "name: no", 1), encoding="utf-8")
@@ -182,11 +178,7 @@ def test_what_the_workbook_lacks_is_said_as_the_row_to_add(book):
 
 def test_a_deadline_key_with_a_leading_zero_is_quoted_as_typed(tmp_path):
     """``01:`` is YAML's number 1: the message named «1», a key the office never wrote."""
-    from poaxl.catalog import builtin_catalog_path
-    import shutil
-
-    cat = tmp_path / "cat"
-    shutil.copytree(builtin_catalog_path(), cat)
+    cat = copy_catalog(tmp_path)
     head = cat / "catalog.yaml"
     head.write_text(head.read_text(encoding="utf-8").replace('"1": "2020-04-10"', '01: "2020-04-10"'),
                     encoding="utf-8")
@@ -239,12 +231,7 @@ def test_a_bad_deadline_key_is_named_at_its_own_line(tmp_path):
 
 def test_a_unit_file_lacking_a_field_is_named_without_jargon(tmp_path):
     """«units/001.yaml: (raíz): falta…»: the unit file is the unit, «(raíz)» said nothing to the office."""
-    import shutil
-
-    from poaxl.catalog import builtin_catalog_path
-
-    cat = tmp_path / "cat"
-    shutil.copytree(builtin_catalog_path(), cat)
+    cat = copy_catalog(tmp_path)
     unit = cat / "units" / "001.yaml"
     unit.write_text("".join(line for line in unit.read_text(encoding="utf-8").splitlines(keepends=True)
                             if not line.startswith("funcion:")), encoding="utf-8")
