@@ -267,16 +267,25 @@ def load_catalog(path: str | os.PathLike | Catalog | None = None) -> Catalog:
     root = Path(path).resolve()
     stamp = tuple(sorted((str(f), f.stat().st_mtime_ns) for f in root.rglob("*.y*ml"))) if root.is_dir() else (
         root.stat().st_mtime_ns if root.exists() else 0)
-    from .safeyaml import paused_gc
-
-    with paused_gc():
-        return _load_cached(str(root), stamp)
+    return _load_cached(str(root), stamp)
 
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, stamp: object) -> Catalog:
     """Parsing and validating is the slow part of a check; files are re-read when they change."""
     root = Path(path)
+    builtin = root == builtin_catalog_path().resolve()  # a pip user has no such files to edit: not named
+    data = builtin_data() if builtin else None
+    if data is not None:  # the very catalog the test suite validated: no YAML, no jsonschema, no measuring
+        return _build(data, [""] * len(data.get("units") or []), fitted=True)
+    from .safeyaml import paused_gc
+
+    with paused_gc():
+        return _read_catalog(root, builtin)
+
+
+def _read_catalog(root: Path, builtin: bool) -> Catalog:
+    """A catalog other than the stamped built-in one: read, validated, linted and measured."""
     if not root.exists():
         raise CatalogError([f"{root}: no existe el catálogo (archivo o carpeta)."])
     if root.suffix.lower() in (".ods", ".xls"):
@@ -288,10 +297,6 @@ def _load_cached(path: str, stamp: object) -> Catalog:
         data, origins, book = read_book(root)
         _validate(data, str(root), origins, book.problem)
         return _build(data, origins, book.locate)
-    builtin = root == builtin_catalog_path().resolve()  # a pip user has no such files to edit: not named
-    data = builtin_data() if builtin else None
-    if data is not None:  # the very catalog the test suite validated: no YAML, no jsonschema
-        return _build(data, [""] * len(data.get("units") or []))
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
     shown = {o: "" if builtin else _shown(o, root) for o in set(origins)}  # a file of many units: named once
@@ -315,7 +320,9 @@ def builtin_digest() -> str:
 def builtin_data() -> dict | None:
     """The built-in catalog's data when its files are byte for byte the ones the test suite validated
     (the stamp's hash matches): then neither PyYAML nor jsonschema is imported or run, ~0.1 s of every
-    command. Anything else, a --catalog or an edited installation, is read and validated."""
+    command, nor is every text measured against its printed row (~5 ms: write_builtin_stamp refuses a
+    catalog whose texts do not fit). Anything else, a --catalog or an edited installation, is read,
+    validated and measured."""
     try:
         stamp = json.loads((builtin_catalog_path() / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -327,10 +334,14 @@ def builtin_data() -> dict | None:
 
 def write_builtin_stamp() -> Path:
     """Validate the built-in catalog and record its hash and data (run after editing templates/ or the
-    schema: ``python -c "from poaxl.catalog import write_builtin_stamp; write_builtin_stamp()"``)."""
+    schema: ``python -c "from poaxl.catalog import write_builtin_stamp; write_builtin_stamp()"``).
+
+    Every check of any other catalog runs first (the texts that must fit their rows too): a stamped
+    catalog is loaded without them, so a catalog that fails one is never stamped."""
     root = builtin_catalog_path()
     data, head, origins = _read_tree(root)
     _validate(data, head, origins)
+    _build(data, origins, head=head, files=(head, origins))  # raises CatalogError
     target = root / STAMP
     target.write_text(json.dumps({"digest": builtin_digest(), "data": data}, ensure_ascii=False, indent=1,
                                  sort_keys=True) + "\n", encoding="utf-8")
@@ -706,8 +717,9 @@ def _ramo_index(codes: tuple[str, ...], code: str) -> int | None:
 
 
 def _build(data: dict, origins: list[str], locate=None, head: str = "",
-           files: tuple[str, list[str]] | None = None) -> Catalog:
-    """The Catalog of validated ``data``; ``locate`` (a workbook's) places each warning at its goal's cell."""
+           files: tuple[str, list[str]] | None = None, fitted: bool = False) -> Catalog:
+    """The Catalog of validated ``data``; ``locate`` (a workbook's) places each warning at its goal's cell.
+    ``fitted``: the stamped built-in catalog, whose texts write_builtin_stamp measured (not again)."""
     ramos = _ramos(data)
     _unique([r.code for r in ramos], lambda code: [f"{origins[0] if origins else ''}: ramos: el ramo «{code}» "
                                                    "está repetido."])
@@ -723,7 +735,8 @@ def _build(data: dict, origins: list[str], locate=None, head: str = "",
         form_code=data["form_code"], ramo=ramos[0], units=tuple(units), ramos=ramos,
         mail=data.get("mail", {}), source=origins[0] if origins else "",
     )
-    _refuse_misfits(catalog, units_in_order, origins, locate, head, files)
+    if not fitted:
+        _refuse_misfits(catalog, units_in_order, origins, locate, head, files)
     warnings = tuple(w for u in units for w in unit_warnings(u, len(ramos) > 1))
     return replace(catalog, warnings=warnings)
 
