@@ -28,6 +28,8 @@ ARCHIVE_DIRS = ("historial", "cuarentena")  # poaxl collect's archives inside an
 
 @dataclass
 class Finding:
+    """One problem found in a form (its code's registry entry in findings.py says the rest)."""
+
     code: str
     severity: str
     sheet: str | None
@@ -39,6 +41,8 @@ class Finding:
 
 @dataclass
 class FileReport:
+    """What one form (a file, or one form sheet of a workbook of several) is and what was found in it."""
+
     path: str
     unit: str | None = None  # as the catalog names it: 003, or 01-003 in a catalog of several ramos
     year: int | None = None
@@ -77,7 +81,7 @@ class FileReport:
         return F.of_fault(self.errors, F.COORDINATOR)
 
 
-@dataclass
+@dataclass(repr=False)  # FileReport's repr leaves them out
 class GoalValues:
     """One goal as filled in the file, with totals recomputed from its A cells."""
 
@@ -322,7 +326,7 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
         _check_row(cells, row.row, goal, quarter, policy, sink)
     for lint in _lints([goal for _, goal in matched], unit):
         sink.add(lint.kind, matched[lint.index][0].row, lint.kind.column, goal=lint.goal.number,
-                 variant=lint.variant, **lint.fields)
+                 variant=lint.variant, **(lint.fields or {}))
     return SheetCheck(sink.items, sink.values, sink.typed_totals)
 
 

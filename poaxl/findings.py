@@ -46,7 +46,7 @@ class Message(NamedTuple):
         return f"{self.problem} — {self.advice}."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # no repr (~0.1 ms to make at every start): its texts are pages long
 class FindingType:
     """One finding code. ``column`` is the layout column key it always points to (None: varies or none).
 
