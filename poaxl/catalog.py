@@ -3,7 +3,6 @@ against ``schemas/catalog.schema.json`` and linted; the single source of planned
 generator and the checker."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field, replace
@@ -13,6 +12,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 from .errors import CatalogError, PoaxlError
 from .findings import GOAL_NUMBERING, PLANNED_SUM_MISMATCH, UNKNOWN_LINEA, FindingType, number, text
+from .hashes import sha256
 
 QUARTERS = (1, 2, 3, 4)  # every loop over the quarters uses this
 CLASSIFICATION = ("programa", "finalidad", "funcion", "subfuncion")  # a unit's coded fields besides ramo
@@ -134,7 +134,7 @@ class Unit:
         rows = [[g.la.strip(), g.number, g.text.strip(), g.measure.strip(), n(g.meta), [n(p) for p in g.planned],
                  g.aggregation] for g in self.goals]
         blob = _FINGERPRINT_JSON.encode([self.code, rows])
-        digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+        digest = sha256(blob.encode("utf-8")).hexdigest()[:16]
         object.__setattr__(self, "_fingerprint", digest)  # frozen: the fields never change, the hash neither
         return digest
 
@@ -314,7 +314,7 @@ STAMP = "validated.json"  # in templates/: hash + parsed data of the built-in ca
 def builtin_digest() -> str:
     """sha256 of the built-in catalog's files and the catalog schema (names and bytes)."""
     root = builtin_catalog_path()
-    digest = hashlib.sha256()
+    digest = sha256()
     for file in [schema_path(), *sorted(root.rglob("*.y*ml"))]:
         digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()

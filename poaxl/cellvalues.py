@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .package import parse_part, safe_parser
 
@@ -56,8 +56,7 @@ class Percent(float):
     __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Styles:
+class Styles(NamedTuple):
     """Which cell styles (a cell's ``s`` attribute, as written) make a number a date, a duration or a percentage."""
 
     dates: frozenset[str] = frozenset()

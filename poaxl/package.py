@@ -7,7 +7,6 @@ declares a DTD or entities. The real XML parser (expat) decides what a DTD is, n
 """
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import struct
 import zipfile
@@ -18,6 +17,7 @@ from xml.parsers import expat
 
 from .errors import PoaxlError
 from .findings import reason
+from .hashes import blake2b
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024   # all parts inflated
 MAX_RATIO = 200                          # inflated / packed, per part (zip bombs)
@@ -166,7 +166,7 @@ class Package:
         ``parse`` returns is shared and must not be changed."""
         info = self._info(name, limit)
         stored = self._stored(info)
-        key = (parse, info.compress_type, info.file_size, info.CRC, hashlib.blake2b(stored, digest_size=16).digest())
+        key = (parse, info.compress_type, info.file_size, info.CRC, blake2b(stored, digest_size=16).digest())
         found = _PARSED.get(key)
         if found is None:
             found = parse(self._inflate(info, stored), name)

@@ -13,9 +13,8 @@ import datetime as dt
 import io
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .findings import reason
 from .layout import META_SHEET, read_meta
@@ -37,8 +36,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 _ODS_PARTS = ("META-INF/manifest.xml",)
 
 
-@dataclass
-class Sheet:
+class Sheet(NamedTuple):
     name: str
     rows: list[list[Cell]]
 
@@ -48,8 +46,7 @@ class Sheet:
         return EMPTY
 
 
-@dataclass
-class Book:
+class Book(NamedTuple):
     sheets: list[Sheet]
     meta: dict[str, str]
 

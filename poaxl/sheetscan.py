@@ -10,7 +10,6 @@ calamine does not expose, and the values calamine reads otherwise than the same 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .cellvalues import Percent, Styles, excel_date, iso_date, number, odf_serial, unescape, whole
@@ -26,13 +25,16 @@ MAX_EXPANDED = 8_000_000  # .ods: characters calamine makes beyond the XML (repe
 Pos = tuple[int, int]
 
 
-@dataclass
 class Scan:
-    """What the value reader does not give: formulas of the read columns, and values it reads otherwise."""
+    """What the value reader does not give: formulas of the read columns, and values it reads otherwise.
+    (A plain class: a dataclass costs every command ~0.5 ms to make at import.)"""
 
-    formulas: dict[Pos, str] = field(default_factory=dict)  # "=SUM(F16,H16)", as Excel stores it
-    values: dict[Pos, Any] = field(default_factory=dict)    # Percent(0.9), timedelta(hours=30)...
-    rows: int = 0                                            # last row with a cell, + 1
+    __slots__ = ("formulas", "values", "rows")
+
+    def __init__(self) -> None:
+        self.formulas: dict[Pos, str] = {}  # "=SUM(F16,H16)", as Excel stores it
+        self.values: dict[Pos, Any] = {}    # Percent(0.9), timedelta(hours=30)...
+        self.rows = 0                       # last row with a cell, + 1
 
 
 def _too_far(title: str, row: int, col: int) -> Unreadable:
@@ -92,8 +94,7 @@ class Cell(NamedTuple):
 EMPTY = Cell(None, False)
 
 
-@dataclass(frozen=True)
-class BookValues:
+class BookValues(NamedTuple):
     """What a sheet's cells need from the rest of the workbook to become values."""
 
     strings: list[str]
