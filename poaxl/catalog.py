@@ -8,7 +8,8 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from .errors import CatalogError, PoaxlError
 from .findings import GOAL_NUMBERING, PLANNED_SUM_MISMATCH, UNKNOWN_LINEA, FindingType, number, text
@@ -849,7 +850,7 @@ class Lint(NamedTuple):
     goal: Goal
     index: int
     variant: str = ""
-    fields: dict | None = None  # the message's {fields}
+    fields: Mapping[str, Any] = MappingProxyType({})  # the message's {fields} (an empty one is shared: read-only)
 
     @property
     def code(self) -> str:
@@ -858,7 +859,7 @@ class Lint(NamedTuple):
     @property
     def message(self) -> str:
         """What is wrong, in Spanish (the registry's template filled in)."""
-        return self.kind.problem(self.variant, **(self.fields or {}))
+        return self.kind.problem(self.variant, **self.fields)
 
 
 def unit_warnings(unit: Unit, several_ramos: bool = False) -> list[str]:

@@ -326,7 +326,7 @@ def check_sheet(sheet: Sheet, unit_code: str, quarter: int, unit: Unit | None, p
         _check_row(cells, row.row, goal, quarter, policy, sink)
     for lint in _lints([goal for _, goal in matched], unit):
         sink.add(lint.kind, matched[lint.index][0].row, lint.kind.column, goal=lint.goal.number,
-                 variant=lint.variant, **(lint.fields or {}))
+                 variant=lint.variant, **lint.fields)
     return SheetCheck(sink.items, sink.values, sink.typed_totals)
 
 
